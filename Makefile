@@ -1,0 +1,27 @@
+# Quick start: `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint clean
+
+$(BIN)/archiver: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/archiver
+
+demo: install
+	$(BIN)/archiver demo
+
+test: install
+	$(BIN)/ruff check archiver tests
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check archiver tests
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

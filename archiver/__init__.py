@@ -1,0 +1,1 @@
+"""archiver: crawl Chinese university news sites into a Markdown archive."""

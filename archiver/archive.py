@@ -1,0 +1,81 @@
+"""The archive on disk: one folder per site, `<urlname>.md` per article, images beside them.
+
+The files are the source of truth: what is archived is whatever `*.md` files exist, so deleting a
+file makes its article archivable again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import frontmatter
+
+from archiver.config import SiteConfig
+from archiver.items import ArticleItem
+
+SOURCE_LINK_TEXT = "转入文章首发地址"
+
+
+def urlname(url: str) -> str:
+    """md5 of the article URL exactly as written in the archive's source link."""
+    return hashlib.md5(url.encode("utf-8")).hexdigest()
+
+
+def site_dir(output: Path | str, site: str) -> Path:
+    return Path(output) / site
+
+
+def article_path(output: Path | str, site: str, url: str) -> Path:
+    return site_dir(output, site) / f"{urlname(url)}.md"
+
+
+def archived_urlnames(output: Path | str, site: str) -> set[str]:
+    """urlnames of the articles archived for a site, read from the file names."""
+    folder = site_dir(output, site)
+    if not folder.is_dir():
+        return set()
+    return {entry.name[:-3] for entry in os.scandir(folder) if entry.name.endswith(".md")}
+
+
+def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | None = None) -> str:
+    """The archive file's text (FORMAT.md). image_paths maps image URLs to the local paths the
+    Markdown should use instead (image_links: local)."""
+    image_paths = image_paths or {}
+    blocks = []
+    for block in item.blocks:
+        if block.startswith("![图](") and block.endswith(")"):
+            url = block[len("![图]("):-1]
+            block = f"![图]({image_paths.get(url, url)})"
+        blocks.append(block)
+    blocks.append(f"[{SOURCE_LINK_TEXT}]({item.url})")
+    post = frontmatter.Post(
+        "\n\n".join(blocks),
+        title=f"{site.school}->{item.headline} | {site.label}",
+        date=item.published,
+        urlname=urlname(item.url),
+        tags=list(site.tags),
+        categories=list(site.categories),
+    )
+    # sort_keys=False keeps the seed's field order; values go through the YAML library so any
+    # headline (": ", "#", quotes, a leading "-") parses back to itself.
+    return frontmatter.dumps(post, sort_keys=False) + "\n"
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write via a temporary file in the same folder and rename it into place, so a reader (or a
+    crash) never sees a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,120 @@
+"""A small threaded HTTP server for the demo and the tests.
+
+It serves registered responses and files from a folder. It also answers requests made through
+it as an HTTP proxy (absolute URLs in the request line), so pages can be served under their real
+addresses, e.g. http://news.nankai.edu.cn/..., to a crawler run with http_proxy pointing here.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Reply:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _normal_path(path: str) -> str:
+    while "//" in path:
+        path = path.replace("//", "/")
+    return path
+
+
+_TYPES = {
+    ".htm": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".shtml": "text/html; charset=utf-8",
+    ".js": "application/javascript; charset=utf-8",
+}
+
+
+def _content_type(file: Path) -> str:
+    return _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+
+
+class FixtureServer:
+    def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.root = Path(root) if root else None
+        self.replies: dict[str, Reply] = {}
+        self.hits: Counter[str] = Counter()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                reply = server.lookup(self.path, self.headers.get("Host", ""))
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(reply.body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def add(self, url_or_path: str, body: bytes | str, content_type: str | None = None,
+            status: int = 200, headers: dict[str, str] | None = None) -> None:
+        """Serve `body` at a path ("/a.htm") or, through the proxy, at a full URL."""
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        if content_type is None:
+            guessed = mimetypes.guess_type(urlsplit(url_or_path).path)[0] or "text/html"
+            content_type = guessed + ("; charset=utf-8" if guessed.startswith("text/") else "")
+        self.replies[self._key(url_or_path)] = Reply(raw, content_type, status, headers or {})
+
+    @staticmethod
+    def _key(url_or_path: str) -> str:
+        parts = urlsplit(url_or_path)
+        path = _normal_path(parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme else path
+
+    def lookup(self, request_path: str, host: str) -> Reply:
+        key = self._key(request_path)
+        self.hits[key] += 1
+        if key in self.replies:
+            return self.replies[key]
+        if self.root is not None and not request_path.startswith("http"):
+            file = (self.root / key.split("?", 1)[0].lstrip("/")).resolve()
+            if file.is_dir():
+                file = file / "index.html"
+            if file.is_file() and self.root.resolve() in file.parents:
+                return Reply(file.read_bytes(), _content_type(file))
+        return Reply(b"<html><body><h1>404 Not Found</h1></body></html>", status=404)
+
+    def start(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> FixtureServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

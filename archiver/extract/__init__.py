@@ -1,0 +1,1 @@
+"""Pure extraction: (page HTML, URL, site config) -> ArticleItem. No I/O, no Scrapy engine."""

@@ -1,0 +1,60 @@
+"""Publish times: find and parse the date forms Chinese news pages use."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+# 2019-09-05 15:43:09 · 2019/9/5 15:43 · 2019.09.05 · 2019年9月5日 15时43分 · 2019-9-5
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{1,2})(?:\s*[:分]\s*(?P<S>\d{1,2}))?)?"
+)
+# Dates in URLs: /2019/11/13/, /2019/0312/ (WebPlus), /20191113/.
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})|/(?P<md>\d{4})|(?P<md2>\d{4}))/"
+)
+# Labels that introduce a publish time in page text.
+DATE_LABELS = ("发布时间", "发稿时间", "发布日期", "更新时间", "时间", "日期")
+
+
+def _build(y: str, m: str, d: str, hh: str | None = None, mm: str | None = None,
+           ss: str | None = None) -> datetime | None:
+    try:
+        return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> datetime | None:
+    """The first date (with its time, if given) in the text; midnight when only a day is given."""
+    for match in _DATE.finditer(text or ""):
+        found = _build(*match.group("y", "m", "d", "H", "M", "S"))
+        if found:
+            return found
+    return None
+
+
+def date_in_url(url: str) -> datetime | None:
+    """A day encoded in the URL path, at midnight."""
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    y, m, d = match.group("y", "m", "d")
+    md = match.group("md") or match.group("md2")
+    if md:
+        m, d = md[:2], md[2:]
+    return _build(y, m, d)
+
+
+def labelled_date(text: str) -> tuple[str, datetime] | None:
+    """A date that follows one of DATE_LABELS in the text: (the raw text found, the datetime)."""
+    for label in DATE_LABELS:
+        for match in re.finditer(rf"{label}\s*[:：]?\s*", text):
+            rest = text[match.end(): match.end() + 40]
+            date_match = _DATE.match(rest)
+            if date_match:
+                found = _build(*date_match.group("y", "m", "d", "H", "M", "S"))
+                if found:
+                    return date_match.group(0).strip(), found
+    return None

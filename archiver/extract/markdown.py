@@ -1,0 +1,130 @@
+"""An article body element -> Markdown blocks: paragraphs, bold, links and images in page order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from archiver.extract.text import clean_inline, clean_line, escape_block_start, escape_markdown
+
+# Elements that start and end a paragraph. Table rows and cells are blocks too: table-laid-out
+# pages put one paragraph per row, and a row's cells read as one line.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote center dd div dl dt figcaption figure footer form h1 h2 "
+    "h3 h4 h5 h6 header hr li main nav ol p pre section table tbody tfoot thead tr ul".split()
+)
+# Elements whose content is never article text. <rt>/<rp> are ruby annotations (pinyin): the
+# base text stays, the annotation goes.
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe object embed rt rp input select option button "
+    "textarea head title svg canvas audio video map".split()
+)
+BOLD_TAGS = frozenset(("strong", "b"))
+
+
+def _tag(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def image_source(img: etree._Element) -> str | None:
+    """The image's real address: lazy-loading pages keep it in data-src or data-original."""
+    for attr in ("data-original", "data-src", "src"):
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return None
+
+
+class _BlockWriter:
+    """Collects inline Markdown into a current paragraph and finished blocks."""
+
+    def __init__(self, urljoin: Callable[[str], str]):
+        self.urljoin = urljoin
+        self.blocks: list[str] = []
+        self.images: list[str] = []
+        self.parts: list[str] = []
+        self.flushes = 0  # bumps whenever a paragraph ends, so inline wrappers know
+
+    def flush(self) -> None:
+        text = clean_line("".join(self.parts)).replace("****", "")
+        self.parts = []
+        self.flushes += 1
+        if text.replace("*", "").strip():
+            self.blocks.append(escape_block_start(text))
+
+    def image(self, src: str) -> None:
+        url = self.urljoin(src)
+        if not url.startswith(("http://", "https://")):
+            return
+        self.flush()
+        self.blocks.append(f"![图]({url})")
+        self.images.append(url)
+
+    def walk(self, el: etree._Element) -> None:
+        tag = _tag(el)
+        if tag in SKIP_TAGS or not tag:
+            return
+        if tag == "img":
+            src = image_source(el)
+            if src:
+                self.image(src)
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag in BLOCK_TAGS:
+            self.flush()
+            self._children(el)
+            self.flush()
+            return
+        if tag in ("td", "th"):
+            self.parts.append(" ")
+            self._children(el)
+            self.parts.append(" ")
+            return
+        if tag in BOLD_TAGS or tag == "a":
+            self._wrapped(el, tag)
+            return
+        self._children(el)
+
+    def _children(self, el: etree._Element) -> None:
+        if el.text:
+            self.parts.append(escape_markdown(el.text))
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.parts.append(escape_markdown(child.tail))
+
+    def _wrapped(self, el: etree._Element, tag: str) -> None:
+        """Bold and links wrap their inline content; across a paragraph break they cannot, so
+        the content is kept plain."""
+        start, flushes = len(self.parts), self.flushes
+        self._children(el)
+        if self.flushes != flushes:
+            return
+        inner = clean_inline("".join(self.parts[start:]))
+        core = inner.strip()
+        del self.parts[start:]
+        if not core:
+            self.parts.append(inner)
+            return
+        lead = " " if inner[:1] == " " else ""
+        trail = " " if inner[-1:] == " " else ""
+        if tag in BOLD_TAGS:
+            core = core if core.startswith("**") and core.endswith("**") else f"**{core}**"
+        else:
+            href = (el.get("href") or "").strip()
+            url = self.urljoin(href) if href else ""
+            if url.startswith(("http://", "https://")) and "[" not in core:
+                core = f"[{core}]({url})"
+        self.parts.append(f"{lead}{core}{trail}")
+
+
+def to_blocks(element: etree._Element, urljoin: Callable[[str], str]) -> tuple[list[str], list[str]]:
+    """Markdown blocks and the absolute image URLs of an element, both in page order."""
+    writer = _BlockWriter(urljoin)
+    writer._children(element)
+    writer.flush()
+    return writer.blocks, writer.images

@@ -1,0 +1,33 @@
+"""The item that flows from extraction through the pipelines to the archive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class ArticleItem:
+    # The article page's URL exactly as requested; its md5 is the archive file's urlname.
+    url: str
+    # Name of the site config that produced it (the archive folder).
+    site: str
+    # The page's own headline, cleaned; "" when none was found.
+    headline: str = ""
+    # Publish time as the page states it, in the site's local time; None when none was found.
+    published: datetime | None = None
+    # The date text as found on the page, kept for reports when parsing goes wrong.
+    published_raw: str = ""
+    # Body as Markdown blocks in page order: paragraphs, and images as `![图](absolute URL)`.
+    blocks: list[str] = field(default_factory=list)
+    # Absolute image URLs in article order (the images pipeline downloads these).
+    image_urls: list[str] = field(default_factory=list)
+    # FilesPipeline results for downloaded images: dicts with url, path, checksum, status.
+    images: list[dict] = field(default_factory=list)
+    # Which rule found each field: "selector", "fallback", "meta", "url", ...
+    rules: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text_blocks(self) -> list[str]:
+        """The body's paragraphs without its images."""
+        return [b for b in self.blocks if not b.startswith("![")]

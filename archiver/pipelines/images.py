@@ -1,0 +1,83 @@
+"""Download every article image into <output>/<site>/images/ with Scrapy's FilesPipeline.
+
+A failed image is reported with its reason and the article is archived all the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.pipelines.files import FilesPipeline, FSFilesStore
+from scrapy.pipelines.media import FileException
+
+from archiver import report
+from archiver.archive import write_atomic
+from archiver.items import ArticleItem
+
+_IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
+
+
+class AtomicFilesStore(FSFilesStore):
+    """FSFilesStore that writes through a temporary file, so no image is ever half-written."""
+
+    def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
+                     headers: Any = None) -> None:
+        write_atomic(Path(self.basedir, path), buf.getvalue())
+
+
+def image_file_name(url: str, content_type: str = "") -> str:
+    """A name from the URL's hash (never from page content), with the image's extension."""
+    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()
+    ext = PurePosixPath(urlsplit(url).path).suffix.lower()
+    if ext not in _IMAGE_EXTENSIONS:
+        ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
+    return digest + ext
+
+
+class ArticleImagesPipeline(FilesPipeline):
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "file": AtomicFilesStore}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
+        cls._update_stores(crawler.settings)
+        output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
+        return cls(str(output), crawler=crawler)
+
+    def get_media_requests(self, item: ArticleItem, info: Any) -> list[Request]:
+        return [Request(url, meta={"archiver_site": item.site}) for url in item.image_urls]
+
+    def file_path(self, request: Request, response: Response | None = None, info: Any = None,
+                  *, item: Any = None) -> str:
+        site = request.meta.get("archiver_site") or getattr(item, "site", "unknown")
+        content_type = ""
+        if response is not None:
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        return f"{site}/images/{image_file_name(request.url, content_type)}"
+
+    async def media_downloaded(self, response: Response, request: Request, info: Any, *,
+                               item: Any = None) -> Any:
+        # Clear reasons for the report before FilesPipeline's generic "download-error".
+        if response.status != 200:
+            raise FileException(f"HTTP {response.status}")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if content_type.startswith(("text/", "application/json")):
+            raise FileException(f"not an image (Content-Type: {content_type})")
+        return await super().media_downloaded(response, request, info, item=item)
+
+    def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
+        stats = self.crawler.stats
+        item.images = []
+        for url, (ok, value) in zip(item.image_urls, results, strict=False):
+            if ok:
+                item.images.append(value)
+                stats.inc_value(report.IMAGES_FETCHED)
+                continue
+            reason = str(getattr(value, "value", value)) or type(value.value).__name__
+            report.record_failure(stats, "image", url, reason, article=item.url, site=item.site)
+        return item

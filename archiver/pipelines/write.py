@@ -1,0 +1,51 @@
+"""Write each article as <output>/<site>/<urlname>.md (FORMAT.md), atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from archiver import report
+from archiver.archive import article_path, render, write_atomic
+from archiver.config import SiteConfig
+from archiver.items import ArticleItem
+
+
+def local_image_paths(item: ArticleItem) -> dict[str, str]:
+    """Image URL -> path relative to the article file, for the images that were downloaded."""
+    prefix = f"{item.site}/"
+    return {
+        image["url"]: image["path"][len(prefix):] if image["path"].startswith(prefix)
+        else image["path"]
+        for image in item.images
+    }
+
+
+class WritePipeline:
+    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig]):
+        self.output = Path(output)
+        self.image_links = image_links
+        self.stats = stats
+        self.sites = sites
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> WritePipeline:
+        site = crawler.spidercls.site
+        return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
+                   crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
+                   crawler.stats, {site.name: site})
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        site = self.sites[item.site]
+        path = article_path(self.output, item.site, item.url)
+        if path.exists():
+            # Another process archived it meanwhile; the file on disk wins.
+            self.stats.inc_value(report.ARTICLES_ARCHIVED)
+            raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
+        mode = site.image_links or self.image_links
+        paths = local_image_paths(item) if mode == "local" else None
+        write_atomic(path, render(item, site, paths))
+        self.stats.inc_value(report.ARTICLES_NEW)
+        return item

@@ -1,0 +1,49 @@
+"""What a run did, kept in Scrapy's stats so every command can summarise it.
+
+Counters live under `archiver/...`; the failures with their URLs and reasons are kept as a list
+under `archiver/failures` so the summary can name each one.
+"""
+
+from __future__ import annotations
+
+from scrapy.statscollectors import StatsCollector
+
+ARTICLES_NEW = "archiver/articles/new"
+ARTICLES_ARCHIVED = "archiver/articles/already_archived"
+ARTICLES_FAILED = "archiver/articles/failed"
+IMAGES_FETCHED = "archiver/images/fetched"
+IMAGES_FAILED = "archiver/images/failed"
+LISTS_WALKED = "archiver/lists/walked"
+FAILURES = "archiver/failures"
+
+
+def record_failure(stats: StatsCollector, kind: str, url: str, reason: str, **extra: str) -> None:
+    """Count a failure and keep its URL and reason. kind: "article" or "image"."""
+    stats.inc_value(IMAGES_FAILED if kind == "image" else ARTICLES_FAILED)
+    failures = stats.get_value(FAILURES) or []
+    failures.append({"kind": kind, "url": url, "reason": reason, **extra})
+    stats.set_value(FAILURES, failures)
+
+
+def summary_lines(site: str, stats: dict) -> list[str]:
+    """Human summary of one site's run."""
+    line = (
+        f"{site}: {stats.get(ARTICLES_NEW, 0)} new, "
+        f"{stats.get(ARTICLES_ARCHIVED, 0)} already archived, "
+        f"{stats.get(ARTICLES_FAILED, 0)} dropped or failed; "
+        f"images {stats.get(IMAGES_FETCHED, 0)} fetched, {stats.get(IMAGES_FAILED, 0)} failed"
+    )
+    lines = [line]
+    for failure in stats.get(FAILURES, []):
+        if failure["kind"] == "image":
+            lines.append(
+                f"  image failed: {failure['url']} (in {failure.get('article', '?')}): "
+                f"{failure['reason']}"
+            )
+        else:
+            lines.append(f"  article failed: {failure['url']}: {failure['reason']}")
+    return lines
+
+
+def failed(stats: dict) -> bool:
+    return bool(stats.get(ARTICLES_FAILED) or stats.get(IMAGES_FAILED))

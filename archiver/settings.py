@@ -1,0 +1,72 @@
+"""Scrapy settings for the archiver, and the ARCHIVER_* keys it adds.
+
+Every value here is a default: a site config's `settings:` mapping overrides it per site, and the
+command line overrides it per run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+BOT_NAME = "archiver"
+SPIDER_MODULES: list[str] = []
+# One spider class per spiders_config/*.yaml, built by archiver.spiderloader.
+SPIDER_LOADER_CLASS = "archiver.spiderloader.SiteSpiderLoader"
+
+# Where site configs are read from; ARCHIVER_CONFIG_DIR in the environment points every command,
+# `scrapy crawl` included, at a folder of the user's own.
+ARCHIVER_CONFIG_DIR = os.environ.get("ARCHIVER_CONFIG_DIR", str(PROJECT_ROOT / "spiders_config"))
+# Root of the archive: one folder per site below it.
+ARCHIVER_OUTPUT_DIR = os.environ.get("ARCHIVER_OUTPUT_DIR", str(PROJECT_ROOT / "output"))
+# Default for the per-site `image_links` key: "original" keeps the source image URLs in the
+# Markdown (the seed format); "local" points them at the archived copies.
+ARCHIVER_IMAGE_LINKS = "original"
+# Show live progress on stderr (set by the CLI when stderr is a terminal).
+ARCHIVER_PROGRESS = False
+
+# Real-site manners: obey robots.txt, say who we are, go gently. All overridable per site.
+ROBOTSTXT_OBEY = True
+USER_AGENT = "archiver/0.1 (+https://github.com/; news archiver for university news mirrors)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+# Cap what one response may weigh: a news page or photo is far below this.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+
+# HttpProxyMiddleware is on by default and reads http_proxy/https_proxy/no_proxy; keep it so.
+HTTPPROXY_ENABLED = True
+
+ITEM_PIPELINES = {
+    "archiver.pipelines.validate.ValidatePipeline": 100,
+    "archiver.pipelines.dedup.DedupPipeline": 200,
+    "archiver.pipelines.images.ArticleImagesPipeline": 300,
+    "archiver.pipelines.write.WritePipeline": 400,
+}
+# The images pipeline stores under <output>/<site>/images/; FILES_STORE is set from the output
+# directory when a crawler starts (see ArticleImagesPipeline.from_crawler).
+FILES_URLS_FIELD = "image_urls"
+FILES_RESULT_FIELD = "images"
+# An archived image never goes stale: re-download only when the file is missing.
+FILES_EXPIRES = 365 * 100
+MEDIA_ALLOW_REDIRECTS = True
+
+EXTENSIONS = {
+    "archiver.progress.Progress": 500,
+}
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

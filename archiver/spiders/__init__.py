@@ -1,0 +1,1 @@
+"""Spiders discover: list pages -> article links -> next list page. Extraction lives elsewhere."""
