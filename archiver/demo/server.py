@@ -39,7 +39,8 @@ _TYPES = {
 
 
 def _content_type(file: Path) -> str:
-    return _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    guessed = mimetypes.guess_type(file.name)[0]
+    return _TYPES.get(file.suffix) or guessed or "application/octet-stream"
 
 
 class FixtureServer:

@@ -31,13 +31,14 @@ class ArticlePage:
     def urljoin(self, href: str) -> str:
         return safe_url_string(urljoin(self.url, href.strip()))
 
-    def _first(self, css: str | None) -> etree._Element | None:
+    def _all(self, css: str | None) -> list[Selector]:
         if not css:
-            return None
-        for found in self.sel.css(css):
-            if isinstance(found.root, etree._Element):
-                return found.root
-        return None
+            return []
+        return [found for found in self.sel.css(css) if isinstance(found.root, etree._Element)]
+
+    def _first(self, css: str | None) -> etree._Element | None:
+        found = self._all(css)
+        return found[0].root if found else None
 
     def body_element(self) -> tuple[etree._Element | None, str]:
         el = self._first(self.site.article.body)
@@ -54,13 +55,18 @@ class ArticlePage:
         return generic.find_headline(self.root), "fallback"
 
     def published(self, body: etree._Element | None) -> tuple[str, datetime | None, str]:
-        # The first element the selector matches that holds a date: a meta line often has
-        # several spans (来源, 发稿时间, 阅读).
-        for match in self.sel.css(self.site.article.published or "") if self.site.article.published else []:
-            raw = clean_line("".join(match.root.itertext())) if isinstance(match.root, etree._Element) else ""
-            found = labelled_date(raw) or (raw, parse_date(raw))
-            if found[1]:
+        # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a labelled
+        # date wins over a bare one.
+        matches = self._all(self.site.article.published)
+        texts = [clean_line("".join(m.root.itertext())) for m in matches]
+        for raw in texts:
+            found = labelled_date(raw)
+            if found:
                 return found[0], found[1], "selector"
+        for raw in texts:
+            parsed = parse_date(raw)
+            if parsed:
+                return raw, parsed, "selector"
         found = generic.find_published(self.root, body)
         if found:
             return found[0], found[1], "fallback"

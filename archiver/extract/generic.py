@@ -38,21 +38,6 @@ def _text(el: etree._Element) -> str:
     return "".join(t for t in el.itertext() if t)
 
 
-def _visible_text(el: etree._Element) -> str:
-    parts: list[str] = []
-    for node in el.iter():
-        if isinstance(node.tag, str) and node.tag.lower() in SKIP_TAGS:
-            continue
-        if node.text and node is not el and isinstance(node.getparent(), etree._Element):
-            parent = node
-            if any(isinstance(a.tag, str) and a.tag.lower() in SKIP_TAGS
-                   for a in parent.iterancestors()):
-                continue
-        if node.text:
-            parts.append(node.text)
-    return "".join(parts)
-
-
 def _furniture(el: etree._Element) -> bool:
     name = f"{el.get('id') or ''} {el.get('class') or ''}"
     return bool(name.strip()) and bool(_FURNITURE_NAME.search(name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from lxml import etree
@@ -21,6 +22,11 @@ SKIP_TAGS = frozenset(
     "textarea head title svg canvas audio video map".split()
 )
 BOLD_TAGS = frozenset(("strong", "b"))
+# Stands for a <br> until the paragraph is finished (cleanup would fold a newline away).
+LINE_BREAK = "\ue000"
+# A line that opens with indentation after a <br> starts a new paragraph: old CMS editors wrote
+# "…。<br>　　下一段" for paragraphs.
+_INDENTED = re.compile(r"^[\u3000\u00a0 \t]{2,}|^\u3000")
 
 
 def _tag(el: etree._Element) -> str:
@@ -48,11 +54,18 @@ class _BlockWriter:
         self.flushes = 0  # bumps whenever a paragraph ends, so inline wrappers know
 
     def flush(self) -> None:
-        text = clean_line("".join(self.parts)).replace("****", "")
-        self.parts = []
+        raw, self.parts = "".join(self.parts), []
         self.flushes += 1
-        if text.replace("*", "").strip():
-            self.blocks.append(escape_block_start(text))
+        paragraphs: list[list[str]] = []
+        for line in raw.split(LINE_BREAK):
+            if not paragraphs or _INDENTED.match(line):
+                paragraphs.append([])
+            line = clean_line(line).replace("****", "")
+            if line.replace("*", "").strip():
+                paragraphs[-1].append(escape_block_start(line))
+        for lines in paragraphs:
+            if lines:
+                self.blocks.append("\n".join(lines))
 
     def image(self, src: str) -> None:
         url = self.urljoin(src)
@@ -72,7 +85,7 @@ class _BlockWriter:
                 self.image(src)
             return
         if tag == "br":
-            self.flush()
+            self.parts.append(LINE_BREAK)
             return
         if tag in BLOCK_TAGS:
             self.flush()
@@ -104,7 +117,7 @@ class _BlockWriter:
         self._children(el)
         if self.flushes != flushes:
             return
-        inner = clean_inline("".join(self.parts[start:]))
+        inner = clean_inline("".join(self.parts[start:])).strip(LINE_BREAK)
         core = inner.strip()
         del self.parts[start:]
         if not core:
@@ -122,7 +135,9 @@ class _BlockWriter:
         self.parts.append(f"{lead}{core}{trail}")
 
 
-def to_blocks(element: etree._Element, urljoin: Callable[[str], str]) -> tuple[list[str], list[str]]:
+def to_blocks(
+    element: etree._Element, urljoin: Callable[[str], str]
+) -> tuple[list[str], list[str]]:
     """Markdown blocks and the absolute image URLs of an element, both in page order."""
     writer = _BlockWriter(urljoin)
     writer._children(element)

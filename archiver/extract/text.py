@@ -29,7 +29,8 @@ def clean_line(text: str) -> str:
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 # Characters that change a Markdown block's meaning when they open it.
-_BLOCK_START = re.compile(r"^(#|>|[-+=|]|\d+[.)](?=\s|$)|~~~|```)")
+_BLOCK_START = re.compile(r"^(#|>|[-+=|]|~~~|```)")
+_ORDERED_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
 def escape_markdown(text: str) -> str:
@@ -39,11 +40,15 @@ def escape_markdown(text: str) -> str:
 
 def escape_block_start(block: str) -> str:
     """Keep a paragraph that starts with '#', '-', '>', '1.' ... a paragraph of text."""
+    block = _ORDERED_START.sub(r"\1\\\2", block, count=1)
     return _BLOCK_START.sub(r"\\\1", block, count=1)
 
 
-_LABEL = r"(?:发布|发稿|更新|录入|上传)?(?:时间|日期)|浏览(?:次数|量)?|点击(?:次数|数|量|率)?|阅读(?:次数|量)?|访问(?:次数|量)"
-# A whole block of page furniture: "发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12".
+_LABEL = (
+    r"(?:发布|发稿|更新|录入|上传)?(?:时间|日期)|浏览(?:次数|量)?|点击(?:次数|数|量|率)?|"
+    r"阅读(?:次数|量)?|访问(?:次数|量)"
+)
+# A whole block of furniture: "发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12".
 _META_BLOCK = re.compile(rf"^[\[【(（]?(?:{_LABEL})\s*[:：]")
 _FURNITURE = re.compile(
     r"^[\s【\[]*(?:打印(?:本页|此文)?|关闭(?:窗口|本页)?|返回(?:顶部|列表|首页)?|收藏|分享到?|"

@@ -6,12 +6,14 @@ A failed image is reported with its reason and the article is archived all the s
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
@@ -19,6 +21,7 @@ from scrapy.pipelines.media import FileException
 from archiver import report
 from archiver.archive import write_atomic
 from archiver.items import ArticleItem
+from archiver.spiders.site import describe_failure
 
 _IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
 
@@ -40,12 +43,21 @@ def image_file_name(url: str, content_type: str = "") -> str:
     return digest + ext
 
 
+class _ReportedElsewhere(logging.Filter):
+    """Image failures are reported once, with their reason, in the run summary; MediaPipeline's
+    own traceback for each of them is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], FileException))
+
+
 class ArticleImagesPipeline(FilesPipeline):
     STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "file": AtomicFilesStore}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
         cls._update_stores(crawler.settings)
+        logging.getLogger("scrapy.pipelines.media").addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
         return cls(str(output), crawler=crawler)
 
@@ -69,6 +81,13 @@ class ArticleImagesPipeline(FilesPipeline):
         if content_type.startswith(("text/", "application/json")):
             raise FileException(f"not an image (Content-Type: {content_type})")
         return await super().media_downloaded(response, request, info, item=item)
+
+    def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
+        if isinstance(failure.value, IgnoreRequest):
+            return super().media_failed(failure, request, info)
+        if isinstance(failure.value, FileException):
+            raise failure.value
+        raise FileException(describe_failure(failure))
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
         stats = self.crawler.stats

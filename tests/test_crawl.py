@@ -1,0 +1,132 @@
+"""Real crawls of fixture sites: the `archiver` command, Scrapy and a local HTTP server."""
+
+from __future__ import annotations
+
+import frontmatter
+
+from archiver.archive import urlname
+from tests.conftest import archive_files, blocks, run_archiver, site_config, write_config
+from tests.sitebuilder import PNG, Article, serve_site
+
+
+def crawl(tmp_path, server, articles, *extra, per_page=3, **config):
+    start = serve_site(server, articles, per_page=per_page)
+    write_config(tmp_path / "configs", site_config(start_urls=[start], **config))
+    return run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture",
+                        "--output", str(tmp_path / "out"), *extra)
+
+
+def test_crawl_walks_every_list_page_and_archives_each_article(server, tmp_path):
+    articles = [Article(300100 + i, f"第{i}条新闻", images=[f"/img/{i}.png"]) for i in range(7)]
+    result = crawl(tmp_path, server, articles)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = archive_files(tmp_path / "out", "fixture")
+    assert set(files) == {f"{urlname(server.url(a.path))}.md" for a in articles}
+    assert server.hits["/1001/list3.htm"] == 1  # 7 articles at 3 a page: three list pages
+    post = files[f"{urlname(server.url(articles[0].path))}.md"]
+    assert post["title"] == "测试大学->第0条新闻 | test.example"
+    assert str(post["date"]) == "2025-03-06 15:20:00"
+    assert blocks(post.content) == [
+        "学校召开工作会议，部署本学期重点任务。",
+        f"![图]({server.url('/img/0.png')})",
+        f"[转入文章首发地址]({server.url(articles[0].path)})",
+    ]
+    images = list((tmp_path / "out" / "fixture" / "images").iterdir())
+    assert len(images) == 7 and all(p.read_bytes() == PNG for p in images)
+    assert "fixture: 7 new, 0 already archived, 0 dropped or failed; images 7 fetched" in \
+        result.stdout
+
+
+def test_second_run_writes_nothing_and_requests_no_archived_article(server, tmp_path):
+    articles = [Article(300200 + i, f"新闻{i}") for i in range(5)]
+    assert crawl(tmp_path, server, articles).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")}
+    hits_before = {a.path: server.hits[a.path] for a in articles}
+
+    second = crawl(tmp_path, server, articles)
+    assert second.returncode == 0
+    assert "fixture: 0 new, 5 already archived, 0 dropped or failed" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")} == before
+    assert {a.path: server.hits[a.path] for a in articles} == hits_before
+
+
+def test_deleting_a_file_makes_its_article_archivable_again(server, tmp_path):
+    articles = [Article(300300 + i, f"新闻{i}") for i in range(3)]
+    crawl(tmp_path, server, articles)
+    gone = tmp_path / "out" / "fixture" / f"{urlname(server.url(articles[1].path))}.md"
+    gone.unlink()
+    result = crawl(tmp_path, server, articles)
+    assert "fixture: 1 new, 2 already archived" in result.stdout
+    assert gone.is_file()
+
+
+def test_dead_image_is_reported_and_the_article_still_archived(server, tmp_path):
+    article = Article(300400, "图片丢失的新闻", images=["/img/ok.png", "/img/dead.jpg"])
+    server.add("/img/dead.jpg", b"<html>404</html>", status=404)
+    result = crawl(tmp_path, server, [article])
+    assert result.returncode == 1
+    post = frontmatter.load(tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md")
+    # The Markdown keeps both original image URLs; the dead one is reported, not dropped.
+    assert f"![图]({server.url('/img/dead.jpg')})" in post.content
+    assert f"image failed: {server.url('/img/dead.jpg')} (in {server.url(article.path)}): HTTP 404" \
+        in result.stdout
+    assert "images 1 fetched, 1 failed" in result.stdout
+
+
+def test_page_without_body_is_dropped_with_its_reason(server, tmp_path):
+    empty = Article(300500, "只有标题的新闻", paragraphs=[])
+    good = Article(300501, "正常新闻")
+    result = crawl(tmp_path, server, [empty, good])
+    assert result.returncode == 1
+    assert f"article failed: {server.url(empty.path)}: no body text found on the page" in \
+        result.stdout
+    assert list(archive_files(tmp_path / "out", "fixture")) == [f"{urlname(server.url(good.path))}.md"]
+
+
+def test_yaml_hostile_headline_round_trips(server, tmp_path):
+    headline = "- [通知]: 关于“双一流” #建设 的 'key: value' 说明 | {x}"
+    article = Article(300600, headline, paragraphs=["# 不是标题", "---", "正文：第一段。"])
+    assert crawl(tmp_path, server, [article]).returncode == 0
+    path = tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md"
+    post = frontmatter.load(path)
+    assert post["title"] == f"测试大学->{headline} | test.example"
+    # Markdown-significant openings stay text, and the body cannot end the front matter.
+    assert blocks(post.content)[:3] == ["\\# 不是标题", "\\---", "正文：第一段。"]
+
+
+def test_gbk_encoded_page_gives_correct_text(server, tmp_path):
+    # Declared GB2312 but holding GBK-only characters (镕, 堃, 喆), as real sites do: decoded as
+    # GB18030, the superset, nothing is lost.
+    article = Article(300700, "南京理工大学召开会议", charset="gbk", declared_charset="gb2312",
+                      paragraphs=["　　学校在学术交流中心召开会议，镕、堃、喆等字不缺失。"])
+    raw = article.page()
+    assert "镕".encode("gbk") in raw and "镕".encode() not in raw
+    assert crawl(tmp_path, server, [article]).returncode == 0
+    post = frontmatter.load(tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md")
+    assert post["title"] == "测试大学->南京理工大学召开会议 | test.example"
+    assert blocks(post.content)[0] == "学校在学术交流中心召开会议，镕、堃、喆等字不缺失。"
+
+
+def test_image_links_local_points_at_the_archived_copies(server, tmp_path):
+    article = Article(300800, "本地图片", images=["/img/a.png"])
+    result = crawl(tmp_path, server, [article], image_links="local")
+    assert result.returncode == 0
+    folder = tmp_path / "out" / "fixture"
+    post = frontmatter.load(folder / f"{urlname(server.url(article.path))}.md")
+    image_block = blocks(post.content)[1]
+    assert image_block.startswith("![图](images/")
+    assert (folder / image_block[len("![图]("):-1]).read_bytes() == PNG
+
+
+def test_max_articles_caps_new_article_requests(server, tmp_path):
+    articles = [Article(300900 + i, f"新闻{i}") for i in range(6)]
+    result = crawl(tmp_path, server, articles, "--max-articles", "2")
+    assert "fixture: 2 new" in result.stdout
+    assert len(archive_files(tmp_path / "out", "fixture")) == 2
+
+
+def test_fetch_of_a_url_no_site_covers_is_a_clear_error(tmp_path):
+    result = run_archiver("--config-dir", str(tmp_path), "fetch", "http://unknown.example/a.htm",
+                          "--output", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "no site config covers http://unknown.example/a.htm" in result.stderr

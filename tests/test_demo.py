@@ -1,0 +1,20 @@
+"""`archiver demo` works offline: both demo sites, every list page, every article and image."""
+
+from __future__ import annotations
+
+from tests.conftest import archive_files, run_archiver
+
+
+def test_demo_archives_both_sites_and_a_second_run_adds_nothing(tmp_path):
+    first = run_archiver("demo", "--output", str(tmp_path))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "demo-webplus: 6 new, 0 already archived, 0 dropped or failed; images 5 fetched" \
+        in first.stdout
+    assert "demo-ecms: 5 new, 0 already archived, 0 dropped or failed; images 4 fetched" \
+        in first.stdout
+    assert len(archive_files(tmp_path, "demo-webplus")) == 6
+    assert len(archive_files(tmp_path, "demo-ecms")) == 5
+    if "busy" not in first.stdout:
+        second = run_archiver("demo", "--output", str(tmp_path))
+        assert "demo-webplus: 0 new, 6 already archived" in second.stdout
+        assert "demo-ecms: 0 new, 5 already archived" in second.stdout
