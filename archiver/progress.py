@@ -1,13 +1,14 @@
-"""Live progress on a terminal: one line per site, rewritten every second.
+"""Live progress on a terminal: one line for all sites of the run, rewritten every second.
 
 Off unless ARCHIVER_PROGRESS is set (the CLI sets it when stderr is a terminal), so cron output
-stays quiet and only the summary is printed.
+stays quiet and only the summary is printed. Sites crawl concurrently in one process, so their
+crawlers share one line rather than overwrite each other's.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -17,11 +18,12 @@ from archiver import report
 
 
 class Progress:
-    def __init__(self, stats: Any, name: str, interval: float = 1.0):
+    active: ClassVar[dict[str, Progress]] = {}
+    loop: ClassVar[task.LoopingCall | None] = None
+
+    def __init__(self, stats: Any, name: str):
         self.stats = stats
         self.name = name
-        self.interval = interval
-        self.loop: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
@@ -32,25 +34,30 @@ class Progress:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def line(self) -> str:
+    def part(self) -> str:
         get = self.stats.get_value
         return (
-            f"{self.name}: list pages {get(report.LISTS_WALKED, 0)}, "
-            f"articles {get(report.ARTICLES_NEW, 0)} new / "
-            f"{get(report.ARTICLES_ARCHIVED, 0)} archived / {get(report.ARTICLES_FAILED, 0)} "
-            f"failed, images {get(report.IMAGES_FETCHED, 0)}"
+            f"{self.name}: {get(report.LISTS_WALKED, 0)} lists, "
+            f"{get(report.ARTICLES_NEW, 0)} new, {get(report.ARTICLES_ARCHIVED, 0)} archived, "
+            f"{get(report.ARTICLES_FAILED, 0)} failed, {get(report.IMAGES_FETCHED, 0)} images"
         )
 
-    def show(self) -> None:
-        sys.stderr.write("\r\x1b[K" + self.line())
+    @classmethod
+    def show(cls) -> None:
+        line = " | ".join(p.part() for p in cls.active.values())
+        sys.stderr.write("\r\x1b[K" + line)
         sys.stderr.flush()
 
     def spider_opened(self, spider: Any) -> None:
-        self.loop = task.LoopingCall(self.show)
-        self.loop.start(self.interval)
+        Progress.active[self.name] = self
+        if Progress.loop is None:
+            Progress.loop = task.LoopingCall(Progress.show)
+            Progress.loop.start(1.0)
 
     def spider_closed(self, spider: Any) -> None:
-        if self.loop and self.loop.running:
-            self.loop.stop()
-        self.show()
-        sys.stderr.write("\n")
+        Progress.show()
+        del Progress.active[self.name]
+        if not Progress.active and Progress.loop is not None:
+            Progress.loop.stop()
+            Progress.loop = None
+            sys.stderr.write("\n")

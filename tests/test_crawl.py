@@ -130,3 +130,25 @@ def test_fetch_of_a_url_no_site_covers_is_a_clear_error(tmp_path):
                           "--output", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "no site config covers http://unknown.example/a.htm" in result.stderr
+
+
+def test_scrapy_crawl_gives_the_same_archive_as_archiver_crawl(server, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import PROXY_VARS, ROOT
+
+    articles = [Article(301000 + i, f"新闻{i}", images=[f"/img/s{i}.png"]) for i in range(4)]
+    assert crawl(tmp_path, server, articles).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env.update(ARCHIVER_CONFIG_DIR=str(tmp_path / "configs"),
+               ARCHIVER_OUTPUT_DIR=str(tmp_path / "scrapy-out"))
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fixture"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    def tree(root):
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "scrapy-out") == tree(tmp_path / "out")
