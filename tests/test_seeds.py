@@ -4,15 +4,14 @@ proxy, are fetched by `archiver fetch` into files that match the seeds."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import frontmatter
 import pytest
 
 from archiver.pipelines.images import image_file_name
 from tests.conftest import FIXTURES, blocks, run_archiver
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+# Copies of shared/seeds/000_… and 003_…, the reference archive files.
+SEEDS = FIXTURES / "seeds"
 CASES = [
     ("000_247281fd4e0692c0.txt", "njust_000.html", "njust"),
     ("003_2f62085cd5636d82.txt", "nankai_003.html", "nankai"),
@@ -31,10 +30,7 @@ JPEG = bytes.fromhex(
 
 
 def seed(name: str) -> frontmatter.Post:
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"shared seeds not beside the repo ({path})")
-    return frontmatter.loads(path.read_text(encoding="utf-8"))
+    return frontmatter.loads((SEEDS / name).read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(("seed_name", "page", "site"), CASES)
