@@ -4,6 +4,7 @@ proxy, are fetched by `archiver fetch` into files that match the seeds."""
 from __future__ import annotations
 
 import re
+
 import frontmatter
 import pytest
 
