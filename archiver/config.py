@@ -18,10 +18,14 @@ import yaml
 from cssselect import SelectorError
 from parsel.csstranslator import HTMLTranslator
 
+from archiver.cms.presets import FAMILIES, PRESETS, Preset
+
 IMAGE_LINK_MODES = ("original", "local")
 # How list pages chain: "next" follows list.next_page; "ecms" reads the ecms pager script.
 PAGING_MODES = ("next", "ecms")
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# `cms:` values: a family's preset, or "auto" to detect the family on each page.
+CMS_VALUES = (*FAMILIES, "auto")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _SETTING_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _css = HTMLTranslator()
 
@@ -48,14 +52,15 @@ class ListRules:
     next_page: str | None = None
     # Stop after this many list pages per start URL; None: follow until there is no next page.
     max_pages: int | None = None
-    paging: str = "next"
+    # None: the CMS preset's way of paging.
+    paging: str | None = None
 
 
 @dataclass(frozen=True)
 class ArticleRules:
-    """Which URLs are articles, and where a page keeps its fields (None: the generic rule)."""
+    """Which URLs are articles, and where a page keeps its fields (None: the CMS preset's)."""
 
-    url_pattern: re.Pattern[str]
+    url_pattern: re.Pattern[str] | None = None
     headline: str | None = None
     published: str | None = None
     body: str | None = None
@@ -72,7 +77,11 @@ class SiteConfig:
     start_urls: tuple[str, ...]
     list: ListRules
     article: ArticleRules
+    cms: str = "auto"
     image_links: str | None = None  # None: the global ARCHIVER_IMAGE_LINKS
+    # Convert traditional to simplified Chinese (OpenCC t2s), for sites that serve only a
+    # traditional rendition.
+    t2s: bool = False
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
 
@@ -84,10 +93,41 @@ class SiteConfig:
             return False
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
+    def family(self, detected: str | None) -> str:
+        """The CMS family whose preset applies to a page: the configured one, or for
+        `cms: auto` the one detected on the page (generic when none was)."""
+        return self.cms if self.cms != "auto" else (detected or "generic")
+
+    def preset(self, detected: str | None = None) -> Preset:
+        return PRESETS[self.family(detected)]
+
+    def selectors(self, field_name: str, detected: str | None = None) -> tuple[str, ...]:
+        """Candidate selectors of an article field: the config's own, else the preset's."""
+        explicit = getattr(self.article, field_name)
+        return (explicit,) if explicit else getattr(self.preset(detected), field_name)
+
+    def list_link_selectors(self, detected: str | None = None) -> tuple[str, ...]:
+        explicit = self.list.article_links
+        return (explicit,) if explicit else self.preset(detected).list_links
+
+    def next_page_selectors(self, detected: str | None = None) -> tuple[str, ...]:
+        explicit = self.list.next_page
+        return (explicit,) if explicit else self.preset(detected).next_page
+
+    def paging(self, detected: str | None = None) -> str:
+        return self.list.paging or self.preset(detected).paging
+
+    def is_article_url(self, url: str) -> bool:
+        if self.article.url_pattern is not None:
+            return bool(self.article.url_pattern.search(url))
+        if self.cms == "auto":
+            return any(p.article_url.search(url) for p in PRESETS.values())
+        return bool(self.preset().article_url.search(url))
+
 
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
-    "list", "article", "image_links", "settings",
+    "list", "article", "image_links", "settings", "cms", "t2s",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
@@ -147,12 +187,28 @@ class _Reader:
                 raise self.error(name, f"is not a valid CSS selector: {exc}") from None
         return value
 
-    def regex(self, name: str) -> re.Pattern[str]:
-        value = self.text(name)
+    def regex(self, name: str) -> re.Pattern[str] | None:
+        value = self.text(name, required=False)
+        if value is None:
+            return None
         try:
             return re.compile(value)
         except re.error as exc:
             raise self.error(name, f"is not a valid regular expression: {exc}") from None
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:
+        value = self.text(name, required=False)
+        if value is None:
+            return default
+        if value not in choices:
+            raise self.error(name, f"must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.data.get(name, False)
+        if not isinstance(value, bool):
+            raise self.error(name, f"must be true or false, got {value!r}")
+        return value
 
     def positive_int(self, name: str) -> int | None:
         value = self.data.get(name)
@@ -183,12 +239,9 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
 
     lists = top.section("list", _LIST_KEYS)
     article = top.section("article", _ARTICLE_KEYS)
-    paging = lists.text("paging", required=False) or "next"
-    if paging not in PAGING_MODES:
-        raise lists.error("paging", f"must be one of {', '.join(PAGING_MODES)}, got {paging!r}")
-    image_links = top.text("image_links", required=False)
-    if image_links is not None and image_links not in IMAGE_LINK_MODES:
-        raise top.error("image_links", f"must be one of {', '.join(IMAGE_LINK_MODES)}")
+    paging = lists.choice("paging", PAGING_MODES, None)
+    image_links = top.choice("image_links", IMAGE_LINK_MODES, None)
+    cms = top.choice("cms", CMS_VALUES, "auto")
 
     settings = top.data.get("settings") or {}
     if not isinstance(settings, dict):
@@ -219,7 +272,9 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
             published=article.selector("published"),
             body=article.selector("body"),
         ),
+        cms=cms,
         image_links=image_links,
+        t2s=top.flag("t2s"),
         settings=MappingProxyType(dict(settings)),
         source=str(source),
     )

@@ -140,7 +140,8 @@ def test_unknown_layout_falls_back_to_a_clean_article():
         "![图](http://x.edu.cn/img/ydh.jpg)",
         "本届运动会为期三天，共设田赛、径赛等四十个项目。",
     ]
-    assert item.rules == {"headline": "fallback", "published": "fallback", "body": "fallback"}
+    assert item.rules == {"cms": "generic", "headline": "fallback", "published": "fallback",
+                          "body": "fallback"}
 
 
 def test_selectors_that_match_nothing_fall_back_to_the_generic_rules():

@@ -1,18 +1,21 @@
 """The article page object: (HTML, URL, site config) -> ArticleItem.
 
-One small method per field. Each tries the site's selector first and falls back to the generic
-rule, and records which rule answered in `item.rules` (shown by previews and reports).
+One small method per field. Each tries the selectors that apply (the site's own, else its CMS
+preset's) and falls back to the generic rule, and records which rule answered in `item.rules`
+(shown by previews and reports).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
 from w3lib.url import safe_url_string
 
+from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract import generic
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
@@ -21,52 +24,71 @@ from archiver.extract.text import clean_line, is_furniture
 from archiver.items import ArticleItem
 
 
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _text(el: etree._Element) -> str:
+    return clean_line("".join(el.itertext()))
+
+
 class ArticlePage:
     def __init__(self, html: str | Selector, url: str, site: SiteConfig):
         self.sel = html if isinstance(html, Selector) else Selector(text=html)
         self.url = url
         self.site = site
         self.root: etree._Element = self.sel.root
+        detected = None
+        if site.cms == "auto":
+            raw = html if isinstance(html, str) else html.get()
+            detected = detect_family(raw)
+        self.family = site.family(detected)
+        self.detected = detected
 
     def urljoin(self, href: str) -> str:
         return safe_url_string(urljoin(self.url, href.strip()))
 
-    def _all(self, css: str | None) -> list[Selector]:
-        if not css:
-            return []
-        return [found for found in self.sel.css(css) if isinstance(found.root, etree._Element)]
-
-    def _first(self, css: str | None) -> etree._Element | None:
-        found = self._all(css)
-        return found[0].root if found else None
+    def _matches(self, field_name: str) -> list[list[etree._Element]]:
+        """Per candidate selector, the elements it matches."""
+        return [
+            [m.root for m in self.sel.css(css) if isinstance(m.root, etree._Element)]
+            for css in self.site.selectors(field_name, self.detected)
+        ]
 
     def body_element(self) -> tuple[etree._Element | None, str]:
-        el = self._first(self.site.article.body)
-        if el is not None and "".join(el.itertext()).strip():
-            return el, "selector"
+        for elements in self._matches("body"):
+            # A template may hold several containers of one kind (a VSB page has a tiny
+            # vsb_content for its language link); the one with the most text is the article.
+            scored = [(len(_text(el)), el) for el in elements]
+            scored = [(n, el) for n, el in scored if n]
+            if scored:
+                return max(scored, key=lambda pair: pair[0])[1], "selector"
         return generic.find_body(self.root), "fallback"
 
     def headline(self) -> tuple[str, str]:
-        el = self._first(self.site.article.headline)
-        if el is not None:
-            text = clean_line("".join(el.itertext()))
-            if text:
-                return text, "selector"
+        for elements in self._matches("headline"):
+            for el in elements:
+                text = _text(el)
+                if text:
+                    return text, "selector"
         return generic.find_headline(self.root), "fallback"
 
     def published(self, body: etree._Element | None) -> tuple[str, datetime | None, str]:
-        # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a labelled
-        # date wins over a bare one.
-        matches = self._all(self.site.article.published)
-        texts = [clean_line("".join(m.root.itertext())) for m in matches]
-        for raw in texts:
-            found = labelled_date(raw)
-            if found:
-                return found[0], found[1], "selector"
-        for raw in texts:
-            parsed = parse_date(raw)
-            if parsed:
-                return raw, parsed, "selector"
+        for elements in self._matches("published"):
+            # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a
+            # labelled date wins over a bare one.
+            texts = [_text(el) for el in elements]
+            for raw in texts:
+                found = labelled_date(raw)
+                if found:
+                    return found[0], found[1], "selector"
+            for raw in texts:
+                parsed = parse_date(raw)
+                if parsed:
+                    return raw, parsed, "selector"
         found = generic.find_published(self.root, body)
         if found:
             return found[0], found[1], "fallback"
@@ -90,6 +112,10 @@ class ArticlePage:
         # some templates); the archive carries it once, in the front matter.
         if blocks and clean_line(blocks[0].replace("*", "")) == headline:
             blocks = blocks[1:]
+        if self.site.t2s:
+            convert = _t2s().convert
+            headline = convert(headline)
+            blocks = [b if b.startswith("![") else convert(b) for b in blocks]
         return ArticleItem(
             url=self.url,
             site=self.site.name,
@@ -98,7 +124,8 @@ class ArticlePage:
             published_raw=raw_date,
             blocks=blocks,
             image_urls=list(dict.fromkeys(images)),
-            rules={"headline": headline_rule, "published": date_rule, "body": body_rule},
+            rules={"cms": self.family, "headline": headline_rule, "published": date_rule,
+                   "body": body_rule},
         )
 
 

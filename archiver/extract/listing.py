@@ -27,27 +27,29 @@ def _absolute(base: str, href: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
-def article_links(sel: Selector, url: str, site: SiteConfig) -> list[str]:
-    """Article URLs on a list page, in page order, without repeats."""
-    anchors = sel.css(site.list.article_links) if site.list.article_links else sel.css("a[href]")
-    found: dict[str, None] = {}
-    for anchor in anchors:
-        href = anchor.attrib.get("href") or anchor.css("a::attr(href)").get() or ""
-        link = _absolute(url, href)
-        if link and site.allows(link) and site.article.url_pattern.search(link):
-            # Drop the fragment only: the archived URL must stay as the site writes it.
-            found.setdefault(link.split("#", 1)[0], None)
-    return list(found)
+def article_links(sel: Selector, url: str, site: SiteConfig,
+                  family: str | None = None) -> list[str]:
+    """Article URLs on a list page, in page order, without repeats. The first link selector
+    that finds any article wins; when none does, every link on the page is tried."""
+    for css in (*site.list_link_selectors(family), "a[href]"):
+        found: dict[str, None] = {}
+        for href in sel.css(css).xpath("descendant-or-self::a/@href").getall():
+            link = _absolute(url, href)
+            if link and site.allows(link) and site.is_article_url(link):
+                # Drop the fragment only: the archived URL must stay as the site writes it.
+                found.setdefault(link.split("#", 1)[0], None)
+        if found:
+            return list(found)
+    return []
 
 
-def next_page(sel: Selector, url: str, site: SiteConfig) -> str | None:
-    """The next list page named by the site's `list.next_page` selector, if any."""
-    if not site.list.next_page:
-        return None
-    for href in sel.css(site.list.next_page).xpath("@href").getall():
-        link = _absolute(url, href)
-        if link and site.allows(link) and canonicalize_url(link) != canonicalize_url(url):
-            return link
+def next_page(sel: Selector, url: str, site: SiteConfig, family: str | None = None) -> str | None:
+    """The next list page: the first next-page selector that names a page of the site."""
+    for css in site.next_page_selectors(family):
+        for href in sel.css(css).xpath("descendant-or-self::a/@href").getall():
+            link = _absolute(url, href)
+            if link and site.allows(link) and canonicalize_url(link) != canonicalize_url(url):
+                return link
     return None
 
 

@@ -11,6 +11,7 @@ from twisted.python.failure import Failure
 
 from archiver import report
 from archiver.archive import archived_urlnames, urlname
+from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
@@ -59,7 +60,8 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("List page %s is not HTML; skipped", response.url)
             return
         self.crawler.stats.inc_value(report.LISTS_WALKED)
-        for link in article_links(response.selector, response.url, self.site):
+        family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
+        for link in article_links(response.selector, response.url, self.site, family):
             if urlname(link) in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
@@ -70,17 +72,19 @@ class SiteSpider(scrapy.Spider):
             yield self._article_request(link)
         if self.site.list.max_pages and page >= self.site.list.max_pages:
             return
-        yield from self._next_list(response, page)
+        yield from self._next_list(response, page, family)
 
-    def _next_list(self, response: TextResponse, page: int) -> Iterator[scrapy.Request]:
+    def _next_list(self, response: TextResponse, page: int,
+                   family: str | None) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
-        if self.site.list.paging == "ecms" and page == 1:
+        if self.site.paging(family) == "ecms" and page == 1:
             script = ecms_pager_script(response.selector, response.url)
             if script:
                 yield scrapy.Request(script, callback=self.parse_ecms_pager,
                                      errback=self.list_failed)
             return
-        url = pending[0] if pending else next_page(response.selector, response.url, self.site)
+        url = pending[0] if pending else next_page(response.selector, response.url, self.site,
+                                                   family)
         if url:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
                                  cb_kwargs={"page": page + 1}, meta={"ecms_pages": pending[1:]})
@@ -112,7 +116,9 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
-        return extract_article(response.selector, source_url, self.site)
+        item = extract_article(response.text, source_url, self.site)
+        self.crawler.stats.inc_value(f"archiver/cms/{item.rules['cms']}")
+        return item
 
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
