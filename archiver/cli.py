@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -45,25 +46,31 @@ def _report_config_errors(registry) -> None:
         print(f"config error: {error}", file=sys.stderr)
 
 
-def run_crawls(settings, jobs: list[tuple[str, dict]]) -> int:
-    """Run one crawl per (site name, spider kwargs) in one process; print the summary."""
+def run_crawls(settings, jobs: list[tuple[Any, dict]]) -> int:
+    """Run one crawl per (site name or spider class, spider kwargs) in one process, then print
+    the summary."""
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
 
     process = CrawlerProcess(settings)
     crawlers = []
-    for name, kwargs in jobs:
-        crawler = process.create_crawler(name)
-        crawlers.append((name, crawler))
+    for spider, kwargs in jobs:
+        crawler = process.create_crawler(spider)
+        crawlers.append(crawler)
         process.crawl(crawler, **kwargs)
     process.start()
     status = EXIT_OK
-    for name, crawler in crawlers:
+    for crawler in crawlers:
+        site = crawler.spidercls.site
         stats = crawler.stats.get_stats()
-        for line in report.summary_lines(name, stats):
+        for line in report.summary_lines(site.name, stats):
             print(line)
-        if report.failed(stats) or stats.get("archiver/lists/failed"):
+        if site.source.startswith("(no config"):
+            families = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("archiver/cms/"))
+            print(f"  no site config for {site.name}: archived under its host name; CMS "
+                  f"detected: {', '.join(families) or 'none'}")
+        if report.failed(stats):
             status = EXIT_FAILED
     print(f"archive: {settings['ARCHIVER_OUTPUT_DIR']}")
     return status
@@ -100,24 +107,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from archiver.config import ConfigError, adhoc_site
+    from archiver.spiderloader import spider_class
+
     settings = _settings(args)
     registry = _registry(settings)
-    by_site: dict[str, list[str]] = {}
-    unmatched = []
+    jobs: dict[str, tuple[Any, list[str]]] = {}
     for url in args.urls:
         site = registry.site_for_url(url)
-        if site is None:
-            unmatched.append(url)
-        else:
-            by_site.setdefault(site.name, []).append(url)
-    for url in unmatched:
-        print(f"no site config covers {url}: add one to {settings['ARCHIVER_CONFIG_DIR']} "
-              "(its allowed_domains must include the host)", file=sys.stderr)
-    if not by_site:
-        _report_config_errors(registry)
-        return EXIT_CONFIG
-    status = run_crawls(settings, [(name, {"urls": urls}) for name, urls in by_site.items()])
-    return EXIT_CONFIG if unmatched and status == EXIT_OK else status
+        if site is not None:
+            jobs.setdefault(site.name, (site.name, []))[1].append(url)
+            continue
+        try:
+            site = adhoc_site(url)
+        except ConfigError as error:
+            print(f"cannot fetch: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        # A host no config covers: its pages say which CMS made them.
+        jobs.setdefault(site.name, (spider_class(site), []))[1].append(url)
+    return run_crawls(settings, [(spider, {"urls": urls}) for spider, urls in jobs.values()])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -284,6 +284,19 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
     return site
 
 
+def adhoc_site(url: str) -> SiteConfig:
+    """The site of a URL that no config covers (`archiver fetch`): named and labelled by its
+    host, its CMS family detected on each page."""
+    host = (urlsplit(url).hostname or "").lower()
+    if urlsplit(url).scheme not in ("http", "https") or not host:
+        raise ConfigError("command line", None, f"{url!r} is not an http(s) URL")
+    return SiteConfig(
+        name=host, school=host, label=host, tags=(host,), categories=(host,),
+        allowed_domains=(host,), start_urls=(), list=ListRules(), article=ArticleRules(),
+        cms="auto", source=f"(no config for {host}: CMS detected on the page)",
+    )
+
+
 def load_site(path: Path) -> SiteConfig:
     """Read and validate one site config file."""
     try:

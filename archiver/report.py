@@ -13,7 +13,9 @@ ARTICLES_ARCHIVED = "archiver/articles/already_archived"
 ARTICLES_FAILED = "archiver/articles/failed"
 IMAGES_FETCHED = "archiver/images/fetched"
 IMAGES_FAILED = "archiver/images/failed"
+ARTICLES_FLAGGED = "archiver/articles/flagged"
 LISTS_WALKED = "archiver/lists/walked"
+LISTS_FAILED = "archiver/lists/failed"
 FAILURES = "archiver/failures"
 
 
@@ -22,6 +24,14 @@ def record_failure(stats: StatsCollector, kind: str, url: str, reason: str, **ex
     stats.inc_value(IMAGES_FAILED if kind == "image" else ARTICLES_FAILED)
     failures = stats.get_value(FAILURES) or []
     failures.append({"kind": kind, "url": url, "reason": reason, **extra})
+    stats.set_value(FAILURES, failures)
+
+
+def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> None:
+    """An article that was archived but needs a look (garbled text)."""
+    stats.inc_value(ARTICLES_FLAGGED)
+    failures = stats.get_value(FAILURES) or []
+    failures.append({"kind": "flagged", "url": url, "reason": reason, **extra})
     stats.set_value(FAILURES, failures)
 
 
@@ -40,10 +50,14 @@ def summary_lines(site: str, stats: dict) -> list[str]:
                 f"  image failed: {failure['url']} (in {failure.get('article', '?')}): "
                 f"{failure['reason']}"
             )
+        elif failure["kind"] == "flagged":
+            lines.append(f"  archived but flagged: {failure['url']}: {failure['reason']}")
         else:
             lines.append(f"  article failed: {failure['url']}: {failure['reason']}")
     return lines
 
 
 def failed(stats: dict) -> bool:
-    return bool(stats.get(ARTICLES_FAILED) or stats.get(IMAGES_FAILED))
+    """True when anything failed or needs a look: the run's exit code is then 1."""
+    return any(stats.get(key) for key in (ARTICLES_FAILED, IMAGES_FAILED, ARTICLES_FLAGGED,
+                                          LISTS_FAILED))

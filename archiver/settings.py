@@ -47,6 +47,11 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # HttpProxyMiddleware is on by default and reads http_proxy/https_proxy/no_proxy; keep it so.
 HTTPPROXY_ENABLED = True
 
+DOWNLOADER_MIDDLEWARES = {
+    # After HttpCompression (590) has unpacked the body, before anything reads its text.
+    "archiver.middlewares.CharsetMiddleware": 580,
+}
+
 ITEM_PIPELINES = {
     "archiver.pipelines.validate.ValidatePipeline": 100,
     "archiver.pipelines.dedup.DedupPipeline": 200,

@@ -15,6 +15,7 @@ from scrapy.http import HtmlResponse
 from archiver.archive import render
 from archiver.config import load_site, parse_site
 from archiver.extract.article import extract_article
+from archiver.middlewares import with_true_encoding
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +33,9 @@ def build(case: Path) -> str:
         site = parse_site(case / "case.yaml", spec["site"])
     headers = {"Content-Type": spec["content_type"]} if spec.get("content_type") else {}
     # Scrapy's own response class decodes the bytes exactly as in a crawl.
-    response = HtmlResponse(spec["url"], body=(case / "page.html").read_bytes(), headers=headers)
-    return render(extract_article(response.selector, spec["url"], site), site)
+    response = with_true_encoding(
+        HtmlResponse(spec["url"], body=(case / "page.html").read_bytes(), headers=headers))
+    return render(extract_article(response.text, spec["url"], site), site)
 
 
 if __name__ == "__main__":

@@ -125,11 +125,26 @@ def test_max_articles_caps_new_article_requests(server, tmp_path):
     assert len(archive_files(tmp_path / "out", "fixture")) == 2
 
 
-def test_fetch_of_a_url_no_site_covers_is_a_clear_error(tmp_path):
-    result = run_archiver("--config-dir", str(tmp_path), "fetch", "http://unknown.example/a.htm",
+def test_fetch_on_a_host_without_config_detects_the_cms(server, tmp_path):
+    article = Article(301100, "无配置站点的新闻", images=["/img/n.png"])
+    serve_site(server, [article])
+    page = article.page().replace(b"<head>", b'<head><meta name="sudy-wp-siteId" content="1">')
+    server.add(article.path, page, content_type="text/html")
+    result = run_archiver("--config-dir", str(tmp_path / "none"), "fetch", server.url(article.path),
+                          "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no site config for 127.0.0.1: archived under its host name; CMS detected: webplus" \
+        in result.stdout
+    post = frontmatter.load(tmp_path / "out" / "127.0.0.1" / f"{urlname(server.url(article.path))}.md")
+    assert post["title"] == "127.0.0.1->无配置站点的新闻 | 127.0.0.1"
+    assert post["tags"] == ["127.0.0.1"] and post["categories"] == ["127.0.0.1"]
+
+
+def test_fetch_of_a_non_http_url_is_a_clear_error(tmp_path):
+    result = run_archiver("--config-dir", str(tmp_path), "fetch", "ftp://unknown.example/a.htm",
                           "--output", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert "no site config covers http://unknown.example/a.htm" in result.stderr
+    assert "'ftp://unknown.example/a.htm' is not an http(s) URL" in result.stderr
 
 
 def test_scrapy_crawl_gives_the_same_archive_as_archiver_crawl(server, tmp_path):

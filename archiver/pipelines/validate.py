@@ -1,4 +1,5 @@
-"""Drop articles that would make an empty or undated archive file."""
+"""The quality gate: drop articles that would make an empty or undated archive file, and flag
+the ones whose text is still garbled after decoding."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver import report
+from archiver.extract.quality import garbled
 from archiver.items import ArticleItem
 
 
@@ -34,4 +36,7 @@ class ValidatePipeline:
         if reason:
             report.record_failure(self.stats, "article", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}")
+        flag = garbled("\n".join((item.headline, *item.text_blocks)))
+        if flag:
+            report.record_flag(self.stats, item.url, flag, site=item.site)
         return item

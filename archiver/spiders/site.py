@@ -100,7 +100,7 @@ class SiteSpider(scrapy.Spider):
         # A dead list page ends that list's walk; the articles found so far still archive.
         self.logger.error("List page failed: %s: %s", failure.request.url,
                           describe_failure(failure))
-        self.crawler.stats.inc_value("archiver/lists/failed")
+        self.crawler.stats.inc_value(report.LISTS_FAILED)
 
     # -- article pages ---------------------------------------------------------------------------
 
