@@ -20,7 +20,7 @@ from archiver.config import SiteConfig
 from archiver.extract import generic
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
 from archiver.extract.markdown import to_blocks
-from archiver.extract.text import clean_line, is_furniture
+from archiver.extract.text import clean_line, is_furniture, plain_text
 from archiver.items import ArticleItem
 
 
@@ -29,6 +29,11 @@ def _t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+# A body that the selectors found but that holds fewer characters than this is checked
+# against the generic rule (measured: real news bodies in the corpus are all longer).
+SHORT_BODY = 100
 
 
 def _text(el: etree._Element) -> str:
@@ -59,14 +64,24 @@ class ArticlePage:
         ]
 
     def body_element(self) -> tuple[etree._Element | None, str]:
+        found = None
         for elements in self._matches("body"):
             # A template may hold several containers of one kind (a VSB page has a tiny
             # vsb_content for its language link); the one with the most text is the article.
             scored = [(len(_text(el)), el) for el in elements]
             scored = [(n, el) for n, el in scored if n]
             if scored:
-                return max(scored, key=lambda pair: pair[0])[1], "selector"
-        return generic.find_body(self.root), "fallback"
+                found = max(scored, key=lambda pair: pair[0])
+                break
+        if found and found[0] >= SHORT_BODY:
+            return found[1], "selector"
+        # Nothing matched, or only a scrap: a page of another template on the same site (a VSB
+        # profile page keeps its text outside vsb_content) is read by the generic rule.
+        fallback = generic.find_body(self.root)
+        if found and (fallback is None or len(_text(fallback)) < 3 * found[0]
+                      or fallback in found[1].iterancestors()):
+            return found[1], "selector"
+        return fallback, "fallback"
 
     def headline(self) -> tuple[str, str]:
         for elements in self._matches("headline"):
@@ -110,7 +125,7 @@ class ArticlePage:
         blocks, images = self.blocks(body)
         # The headline often opens the body element too (WebPlus puts arti_title inside it on
         # some templates); the archive carries it once, in the front matter.
-        if blocks and clean_line(blocks[0].replace("*", "")) == headline:
+        if blocks and plain_text(blocks[0]) == headline:
             blocks = blocks[1:]
         if self.site.t2s:
             convert = _t2s().convert

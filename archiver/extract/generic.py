@@ -9,7 +9,6 @@ by their tags and links.
 
 from __future__ import annotations
 
-import math
 import re
 
 from lxml import etree
@@ -21,12 +20,11 @@ from archiver.extract.text import clean_line
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
 _FURNITURE_NAME = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|header|head|breadcrumb|bread|crumb|share|"
-    r"sidebar|side|comment|copyright|related|relate|recommend|toolbar|pager|paging|login|search)"
-    r"(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|header|breadcrumb|bread|crumb|share|sidebar|"
+    r"side|comment|copyright|related|relate|recommend|toolbar|login|search)(?:$|[\s_-])",
     re.I,
 )
-_CANDIDATE_TAGS = ("div", "td", "article", "section", "main", "font", "span")
+# ("paging" is not furniture: WebPlus keeps its article in div.paging_content.)
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|–—]|－)\s*")
 _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
@@ -43,29 +41,64 @@ def _furniture(el: etree._Element) -> bool:
     return bool(name.strip()) and bool(_FURNITURE_NAME.search(name))
 
 
-def _score(el: etree._Element) -> float:
+# Elements whose own text is a paragraph of the article.
+_PARAGRAPH_TAGS = ("p", "td", "pre", "li", "h2", "h3", "h4", "div", "section", "blockquote")
+_BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "ol", "section", "article", "blockquote",
+                             "h1", "h2", "h3", "h4", "h5", "h6", "form", "dl"))
+
+
+def _inside_furniture(el: etree._Element) -> bool:
+    return any(_furniture(a) for a in (el, *el.iterancestors()))
+
+
+def _paragraph_score(el: etree._Element) -> float:
+    """How much a paragraph-like element looks like article text (0: not at all)."""
+    tag = el.tag.lower()
+    if tag == "img":
+        # Photo stories are mostly images with short lines between them.
+        return 2.0
+    if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
+                          for c in el):
+        return 0.0  # a container, not a paragraph: its paragraphs score themselves
     text = re.sub(r"\s+", "", _text(el))
-    if len(text) < 20:
+    if len(text) < 6:
         return 0.0
-    link_text = sum(len(re.sub(r"\s+", "", _text(a))) for a in el.iter("a"))
-    tags = sum(1 for _ in el.iter()) or 1
-    links = sum(1 for _ in el.iter("a"))
-    own = max(len(text) - link_text, 0)
-    density = own / max(tags - links, 1)
-    punct = len(_PUNCT.findall(text))
-    link_density = link_text / len(text)
-    return density * math.log(punct + 2) * (1 - link_density) ** 2 * math.log(own + 1)
+    return 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)
+
+
+def _link_density(el: etree._Element) -> float:
+    text = len(re.sub(r"\s+", "", _text(el))) or 1
+    links = sum(len(re.sub(r"\s+", "", _text(a))) for a in el.iter("a"))
+    return min(links / text, 1.0)
 
 
 def find_body(root: etree._Element) -> etree._Element | None:
-    """The element that most likely holds the article body, or None."""
-    best, best_score = None, 0.0
-    for el in root.iter(*_CANDIDATE_TAGS):
-        if any(_furniture(a) for a in (el, *el.iterancestors())):
+    """The element that most likely holds the article body, or None.
+
+    Readability's scheme, tuned for Chinese: every paragraph scores by its sentence punctuation
+    and length (images score too), and gives its score to its parent and half to its
+    grandparent; the container with the best score, discounted by its link density, wins.
+    Navigation, footers and sidebars (by id/class) are never candidates.
+    """
+    scores: dict[etree._Element, float] = {}
+    for el in root.iter(*_PARAGRAPH_TAGS, "img"):
+        if any(isinstance(a.tag, str) and a.tag.lower() in SKIP_TAGS for a in el.iterancestors()):
             continue
-        score = _score(el)
-        if score > best_score:
-            best, best_score = el, score
+        score = _paragraph_score(el)
+        if not score or _inside_furniture(el):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + score
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
+    best, best_score = None, 0.0
+    for el, score in scores.items():
+        final = score * (1 - _link_density(el))
+        if final > best_score:
+            best, best_score = el, final
     return best
 
 

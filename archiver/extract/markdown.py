@@ -43,6 +43,15 @@ def image_source(img: etree._Element) -> str | None:
     return None
 
 
+def _is_data_row(tr: etree._Element) -> bool:
+    """A table row of two or more cells with text and no nested table: one line of data. A
+    single-cell row is layout, and its paragraphs stay paragraphs."""
+    if tr.find(".//table") is not None:
+        return False
+    cells = [c for c in tr if _tag(c) in ("td", "th") and "".join(c.itertext()).strip()]
+    return len(cells) >= 2
+
+
 class _BlockWriter:
     """Collects inline Markdown into a current paragraph and finished blocks."""
 
@@ -52,6 +61,7 @@ class _BlockWriter:
         self.images: list[str] = []
         self.parts: list[str] = []
         self.flushes = 0  # bumps whenever a paragraph ends, so inline wrappers know
+        self.in_row = 0  # inside a data row: its cells' blocks read as one line
 
     def flush(self) -> None:
         raw, self.parts = "".join(self.parts), []
@@ -85,7 +95,19 @@ class _BlockWriter:
                 self.image(src)
             return
         if tag == "br":
-            self.parts.append(LINE_BREAK)
+            self.parts.append(" " if self.in_row else LINE_BREAK)
+            return
+        if tag == "tr" and _is_data_row(el):
+            self.flush()
+            self.in_row += 1
+            self._children(el)
+            self.in_row -= 1
+            self.flush()
+            return
+        if tag in BLOCK_TAGS and self.in_row:
+            self.parts.append(" ")
+            self._children(el)
+            self.parts.append(" ")
             return
         if tag in BLOCK_TAGS:
             self.flush()

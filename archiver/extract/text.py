@@ -56,10 +56,26 @@ _FURNITURE = re.compile(
 )
 
 
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_ESCAPE = re.compile(r"\\(.)")
+
+
+def plain_text(block: str) -> str:
+    """A Markdown block read back as plain text: link syntax, bold markers and escapes gone."""
+    text = _MD_LINK.sub(r"\1", block)
+    text = re.sub(r"(?<!\\)\*\*", "", text)
+    return _MD_ESCAPE.sub(r"\1", text).strip()
+
+
+_BREADCRUMB = re.compile(r"^(?:您?当前(?:的)?位置|您的位置|当前页面|所在位置)\s*[:：]")
+
+
 def is_furniture(block: str) -> bool:
     """True for a block that is page furniture rather than article text."""
-    plain = block.replace("*", "").strip()
+    plain = plain_text(block)
     if not plain:
+        return True
+    if len(plain) <= 120 and _BREADCRUMB.match(plain):
         return True
     if len(plain) <= 80 and _META_BLOCK.match(plain):
         return True

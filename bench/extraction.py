@@ -1,0 +1,205 @@
+"""Extraction quality and speed, this project next to trafilatura and GNE, on labelled pages.
+
+    .venv/bin/python -m bench.extraction            (or: make bench-extraction)
+
+Labelled pages: tests/fixtures/labels/<family>/*.json (hand-checked; see their README), pages
+from shared/corpus (copied into tests/fixtures/corpus/pages). Every extractor sees the page as
+`archiver fetch URL` does on a host with no site config: the raw HTML and the URL.
+
+Scores, per CMS family: paragraph-exact precision / recall / F1 over the body's units (each
+paragraph, table row and hard line break, compared as text with whitespace and Markdown markup
+removed; a unit counts only when it matches exactly; micro-averaged over all units of the
+family), headline accuracy, date accuracy, image recall, median milliseconds per page.
+"archiver" detects the family and uses its preset; "archiver-generic" switches presets off
+(`cms: generic`) to show the generic extractor alone. Dates: this project must give the exact
+time the page states; trafilatura and GNE are given credit for the right day.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from scrapy.http import HtmlResponse
+
+from archiver.config import adhoc_site
+from archiver.extract.article import extract_article
+from archiver.middlewares import with_true_encoding
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "tests" / "fixtures" / "labels"
+PAGES = ROOT / "tests" / "fixtures" / "corpus" / "pages"
+
+
+@dataclass
+class Output:
+    headline: str = ""
+    published: str | None = None  # "YYYY-MM-DD HH:MM:SS", or a day "YYYY-MM-DD"
+    units: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+
+def plain(text: str) -> str:
+    """A plain-text unit as compared: whitespace gone."""
+    return re.sub(r"\s+", "", text)
+
+
+def from_markdown(text: str) -> str:
+    """A Markdown unit as plain text: image and link syntax, emphasis and escapes gone."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(?<!\\)\*\*", "", text)
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def load_labels(families: tuple[str, ...] = ("ecms", "webplus", "vsb")) -> list[dict]:
+    labels = []
+    for family in families:
+        for path in sorted((LABELS / family).glob("*.json")):
+            label = json.loads(path.read_text(encoding="utf-8"))
+            label["html_bytes"] = (PAGES / label["file"]).read_bytes()
+            labels.append(label)
+    return labels
+
+
+def decoded(label: dict) -> str:
+    response = HtmlResponse(label["url"], body=label["html_bytes"])
+    return with_true_encoding(response).text
+
+
+def archiver_extractor(cms: str) -> Callable[[dict], Output]:
+    def run(label: dict) -> Output:
+        site = replace(adhoc_site(label["url"]), cms=cms)
+        item = extract_article(decoded(label), label["url"], site)
+        units = [from_markdown(line) for block in item.text_blocks for line in block.split("\n")]
+        published = item.published.strftime("%Y-%m-%d %H:%M:%S") if item.published else None
+        return Output(item.headline, published, units, list(item.image_urls))
+    return run
+
+
+def trafilatura_extractor(label: dict) -> Output:
+    import trafilatura
+
+    html = decoded(label)
+    text = trafilatura.extract(html, url=label["url"], include_images=True,
+                               output_format="markdown", favor_recall=True) or ""
+    meta = trafilatura.extract_metadata(html, default_url=label["url"])
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)", text)
+    units = [from_markdown(u) for u in (line.strip() for line in text.splitlines())
+             if u and not u.startswith("![")]
+    return Output(meta.title if meta and meta.title else "",
+                  meta.date if meta and meta.date else None, units, images)
+
+
+def gne_extractor(label: dict) -> Output:
+    from gne import GeneralNewsExtractor
+
+    result = GeneralNewsExtractor().extract(decoded(label), host=label["url"], noise_node_list=[])
+    units = [u.strip() for u in (result.get("content") or "").splitlines() if u.strip()]
+    return Output(result.get("title") or "", result.get("publish_time") or None, units,
+                  list(result.get("images") or []))
+
+
+EXTRACTORS: dict[str, Callable[[dict], Output]] = {
+    "archiver": archiver_extractor("auto"),
+    "archiver-generic": archiver_extractor("generic"),
+    "trafilatura": trafilatura_extractor,
+    "gne": gne_extractor,
+}
+
+
+@dataclass
+class Score:
+    matched: int = 0
+    predicted: int = 0
+    expected: int = 0
+    headlines: int = 0
+    dates: int = 0
+    images_found: int = 0
+    images_expected: int = 0
+    pages: int = 0
+    millis: list[float] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.expected if self.expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _date_right(got: str | None, want: str | None, exact: bool) -> bool:
+    if want is None or got is None:
+        return want is None and got is None if exact else want is None
+    got_norm = re.sub(r"[/.]", "-", str(got)).strip()
+    return got_norm == want if exact else got_norm[:10] == want[:10]
+
+
+def score(name: str, labels: list[dict]) -> dict[str, Score]:
+    """Scores per family (and "all") of one extractor."""
+    extractor = EXTRACTORS[name]
+    exact = name.startswith("archiver")
+    scores: dict[str, Score] = {}
+    for label in labels:
+        start = time.perf_counter()
+        try:
+            out = extractor(label)
+        except Exception as error:  # a peer crashing on a page scores nothing for it
+            print(f"  {name} failed on {label['file']}: {error}", file=sys.stderr)
+            out = Output()
+        elapsed = (time.perf_counter() - start) * 1000
+        want = Counter(plain(u) for u in label["units"] if plain(u))
+        got = Counter(plain(u) for u in out.units if plain(u))
+        for key in (label["cms"], "all"):
+            s = scores.setdefault(key, Score())
+            s.pages += 1
+            s.matched += sum((want & got).values())
+            s.predicted += sum(got.values())
+            s.expected += sum(want.values())
+            s.headlines += plain(out.headline) == plain(label["headline"])
+            s.dates += _date_right(out.published, label["published"], exact)
+            s.images_found += len(set(label["images"]) & set(out.images))
+            s.images_expected += len(set(label["images"]))
+            s.millis.append(elapsed)
+    return scores
+
+
+def table(results: dict[str, dict[str, Score]]) -> str:
+    lines = [f"{'family':<8} {'extractor':<17} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} "
+             f"{'headline':>8} {'date':>6} {'img rec':>7} {'ms/page':>8}"]
+    families = sorted({f for scores in results.values() for f in scores} - {"all"}) + ["all"]
+    for family in families:
+        for name, scores in results.items():
+            s = scores.get(family)
+            if not s:
+                continue
+            img = s.images_found / s.images_expected if s.images_expected else 1.0
+            lines.append(
+                f"{family:<8} {name:<17} {s.pages:>5} {s.precision:>6.3f} {s.recall:>6.3f} "
+                f"{s.f1:>6.3f} {s.headlines / s.pages:>8.1%} {s.dates / s.pages:>6.1%} "
+                f"{img:>7.1%} {statistics.median(s.millis):>8.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(EXTRACTORS)
+    labels = load_labels()
+    results = {name: score(name, labels) for name in names}
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
