@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint bench-extraction clean
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,16 @@ demo: install
 	$(BIN)/archiver demo
 
 test: install
-	$(BIN)/ruff check archiver tests
+	$(BIN)/ruff check archiver tests bench
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check archiver tests
+	$(BIN)/ruff check archiver tests bench
+
+# Extraction quality and speed next to trafilatura and GNE (prints a table).
+bench-extraction: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.extraction
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -149,3 +149,22 @@ def test_selectors_that_match_nothing_fall_back_to_the_generic_rules():
                                             allowed_domains=["x.edu.cn"]))
     item = extract_article(UNKNOWN_LAYOUT, "http://x.edu.cn/xw/1.htm", site)
     assert item.headline == "学校举行运动会" and len(item.text_blocks) == 3
+
+
+def test_publish_time_never_comes_from_a_script_or_another_articles_list():
+    sidebar = "".join(f"<li><a href='/n{i}'>讲座通知第{i}期，欢迎参加</a> 活动时间：2018-01-0{i}</li>"
+                      for i in range(1, 8))
+    page = f"""<html><head><title>学校举行运动会-某某大学</title>
+<script>var publishTime = "2017-05-05 10:00:00";</script></head><body>
+<div class="list"><ul>{sidebar}</ul></div>
+<div class="main"><h2>学校举行运动会</h2><p class="meta">发布时间：2021-10-20 浏览：12</p>
+<div class="text"><p>　　10月19日，学校第五十届田径运动会在东区体育场开幕，两千余名运动员参加比赛。</p>
+<p>　　开幕式上，各学院方阵依次入场，展现了师生昂扬向上的精神风貌，比赛持续三天。</p></div></div>
+</body></html>"""
+    site = parse_site("inline", site_config(start_urls=["http://x.edu.cn/xw"],
+                                            allowed_domains=["x.edu.cn"],
+                                            article={"headline": None, "published": None,
+                                                     "body": None}))
+    item = extract_article(page, "http://x.edu.cn/xw/1.htm", site)
+    assert item.published == datetime(2021, 10, 20)
+    assert len(item.text_blocks) == 2

@@ -133,9 +133,35 @@ def find_headline(root: etree._Element) -> str:
     return _TITLE_SPLIT.split(title)[0] if title else ""
 
 
+# How much page text next to the body is searched for a labelled date: the meta line sits right
+# above the body (or right below it); a sidebar's "活动时间" further away must not win.
+_NEAR_BEFORE, _NEAR_AFTER = 300, 150
+
+
+def _texts_around(root: etree._Element, body: etree._Element | None) -> tuple[str, str]:
+    """Visible page text before the body, and after it (scripts and styles left out)."""
+    before: list[str] = []
+    after: list[str] = []
+    inside = body.iter() if body is not None else ()
+    body_nodes = set(inside)
+    target = before
+    for el in root.iter():
+        if el is body:
+            target = after
+        if isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS:
+            continue
+        if any(isinstance(a.tag, str) and a.tag.lower() in SKIP_TAGS for a in el.iterancestors()):
+            continue
+        if el.text and el not in body_nodes:
+            target.append(el.text)
+        if el.tail and el is not body and (el not in body_nodes):
+            target.append(el.tail)
+    return clean_line(" ".join(before)), clean_line(" ".join(after))
+
+
 def find_published(root: etree._Element, body: etree._Element | None) -> tuple[str, object] | None:
-    """(raw text, datetime) of the publish time: meta tags first, then a labelled date in the
-    page text before the body (so dates inside the body or in other articles' lists don't win)."""
+    """(raw text, datetime) of the publish time: meta tags first, then a labelled date next to
+    the body (never one inside a script, the body or another article's list)."""
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         if name in _META_DATE_NAMES:
@@ -143,18 +169,11 @@ def find_published(root: etree._Element, body: etree._Element | None) -> tuple[s
             found = parse_date(content)
             if found:
                 return content, found
-    text_before = []
-    for el in root.iter():
-        if el is body:
-            break
-        if isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS:
-            continue
-        if el.text:
-            text_before.append(el.text)
-        if el.tail:
-            text_before.append(el.tail)
-    text = clean_line(" ".join(text_before))
-    labelled = labelled_date(text)
-    if labelled:
-        return labelled
+    before, after = _texts_around(root, body)
+    # Nearest first; the whole text before the body last, for pages whose body was found too
+    # wide or too narrow.
+    for text in (before[-_NEAR_BEFORE:], after[:_NEAR_AFTER], before):
+        labelled = labelled_date(text)
+        if labelled:
+            return labelled
     return None

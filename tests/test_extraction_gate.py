@@ -1,0 +1,38 @@
+"""Quality gate: the extraction benchmark's figures on the labelled corpus pages may not drop
+below these floors (pinned a little under the measured figures; see README "Extraction
+quality"). Raise a floor when a change lifts the figure; never lower one to let a change pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.extraction import load_labels, score
+
+# (extractor, family): (paragraph F1, headline accuracy, date accuracy, image recall)
+FLOORS = {
+    ("archiver", "ecms"): (0.995, 1.00, 1.00, 1.00),
+    ("archiver", "webplus"): (0.96, 0.88, 1.00, 1.00),
+    ("archiver", "vsb"): (0.79, 1.00, 1.00, 0.17),
+    ("archiver-generic", "ecms"): (0.98, 1.00, 0.97, 0.99),
+    ("archiver-generic", "webplus"): (0.94, 1.00, 1.00, 0.60),
+    ("archiver-generic", "vsb"): (0.79, 0.85, 1.00, 0.17),
+}
+
+
+@pytest.fixture(scope="module")
+def labels():
+    return load_labels()
+
+
+@pytest.mark.parametrize("extractor", ["archiver", "archiver-generic"])
+def test_extraction_stays_above_its_floors(labels, extractor):
+    scores = score(extractor, labels)
+    for family in ("ecms", "webplus", "vsb"):
+        s = scores[family]
+        f1_floor, headline_floor, date_floor, image_floor = FLOORS[(extractor, family)]
+        images = s.images_found / s.images_expected if s.images_expected else 1.0
+        assert s.f1 >= f1_floor, (family, s.f1)
+        assert s.headlines / s.pages >= headline_floor, (family, s.headlines / s.pages)
+        assert s.dates / s.pages >= date_floor, (family, s.dates / s.pages)
+        assert images >= image_floor, (family, images)
