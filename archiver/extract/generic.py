@@ -55,7 +55,13 @@ def _paragraph_score(el: etree._Element) -> float:
     """How much a paragraph-like element looks like article text (0: not at all)."""
     tag = el.tag.lower()
     if tag == "img":
-        # Photo stories are mostly images with short lines between them.
+        # Photo stories are mostly images with short lines between them. Linked images are
+        # banners and thumbnails of other pages; small ones are icons.
+        if any(a.tag == "a" for a in el.iterancestors()):
+            return 0.0
+        sizes = [el.get("width", ""), el.get("height", "")]
+        if any(v.isdigit() and int(v) < 100 for v in sizes):
+            return 0.0
         return 2.0
     if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
                           for c in el):
@@ -63,7 +69,8 @@ def _paragraph_score(el: etree._Element) -> float:
     text = re.sub(r"\s+", "", _text(el))
     if len(text) < 6:
         return 0.0
-    return 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)
+    # A list item that is mostly a link to another article is navigation, not text.
+    return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
 
 
 def _link_density(el: etree._Element) -> float:
@@ -152,7 +159,7 @@ def _texts_around(root: etree._Element, body: etree._Element | None) -> tuple[st
             continue
         if any(isinstance(a.tag, str) and a.tag.lower() in SKIP_TAGS for a in el.iterancestors()):
             continue
-        if el.text and el not in body_nodes:
+        if el.text and el not in body_nodes and isinstance(el.tag, str):
             target.append(el.text)
         if el.tail and el is not body and (el not in body_nodes):
             target.append(el.tail)
