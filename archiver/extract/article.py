@@ -84,12 +84,23 @@ class ArticlePage:
         return fallback, "fallback"
 
     def headline(self) -> tuple[str, str]:
-        for elements in self._matches("headline"):
-            for el in elements:
-                text = _text(el)
-                if text:
+        candidates = [_text(el) for elements in self._matches("headline") for el in elements]
+        candidates = [text for text in candidates if text]
+        if self.site.article.headline:
+            if candidates:
+                return candidates[0], "selector"  # the site's own selector is trusted
+        elif candidates:
+            # A preset's selectors are guesses across many templates (an h1 may be the site's
+            # logo): take the first that the <title> or og:title confirms.
+            for text in candidates:
+                if generic.title_confirms(self.root, text):
                     return text, "selector"
-        return generic.find_headline(self.root), "fallback"
+        found = generic.headline_element(self.root)
+        if found:
+            return found, "fallback"
+        if candidates:
+            return candidates[0], "selector"
+        return generic.headline_from_title(self.root), "title"
 
     def published(self, body: etree._Element | None) -> tuple[str, datetime | None, str]:
         for elements in self._matches("published"):

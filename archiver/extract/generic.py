@@ -113,7 +113,35 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
+def _title_targets(root: etree._Element) -> list[str]:
+    title = clean_line(" ".join(root.xpath("//title//text()")))
+    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    return [_norm(t) for t in (og, title) if t]
+
+
+def title_confirms(root: etree._Element, text: str) -> bool:
+    """True when the page's <title> or og:title starts with (or is) the text, or when the page
+    names no title at all."""
+    norm = _norm(text)
+    targets = _title_targets(root)
+    return not targets or any(t.startswith(norm) or norm.startswith(t) or norm in t
+                              for t in targets)
+
+
 def find_headline(root: etree._Element) -> str:
+    return headline_element(root) or headline_from_title(root)
+
+
+def headline_from_title(root: etree._Element) -> str:
+    """og:title, else the <title> without its site suffix: the last resort."""
+    title = clean_line(" ".join(root.xpath("//title//text()")))
+    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    if og:
+        return og
+    return _TITLE_SPLIT.split(title)[0] if title else ""
+
+
+def headline_element(root: etree._Element) -> str:
     """The page's own headline: the prominent element whose text the <title> starts with (or
     og:title names); never the <title> with its site suffix, unless nothing else exists."""
     title = clean_line(" ".join(root.xpath("//title//text()")))
@@ -133,11 +161,7 @@ def find_headline(root: etree._Element) -> str:
         if any(_norm(t).startswith(norm) or _norm(t) == norm for t in targets):
             if len(norm) > best_len:
                 best, best_len = text, len(norm)
-    if best:
-        return best
-    if og:
-        return og
-    return _TITLE_SPLIT.split(title)[0] if title else ""
+    return best
 
 
 # How much page text next to the body is searched for a labelled date: the meta line sits right
