@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.extraction            (or: make bench-extraction)
 
-Labelled pages: tests/fixtures/labels/<family>/*.json (hand-checked; see their README), pages
-from shared/corpus (copied into tests/fixtures/corpus/pages). Every extractor sees the page as
+Labelled pages: tests/fixtures/labels/<family>/*.json (hand-checked; see their README): the
+article pages of shared/corpus (copied into tests/fixtures/corpus/pages), and the seeds 001,
+002, 004 rebuilt as pages (tests/fixtures/seed_pages; 004 is of no known family: "generic"). Every extractor sees the page as
 `archiver fetch URL` does on a host with no site config: the raw HTML and the URL.
 
 Scores, per CMS family: paragraph-exact precision / recall / F1 over the body's units (each
@@ -34,8 +35,8 @@ from archiver.extract.article import extract_article
 from archiver.middlewares import with_true_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "tests" / "fixtures" / "labels"
-PAGES = ROOT / "tests" / "fixtures" / "corpus" / "pages"
+FIXTURES = ROOT / "tests" / "fixtures"
+LABELS = FIXTURES / "labels"
 
 
 @dataclass
@@ -59,12 +60,14 @@ def from_markdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-def load_labels(families: tuple[str, ...] = ("ecms", "webplus", "vsb")) -> list[dict]:
+def load_labels(families: tuple[str, ...] = ("ecms", "webplus", "vsb", "generic")) -> list[dict]:
     labels = []
     for family in families:
         for path in sorted((LABELS / family).glob("*.json")):
             label = json.loads(path.read_text(encoding="utf-8"))
-            label["html_bytes"] = (PAGES / label["file"]).read_bytes()
+            # Corpus pages by file name; authored pages (the rebuilt seeds) by their path.
+            page = FIXTURES / label.get("path", f"corpus/pages/{label['file']}")
+            label["html_bytes"] = page.read_bytes()
             labels.append(label)
     return labels
 
