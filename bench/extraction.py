@@ -4,8 +4,9 @@
 
 Labelled pages: tests/fixtures/labels/<family>/*.json (hand-checked; see their README): the
 article pages of shared/corpus (copied into tests/fixtures/corpus/pages), and the seeds 001,
-002, 004 rebuilt as pages (tests/fixtures/seed_pages; 004 is of no known family: "generic"). Every extractor sees the page as
-`archiver fetch URL` does on a host with no site config: the raw HTML and the URL.
+002, 004 rebuilt as pages (tests/fixtures/seed_pages; 004 is of no known family: "generic").
+Every extractor sees the page as `archiver fetch URL` does on a host with no site config: the
+raw HTML and the URL.
 
 Scores, per CMS family: paragraph-exact precision / recall / F1 over the body's units (each
 paragraph, table row and hard line break, compared as text with whitespace and Markdown markup
