@@ -15,7 +15,7 @@ from lxml import etree
 
 from archiver.extract.dates import labelled_date, parse_date
 from archiver.extract.markdown import SKIP_TAGS
-from archiver.extract.text import clean_line
+from archiver.extract.text import clean_line, is_furniture
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
@@ -66,9 +66,10 @@ def _paragraph_score(el: etree._Element) -> float:
     if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
                           for c in el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
-    text = re.sub(r"\s+", "", _text(el))
-    if len(text) < 6:
-        return 0.0
+    raw = _text(el)
+    text = re.sub(r"\s+", "", raw)
+    if len(text) < 6 or is_furniture(clean_line(raw)):
+        return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
     return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
 
