@@ -101,7 +101,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not names:
         print("no valid site configs to crawl", file=sys.stderr)
         return EXIT_CONFIG
-    kwargs = {"max_articles": args.max_articles} if args.max_articles else {}
+    kwargs: dict[str, Any] = {"full": args.full}
+    if args.max_articles:
+        kwargs["max_articles"] = args.max_articles
     status = run_crawls(settings, [(name, kwargs) for name in names])
     return EXIT_CONFIG if registry.errors and status == EXIT_OK else status
 
@@ -153,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("sites", nargs="*", help="site names (see `archiver sites`)")
     crawl.add_argument("--all", action="store_true", help="crawl every configured site")
     crawl.add_argument("--max-articles", type=int, help="request at most N new articles per site")
+    crawl.add_argument("--full", action="store_true",
+                       help="walk every list page (default: stop at the first page with "
+                       "nothing new)")
     crawl.set_defaults(func=cmd_crawl)
 
     fetch = with_output(sub.add_parser("fetch", help="archive the given article pages"))

@@ -26,6 +26,8 @@ class ArticleItem:
     images: list[dict] = field(default_factory=list)
     # Which rule found each field: "selector", "fallback", "meta", "url", ...
     rules: dict[str, str] = field(default_factory=dict)
+    # True when `archiver refresh` re-fetched an article that is already archived.
+    refresh: bool = False
 
     @property
     def text_blocks(self) -> list[str]:

@@ -14,6 +14,10 @@ ARTICLES_FAILED = "archiver/articles/failed"
 IMAGES_FETCHED = "archiver/images/fetched"
 IMAGES_FAILED = "archiver/images/failed"
 ARTICLES_FLAGGED = "archiver/articles/flagged"
+ARTICLES_CHANGED = "archiver/articles/changed"
+ARTICLES_UNCHANGED = "archiver/articles/unchanged"
+ARTICLES_GONE = "archiver/articles/gone"
+IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"
 FAILURES = "archiver/failures"
@@ -27,22 +31,34 @@ def record_failure(stats: StatsCollector, kind: str, url: str, reason: str, **ex
     stats.set_value(FAILURES, failures)
 
 
-def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> None:
-    """An article that was archived but needs a look (garbled text)."""
-    stats.inc_value(ARTICLES_FLAGGED)
+def record_note(stats: StatsCollector, kind: str, url: str, reason: str, **extra: str) -> None:
+    """Keep an article-level fact for the summary without counting it as a failure: "flagged"
+    (archived, but the text looks garbled) or "gone" (the source answers 404/410)."""
     failures = stats.get_value(FAILURES) or []
-    failures.append({"kind": "flagged", "url": url, "reason": reason, **extra})
+    failures.append({"kind": kind, "url": url, "reason": reason, **extra})
     stats.set_value(FAILURES, failures)
 
 
-def summary_lines(site: str, stats: dict) -> list[str]:
+def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> None:
+    """An article that was archived but needs a look (garbled text)."""
+    stats.inc_value(ARTICLES_FLAGGED)
+    record_note(stats, "flagged", url, reason, **extra)
+
+
+def summary_lines(site: str, stats: dict, refresh: bool = False) -> list[str]:
     """Human summary of one site's run."""
-    line = (
-        f"{site}: {stats.get(ARTICLES_NEW, 0)} new, "
-        f"{stats.get(ARTICLES_ARCHIVED, 0)} already archived, "
-        f"{stats.get(ARTICLES_FAILED, 0)} dropped or failed; "
-        f"images {stats.get(IMAGES_FETCHED, 0)} fetched, {stats.get(IMAGES_FAILED, 0)} failed"
-    )
+    if refresh:
+        articles = (
+            f"{stats.get(ARTICLES_CHANGED, 0)} changed, {stats.get(ARTICLES_UNCHANGED, 0)} "
+            f"unchanged, {stats.get(ARTICLES_GONE, 0)} gone, {stats.get(ARTICLES_FAILED, 0)} failed"
+        )
+    else:
+        articles = (
+            f"{stats.get(ARTICLES_NEW, 0)} new, {stats.get(ARTICLES_ARCHIVED, 0)} already "
+            f"archived, {stats.get(ARTICLES_FAILED, 0)} dropped or failed"
+        )
+    line = (f"{site}: {articles}; images {stats.get(IMAGES_FETCHED, 0)} fetched, "
+            f"{stats.get(IMAGES_FAILED, 0)} failed")
     lines = [line]
     for failure in stats.get(FAILURES, []):
         if failure["kind"] == "image":
@@ -52,6 +68,8 @@ def summary_lines(site: str, stats: dict) -> list[str]:
             )
         elif failure["kind"] == "flagged":
             lines.append(f"  archived but flagged: {failure['url']}: {failure['reason']}")
+        elif failure["kind"] == "gone":
+            lines.append(f"  gone: {failure['url']}: {failure['reason']}")
         else:
             lines.append(f"  article failed: {failure['url']}: {failure['reason']}")
     return lines

@@ -40,14 +40,32 @@ def test_crawl_walks_every_list_page_and_archives_each_article(server, tmp_path)
 def test_second_run_writes_nothing_and_requests_no_archived_article(server, tmp_path):
     articles = [Article(300200 + i, f"新闻{i}") for i in range(5)]
     assert crawl(tmp_path, server, articles).returncode == 0
-    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")}
-    hits_before = {a.path: server.hits[a.path] for a in articles}
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")
+              if ".reports" not in p.parts}
+    hits_before = dict(server.hits)
 
     second = crawl(tmp_path, server, articles)
     assert second.returncode == 0
-    assert "fixture: 0 new, 5 already archived, 0 dropped or failed" in second.stdout
-    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")} == before
-    assert {a.path: server.hits[a.path] for a in articles} == hits_before
+    # The first list page holds nothing new, so the walk stops there: an unchanged site costs
+    # robots.txt and one list page.
+    assert "fixture: 0 new, 3 already archived, 0 dropped or failed" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")
+            if ".reports" not in p.parts} == before
+    new_hits = {k: v - hits_before.get(k, 0) for k, v in server.hits.items()
+                if v != hits_before.get(k, 0)}
+    assert new_hits == {"/robots.txt": 1, "/1001/list.htm": 1}
+
+
+def test_full_walks_every_list_page_and_finds_older_gaps(server, tmp_path):
+    articles = [Article(300250 + i, f"新闻{i}") for i in range(6)]
+    assert crawl(tmp_path, server, articles).returncode == 0
+    gap = tmp_path / "out" / "fixture" / f"{urlname(server.url(articles[4].path))}.md"
+    gap.unlink()  # an old article missing from the archive, on list page 2
+    assert "fixture: 0 new" in crawl(tmp_path, server, articles).stdout
+    assert not gap.exists()
+    result = crawl(tmp_path, server, articles, "--full")
+    assert "fixture: 1 new, 5 already archived" in result.stdout
+    assert gap.is_file()
 
 
 def test_deleting_a_file_makes_its_article_archivable_again(server, tmp_path):

@@ -22,6 +22,8 @@ class DedupPipeline:
         return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"], crawler.stats)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        if item.refresh:
+            return item  # re-fetched on purpose: the write pipeline compares it with the file
         seen = self.seen.get(item.site)
         if seen is None:
             # Read from the files each run: they are the source of truth.

@@ -95,7 +95,9 @@ class ArticleImagesPipeline(FilesPipeline):
         for url, (ok, value) in zip(item.image_urls, results, strict=False):
             if ok:
                 item.images.append(value)
-                stats.inc_value(report.IMAGES_FETCHED)
+                # "uptodate": already in the archive, nothing was downloaded.
+                present = value.get("status") == "uptodate"
+                stats.inc_value(report.IMAGES_PRESENT if present else report.IMAGES_FETCHED)
                 continue
             reason = str(getattr(value, "value", value)) or type(value.value).__name__
             report.record_failure(stats, "image", url, reason, article=item.url, site=item.site)

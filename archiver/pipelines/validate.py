@@ -33,6 +33,8 @@ class ValidatePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         reason = problem(item)
+        if reason and item.refresh:
+            reason = f"the page no longer gives an article ({reason}); archived file kept"
         if reason:
             report.record_failure(self.stats, "article", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}")

@@ -40,12 +40,28 @@ class WritePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         path = article_path(self.output, item.site, item.url)
+        mode = site.image_links or self.image_links
+        text = render(item, site, local_image_paths(item) if mode == "local" else None)
+        if item.refresh:
+            return self._refresh(path, text, item)
         if path.exists():
             # Another process archived it meanwhile; the file on disk wins.
             self.stats.inc_value(report.ARTICLES_ARCHIVED)
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
-        mode = site.image_links or self.image_links
-        paths = local_image_paths(item) if mode == "local" else None
-        write_atomic(path, render(item, site, paths))
+        write_atomic(path, text)
         self.stats.inc_value(report.ARTICLES_NEW)
+        return item
+
+    def _refresh(self, path: Path, text: str, item: ArticleItem) -> ArticleItem:
+        """Rewrite the file only when the article changed: an unchanged file keeps its bytes
+        and its mtime, so publishing tools and backups see no change."""
+        try:
+            same = path.read_bytes() == text.encode("utf-8")
+        except FileNotFoundError:
+            same = False
+        if same:
+            self.stats.inc_value(report.ARTICLES_UNCHANGED)
+        else:
+            write_atomic(path, text)
+            self.stats.inc_value(report.ARTICLES_CHANGED)
         return item

@@ -26,15 +26,27 @@ def describe_failure(failure: Failure) -> str:
     return f"{type(value).__name__}: {value}".strip().rstrip(":")
 
 
+def _url_list(urls: list[str] | str | None) -> list[str]:
+    """URLs given as a list (the CLI) or comma-separated (`scrapy crawl -a urls=A,B`)."""
+    if isinstance(urls, str):
+        return [u for u in urls.split(",") if u]
+    return list(urls or [])
+
+
 class SiteSpider(scrapy.Spider):
     site: ClassVar[SiteConfig]
 
     def __init__(self, *args: Any, urls: list[str] | str | None = None,
-                 max_articles: int | str | None = None, **kwargs: Any):
+                 max_articles: int | str | None = None, full: bool | str = False,
+                 refresh: list[str] | str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # `archiver fetch` (or `scrapy crawl SITE -a urls=A,B`) archives these pages only.
-        self.fetch_urls = urls.split(",") if isinstance(urls, str) else list(urls or [])
+        self.fetch_urls = _url_list(urls)
+        # `archiver refresh`: re-fetch these archived articles.
+        self.refresh_urls = _url_list(refresh)
         self.max_articles = int(max_articles) if max_articles else None
+        # Walk every list page, not only up to the first one without a new article.
+        self.full = full in (True, "1", "true", "yes")
         self.requested_articles = 0
         self.archived: set[str] = set()
 
@@ -45,6 +57,12 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.refresh_urls:
+            for url in self.refresh_urls:
+                request = self._article_request(url)
+                request.meta["refresh"] = True
+                yield request
+            return
         if self.fetch_urls:
             for url in self.fetch_urls:
                 yield self._article_request(url)
@@ -57,10 +75,12 @@ class SiteSpider(scrapy.Spider):
 
     def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self.logger.warning("List page %s is not HTML; skipped", response.url)
+            self.logger.error("List page %s is not HTML; its list ends here", response.url)
+            self.crawler.stats.inc_value(report.LISTS_FAILED)
             return
         self.crawler.stats.inc_value(report.LISTS_WALKED)
         family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
+        new = 0
         for link in article_links(response.selector, response.url, self.site, family):
             if urlname(link) in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
@@ -69,8 +89,13 @@ class SiteSpider(scrapy.Spider):
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 return
             self.requested_articles += 1
+            new += 1
             yield self._article_request(link)
         if self.site.list.max_pages and page >= self.site.list.max_pages:
+            return
+        if not new and not self.full:
+            # Lists run newest first: a page with nothing new means the rest is archived. An
+            # unchanged site costs one list page per start URL (`--full` walks them all).
             return
         yield from self._next_list(response, page, family)
 
@@ -109,19 +134,35 @@ class SiteSpider(scrapy.Spider):
                               cb_kwargs={"source_url": url})
 
     def parse_article(self, response: Response, source_url: str) -> Any:
+        refresh = bool(response.meta.get("refresh"))
         if not isinstance(response, TextResponse):
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
             report.record_failure(self.crawler.stats, "article", source_url,
                                   f"not an HTML page (Content-Type: {content_type or 'none'})",
                                   site=self.name)
             return None
+        if not response.body.strip():
+            report.record_failure(self.crawler.stats, "article", source_url,
+                                  f"empty page (HTTP {response.status} with no content)",
+                                  site=self.name)
+            return None
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site)
+        item.refresh = refresh
         self.crawler.stats.inc_value(f"archiver/cms/{item.rules['cms']}")
         return item
 
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
         reason = describe_failure(failure)
+        response = getattr(failure.value, "response", None)
+        if failure.request.meta.get("refresh") and response is not None \
+                and response.status in (404, 410):
+            # The source is gone; the archived file is kept (that is what the archive is for).
+            self.crawler.stats.inc_value(report.ARTICLES_GONE)
+            report.record_note(self.crawler.stats, "gone", url,
+                               f"HTTP {response.status} at the source; archived file kept",
+                               site=self.name)
+            return
         self.logger.error("Article failed: %s: %s", url, reason)
         report.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
