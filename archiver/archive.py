@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import frontmatter
@@ -79,3 +81,34 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_SOURCE_LINK = re.compile(r"^\[" + SOURCE_LINK_TEXT + r"\]\((?P<url>[^)\s]+)\)\s*$", re.M)
+
+
+def source_link(body: str) -> str | None:
+    """The article URL from an archive body's last source-link line."""
+    found = _SOURCE_LINK.findall(body)
+    return found[-1] if found else None
+
+
+def archived_articles(output: Path | str, site: str) -> Iterator[tuple[Path, frontmatter.Post]]:
+    """Every archive file of a site with its parsed content (files that do not parse are left to
+    `archiver check`)."""
+    folder = site_dir(output, site)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.md")):
+        try:
+            yield path, frontmatter.load(path)
+        except Exception:  # noqa: BLE001 (any parse error: check reports it, refresh skips it)
+            continue
+
+
+def archived_sites(output: Path | str) -> list[str]:
+    """Site folders of an archive that hold at least one article."""
+    root = Path(output)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.md")))

@@ -1,7 +1,9 @@
 """The `archiver` command: a thin layer over Scrapy's CrawlerProcess.
 
-Exit codes: 0 everything archived; 1 something failed (an article or image, named in the
-summary); 2 usage or configuration error (nothing was crawled for that reason).
+Exit codes (also in the README): 0 everything archived; 1 something failed or needs a look (an
+article, image or list page failed, an article was flagged as garbled, the archive check found
+problems); 2 usage or configuration error; 3 another run holds the lock of a site; 130 the run
+was interrupted (what finished is kept).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _settings(args: argparse.Namespace):
@@ -46,40 +51,79 @@ def _report_config_errors(registry) -> None:
         print(f"config error: {error}", file=sys.stderr)
 
 
-def run_crawls(settings, jobs: list[tuple[Any, dict]]) -> int:
-    """Run one crawl per (site name or spider class, spider kwargs) in one process, then print
-    the summary."""
+@dataclass
+class Job:
+    """One site's crawl: its site config, the spider (a name or a class), spider arguments."""
+
+    site: Any
+    spider: Any
+    kwargs: dict
+
+
+def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace) -> int:
+    """Lock the sites, run one crawl per job in one process, print the summary, write the JSON
+    report."""
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
+    from archiver.runlock import SiteLocked, lock_sites, remove_partial_files
+    from archiver.runreport import default_report_path, site_report, write_report
 
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for spider, kwargs in jobs:
-        crawler = process.create_crawler(spider)
-        crawlers.append(crawler)
-        process.crawl(crawler, **kwargs)
-    process.start()
+    output = Path(settings["ARCHIVER_OUTPUT_DIR"])
+    started = time.time()
+    with ExitStack() as stack:
+        try:
+            locks = lock_sites(stack, output, [job.site.name for job in jobs])
+        except SiteLocked as error:
+            print(f"another run is in progress: {error}", file=sys.stderr)
+            return EXIT_LOCKED
+        for lock in locks:
+            if lock.stale:
+                print(f"{lock.site}: took over the lock of process {lock.stale.get('pid')}, "
+                      "which is no longer running", file=sys.stderr)
+            removed = remove_partial_files(output / lock.site)
+            if removed:
+                print(f"{lock.site}: removed {removed} partial file(s) an interrupted run left",
+                      file=sys.stderr)
+
+        process = CrawlerProcess(settings)
+        crawlers = []
+        for job in jobs:
+            crawler = process.create_crawler(job.spider)
+            crawlers.append((job, crawler))
+            process.crawl(crawler, **job.kwargs)
+        process.start()
+
     status = EXIT_OK
-    for crawler in crawlers:
-        site = crawler.spidercls.site
+    sites = {}
+    for job, crawler in crawlers:
         stats = crawler.stats.get_stats()
-        for line in report.summary_lines(site.name, stats):
+        sites[job.site.name] = site_report(stats)
+        for line in report.summary_lines(job.site.name, stats, refresh=command == "refresh"):
             print(line)
-        if site.source.startswith("(no config"):
-            families = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("archiver/cms/"))
-            print(f"  no site config for {site.name}: archived under its host name; CMS "
-                  f"detected: {', '.join(families) or 'none'}")
-        if report.failed(stats):
+        if job.site.source.startswith("(no config"):
+            detected = ", ".join(sites[job.site.name]["cms_detected"]) or "none"
+            print(f"  no site config for {job.site.name}: archived under its host name; CMS "
+                  f"detected: {detected}")
+        if stats.get("finish_reason") == "shutdown":
+            left = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
+            print(f"  interrupted: {left} queued request(s) not made; every file written is "
+                  "complete; run the same command again to finish")
+            status = EXIT_INTERRUPTED
+        elif report.failed(stats) and status == EXIT_OK:
             status = EXIT_FAILED
-    print(f"archive: {settings['ARCHIVER_OUTPUT_DIR']}")
+    report_path = Path(args.report) if args.report else default_report_path(output, command)
+    write_report(report_path, command, sys.argv[1:], started, status, output, sites)
+    print(f"archive: {output}")
+    print(f"report: {report_path}")
     return status
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
     registry = _registry(_settings(args))
     for site in registry.sites.values():
-        print(f"{site.name:<16} {site.school} ({site.label})  {', '.join(site.allowed_domains)}")
+        print(f"{site.name:<16} {site.school} ({site.label})  cms: {site.cms}  "
+              f"{', '.join(site.allowed_domains)}")
     _report_config_errors(registry)
     if not registry.sites and not registry.errors:
         print("no site configs found", file=sys.stderr)
@@ -104,30 +148,78 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {"full": args.full}
     if args.max_articles:
         kwargs["max_articles"] = args.max_articles
-    status = run_crawls(settings, [(name, kwargs) for name in names])
+    jobs = [Job(registry.sites[name], name, kwargs) for name in names]
+    status = run_crawls(settings, jobs, "crawl", args)
     return EXIT_CONFIG if registry.errors and status == EXIT_OK else status
 
 
-def cmd_fetch(args: argparse.Namespace) -> int:
-    from archiver.config import ConfigError, adhoc_site
+def _site_job(registry, name_or_url: str, kwargs: dict) -> Job:
+    """The job for a configured site, or for a host without config (by URL or folder name)."""
+    from archiver.config import adhoc_site
     from archiver.spiderloader import spider_class
+
+    if name_or_url in registry.sites:
+        return Job(registry.sites[name_or_url], name_or_url, kwargs)
+    url = name_or_url if "://" in name_or_url else f"http://{name_or_url}/"
+    site = adhoc_site(url)
+    return Job(site, spider_class(site), kwargs)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from archiver.config import ConfigError
 
     settings = _settings(args)
     registry = _registry(settings)
-    jobs: dict[str, tuple[Any, list[str]]] = {}
+    by_site: dict[str, Job] = {}
     for url in args.urls:
         site = registry.site_for_url(url)
-        if site is not None:
-            jobs.setdefault(site.name, (site.name, []))[1].append(url)
-            continue
         try:
-            site = adhoc_site(url)
+            # A host no config covers: its pages say which CMS made them.
+            job = by_site.get(site.name) if site else None
+            job = job or _site_job(registry, site.name if site else url, {"urls": []})
         except ConfigError as error:
             print(f"cannot fetch: {error}", file=sys.stderr)
             return EXIT_CONFIG
-        # A host no config covers: its pages say which CMS made them.
-        jobs.setdefault(site.name, (spider_class(site), []))[1].append(url)
-    return run_crawls(settings, [(spider, {"urls": urls}) for spider, urls in jobs.values()])
+        by_site.setdefault(job.site.name, job).kwargs["urls"].append(url)
+    return run_crawls(settings, list(by_site.values()), "fetch", args)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from archiver.archive import archived_articles, archived_sites, source_link
+    from archiver.config import ConfigError
+
+    settings = _settings(args)
+    registry = _registry(settings)
+    output = Path(settings["ARCHIVER_OUTPUT_DIR"])
+    names = args.sites or archived_sites(output)
+    jobs = []
+    for name in names:
+        urls = [url for _, post in archived_articles(output, name)
+                if (url := source_link(post.content))
+                and (args.since is None or str(post.get("date", "")) >= args.since)]
+        if not urls:
+            print(f"{name}: nothing archived{' since ' + args.since if args.since else ''}")
+            continue
+        try:
+            job = _site_job(registry, name, {"refresh": urls})
+        except ConfigError:
+            print(f"{name}: no site config and not a host name; skipped", file=sys.stderr)
+            continue
+        jobs.append(job)
+    if not jobs:
+        return EXIT_OK
+    return run_crawls(settings, jobs, "refresh", args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from archiver.check import check_archive
+
+    output = Path(_settings(args)["ARCHIVER_OUTPUT_DIR"])
+    problems, files = check_archive(output)
+    for problem in problems:
+        print(problem)
+    print(f"checked {files} archive file(s) in {output}: {len(problems)} problem(s)")
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -144,11 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def with_output(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    def with_output(p: argparse.ArgumentParser, run: bool = True) -> argparse.ArgumentParser:
         p.add_argument("--output", help="archive folder (default: output/ of the project, "
                        "or $ARCHIVER_OUTPUT_DIR)")
-        p.add_argument("--image-links", choices=("original", "local"),
-                       help="image URLs in the Markdown: the source's, or the archived copies'")
+        if run:
+            p.add_argument("--image-links", choices=("original", "local"),
+                           help="image URLs in the Markdown: the source's, or the archived "
+                           "copies'")
+            p.add_argument("--report", help="where to write the JSON run report (default: "
+                           "<output>/.reports/<time>-<command>.json)")
         return p
 
     crawl = with_output(sub.add_parser("crawl", help="crawl configured sites"))
@@ -163,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = with_output(sub.add_parser("fetch", help="archive the given article pages"))
     fetch.add_argument("urls", nargs="+", metavar="URL")
     fetch.set_defaults(func=cmd_fetch)
+
+    refresh = with_output(sub.add_parser(
+        "refresh", help="re-fetch archived articles; rewrite only the ones that changed"))
+    refresh.add_argument("sites", nargs="*", help="site names (default: every site archived)")
+    refresh.add_argument("--since", metavar="DATE",
+                         help="only articles published on or after DATE (YYYY-MM-DD)")
+    refresh.set_defaults(func=cmd_refresh)
+
+    check = with_output(sub.add_parser("check", help="validate the whole archive"), run=False)
+    check.set_defaults(func=cmd_check)
 
     sites = sub.add_parser("sites", help="list configured sites and validate every config")
     sites.set_defaults(func=cmd_sites)
@@ -179,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: files already written are complete; run again to finish",
               file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -78,6 +78,9 @@ class SiteConfig:
     list: ListRules
     article: ArticleRules
     cms: str = "auto"
+    # Hosts outside allowed_domains that article images may come from (a CDN); nothing else
+    # is ever requested from them.
+    image_domains: tuple[str, ...] = ()
     image_links: str | None = None  # None: the global ARCHIVER_IMAGE_LINKS
     # Convert traditional to simplified Chinese (OpenCC t2s), for sites that serve only a
     # traditional rendition.
@@ -92,6 +95,14 @@ class SiteConfig:
         if parts.scheme not in ("http", "https"):
             return False
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def allows_image(self, url: str) -> bool:
+        if self.allows(url):
+            return True
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.scheme in ("http", "https") and any(
+            host == d or host.endswith("." + d) for d in self.image_domains)
 
     def family(self, detected: str | None) -> str:
         """The CMS family whose preset applies to a page: the configured one, or for
@@ -127,7 +138,7 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
-    "list", "article", "image_links", "settings", "cms", "t2s",
+    "list", "article", "image_links", "settings", "cms", "t2s", "image_domains",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
@@ -273,6 +284,7 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
             body=article.selector("body"),
         ),
         cms=cms,
+        image_domains=tuple(d.lower() for d in top.texts("image_domains", required=False)),
         image_links=image_links,
         t2s=top.flag("t2s"),
         settings=MappingProxyType(dict(settings)),

@@ -39,7 +39,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
-RETRY_TIMES = 2
+RETRY_TIMES = 3
 # Cap what one response may weigh: a news page or photo is far below this.
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
@@ -50,7 +50,15 @@ HTTPPROXY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     # After HttpCompression (590) has unpacked the body, before anything reads its text.
     "archiver.middlewares.CharsetMiddleware": 580,
+    # Scrapy's retries, with a growing pause before each.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.middlewares.BackoffRetryMiddleware": 550,
 }
+# Pause before the first retry (seconds), doubled for each further one, capped.
+ARCHIVER_RETRY_BACKOFF = 1.0
+ARCHIVER_RETRY_BACKOFF_MAX = 30.0
+# Largest image the archive downloads (bytes); a larger one is reported and skipped.
+ARCHIVER_IMAGE_MAXSIZE = 20 * 1024 * 1024
 
 ITEM_PIPELINES = {
     "archiver.pipelines.validate.ValidatePipeline": 100,

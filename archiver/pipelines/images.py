@@ -59,10 +59,18 @@ class ArticleImagesPipeline(FilesPipeline):
         cls._update_stores(crawler.settings)
         logging.getLogger("scrapy.pipelines.media").addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
-        return cls(str(output), crawler=crawler)
+        pipeline = cls(str(output), crawler=crawler)
+        pipeline.site = crawler.spidercls.site
+        pipeline.maxsize = crawler.settings.getint("ARCHIVER_IMAGE_MAXSIZE")
+        return pipeline
 
     def get_media_requests(self, item: ArticleItem, info: Any) -> list[Request]:
-        return [Request(url, meta={"archiver_site": item.site}) for url in item.image_urls]
+        return [
+            Request(url, meta={"archiver_site": item.site, "download_maxsize": self.maxsize,
+                               # An image_domains host (a CDN) is outside allowed_domains.
+                               "allow_offsite": True})
+            for url in item.image_urls if self.site.allows_image(url)
+        ]
 
     def file_path(self, request: Request, response: Response | None = None, info: Any = None,
                   *, item: Any = None) -> str:
@@ -87,12 +95,22 @@ class ArticleImagesPipeline(FilesPipeline):
             return super().media_failed(failure, request, info)
         if isinstance(failure.value, FileException):
             raise failure.value
-        raise FileException(describe_failure(failure))
+        reason = describe_failure(failure)
+        if "maxsize" in reason.replace(" ", "").lower() or "max size" in reason.lower():
+            reason = f"larger than the image size cap ({self.maxsize} bytes)"
+        raise FileException(reason)
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
         stats = self.crawler.stats
         item.images = []
-        for url, (ok, value) in zip(item.image_urls, results, strict=False):
+        for url in item.image_urls:
+            if not self.site.allows_image(url):
+                host = urlsplit(url).hostname
+                report.record_failure(stats, "image", url, f"image host {host} is outside "
+                                      "allowed_domains; add it to image_domains to archive it",
+                                      article=item.url, site=item.site)
+        requested = [url for url in item.image_urls if self.site.allows_image(url)]
+        for url, (ok, value) in zip(requested, results, strict=False):
             if ok:
                 item.images.append(value)
                 # "uptodate": already in the archive, nothing was downloaded.

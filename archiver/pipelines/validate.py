@@ -3,6 +3,7 @@ the ones whose text is still garbled after decoding."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -12,8 +13,17 @@ from archiver.extract.quality import garbled
 from archiver.items import ArticleItem
 
 
+# What servers answer with status 200 when the page is gone.
+_ERROR_PAGE = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|此)?页面|文章不存在|信息不存在|内容不存在|已被删除|"
+    r"无法访问|404 ?Not Found|Page Not Found|访问的页面不存在|出错了", re.I)
+
+
 def problem(item: ArticleItem) -> str | None:
     """Why the item cannot be archived, or None."""
+    text = "".join(item.text_blocks)
+    if len(text) < 300 and (_ERROR_PAGE.search(item.headline) or _ERROR_PAGE.search(text)):
+        return "an error page served with HTTP 200 (the article is gone or moved)"
     if not item.headline:
         return "no headline found on the page"
     if not item.text_blocks:

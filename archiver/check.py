@@ -1,0 +1,76 @@
+"""`archiver check`: validate the whole archive, file by file, without touching it."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import frontmatter
+
+from archiver.archive import archived_sites, source_link, urlname
+from archiver.extract.quality import garbled
+from archiver.extract.text import is_furniture
+from archiver.pipelines.images import image_file_name
+
+REQUIRED = ("title", "date", "urlname", "tags", "categories")
+_IMAGE = re.compile(r"^!\[图\]\((?P<src>[^)\s]+)\)$")
+
+
+def _local_image(folder: Path, src: str) -> bool:
+    """Whether an image the Markdown references is in the archive: a relative path must exist;
+    a source URL must have its hashed copy under images/."""
+    if "://" not in src:
+        return (folder / src).is_file()
+    stem = image_file_name(src).split(".", 1)[0]
+    return any((folder / "images").glob(f"{stem}*"))
+
+
+def check_file(path: Path) -> tuple[list[str], str | None]:
+    """Problems of one archive file, and its source link."""
+    try:
+        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    except Exception as error:  # noqa: BLE001 (YAML, Unicode: any of them is the problem)
+        return [f"front matter does not parse: {str(error).splitlines()[0]}"], None
+    problems = [f"front matter lacks '{key}'" for key in REQUIRED if not post.get(key)]
+    link = source_link(post.content)
+    if link is None:
+        problems.append("no source link ([转入文章首发地址](…)) at the end of the body")
+    elif post.get("urlname") != urlname(link):
+        problems.append(f"urlname {post.get('urlname')} is not the md5 of the source link {link}")
+    elif path.stem != urlname(link):
+        problems.append(f"file name is not the urlname {urlname(link)}")
+    blocks = [b.strip() for b in post.content.split("\n\n") if b.strip()]
+    text = [b for b in blocks if not b.startswith(("![", "[转入文章首发地址]"))]
+    if not text:
+        problems.append("body has no text")
+    for block in text:
+        if is_furniture(block):
+            problems.append(f"boilerplate left in the body: {block[:40]!r}")
+    flag = garbled("\n".join([str(post.get("title", "")), *text]))
+    if flag:
+        problems.append(f"garbled text: {flag}")
+    for block in blocks:
+        image = _IMAGE.match(block)
+        if image and not _local_image(path.parent, image.group("src")):
+            problems.append(f"image not archived locally: {image.group('src')}")
+    return problems, link
+
+
+def check_archive(output: Path) -> tuple[list[str], int]:
+    """Every problem as "<file>: <problem>", and how many files were checked."""
+    problems: list[str] = []
+    by_link: dict[str, list[Path]] = defaultdict(list)
+    files = 0
+    for site in archived_sites(output):
+        for path in sorted((output / site).glob("*.md")):
+            files += 1
+            found, link = check_file(path)
+            problems.extend(f"{path}: {problem}" for problem in found)
+            if link:
+                by_link[link].append(path)
+    for link, paths in by_link.items():
+        if len(paths) > 1:
+            problems.append(f"{paths[0]}: the same source link {link} is archived "
+                            f"{len(paths)} times: {', '.join(str(p) for p in paths)}")
+    return problems, files

@@ -1,0 +1,94 @@
+"""One run per site folder at a time (cron overlap), with stale locks taken over.
+
+The lock is an flock on <output>/<site>/.archiver.lock: the kernel releases it when the holder
+dies, however it dies (kill -9 included), so a lock left by a killed run is simply free again.
+The file also records who holds it, for the message the second run prints.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+LOCK_NAME = ".archiver.lock"
+
+
+class SiteLocked(RuntimeError):
+    """Another process is archiving this site into this folder."""
+
+
+class SiteLock:
+    def __init__(self, folder: Path, site: str):
+        self.path = Path(folder) / site / LOCK_NAME
+        self.site = site
+        self.handle = None
+        self.stale: dict | None = None  # the dead holder whose lock was taken over
+
+    def _holder(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self) -> SiteLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            holder = self._holder()
+            raise SiteLocked(
+                f"{self.site} is being archived into {self.path.parent.parent} by process "
+                f"{holder.get('pid', '?')} on {holder.get('host', '?')} "
+                f"({holder.get('command', '?')}, started {holder.get('started', '?')}); "
+                "exiting without crawling it"
+            ) from None
+        previous = self._holder()
+        if previous.get("pid"):
+            self.stale = previous  # it held the file but not the flock: it died
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({
+            "pid": os.getpid(), "host": socket.gethostname(),
+            "command": " ".join(["archiver", *sys.argv[1:]])[:300],
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }))
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.seek(0)
+            self.handle.truncate()
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+def lock_sites(stack: ExitStack, output: Path, sites: list[str]) -> list[SiteLock]:
+    """Lock every site or none: raises SiteLocked naming the holder, releasing what it took."""
+    locks = []
+    for site in sites:
+        lock = SiteLock(output, site).acquire()
+        stack.callback(lock.release)
+        locks.append(lock)
+    return locks
+
+
+def remove_partial_files(folder: Path) -> int:
+    """Delete temporary files a killed run left behind (write_atomic's `.<name>.part`). Only
+    called while the site's lock is held, so no live writer owns them."""
+    removed = 0
+    if folder.is_dir():
+        for leftover in list(folder.glob(".*.part")) + list(folder.glob("images/.*.part")):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
