@@ -8,7 +8,9 @@ addresses, e.g. http://news.nankai.edu.cn/..., to a crawler run with http_proxy 
 from __future__ import annotations
 
 import mimetypes
+import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +24,9 @@ class Reply:
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    # Fault injection for tests: "drop" closes the connection without answering; "truncate"
+    # promises more bytes than it sends.
+    fault: str = ""
 
 
 def _normal_path(path: str) -> str:
@@ -47,7 +52,9 @@ class FixtureServer:
     def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0):
         self.root = Path(root) if root else None
         self.replies: dict[str, Reply] = {}
+        self.sequences: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
+        self.delay = 0.0  # seconds before every answer (slow-server tests)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,13 +62,22 @@ class FixtureServer:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 reply = server.lookup(self.path, self.headers.get("Host", ""))
+                if server.delay:
+                    time.sleep(server.delay)
+                if reply.fault == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
+                extra = 1000 if reply.fault == "truncate" else 0
+                self.send_header("Content-Length", str(len(reply.body) + extra))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(reply.body)
+                if extra:
+                    self.close_connection = True
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -87,6 +103,10 @@ class FixtureServer:
             content_type = guessed + ("; charset=utf-8" if guessed.startswith("text/") else "")
         self.replies[self._key(url_or_path)] = Reply(raw, content_type, status, headers or {})
 
+    def add_sequence(self, url_or_path: str, replies: list[Reply]) -> None:
+        """Answer with each reply in turn, then keep answering with the last one."""
+        self.sequences[self._key(url_or_path)] = list(replies)
+
     @staticmethod
     def _key(url_or_path: str) -> str:
         parts = urlsplit(url_or_path)
@@ -96,6 +116,9 @@ class FixtureServer:
     def lookup(self, request_path: str, host: str) -> Reply:
         key = self._key(request_path)
         self.hits[key] += 1
+        sequence = self.sequences.get(key)
+        if sequence:
+            return sequence.pop(0) if len(sequence) > 1 else sequence[0]
         if key in self.replies:
             return self.replies[key]
         if self.root is not None and not request_path.startswith("http"):

@@ -12,7 +12,6 @@ from archiver import report
 from archiver.extract.quality import garbled
 from archiver.items import ArticleItem
 
-
 # What servers answer with status 200 when the page is gone.
 _ERROR_PAGE = re.compile(
     r"页面不存在|页面未找到|找不到(?:该|此)?页面|文章不存在|信息不存在|内容不存在|已被删除|"

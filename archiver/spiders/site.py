@@ -49,6 +49,9 @@ class SiteSpider(scrapy.Spider):
         self.full = full in (True, "1", "true", "yes")
         self.requested_articles = 0
         self.archived: set[str] = set()
+        # Article URLs requested and not yet answered: whatever is left when the crawl ends
+        # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
+        self.pending: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -130,13 +133,27 @@ class SiteSpider(scrapy.Spider):
     # -- article pages ---------------------------------------------------------------------------
 
     def _article_request(self, url: str) -> scrapy.Request:
+        self.pending.add(url)
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url})
 
+    def closed(self, reason: str) -> None:
+        if reason != "finished":
+            return  # interrupted: what was not fetched is simply not done yet
+        for url in sorted(self.pending):
+            report.record_failure(self.crawler.stats, "article", url,
+                                  "no response: the request was dropped on the way (a redirect "
+                                  "loop, or a redirect to a page already fetched)",
+                                  site=self.name)
+
     def parse_article(self, response: Response, source_url: str) -> Any:
+        self.pending.discard(source_url)
         refresh = bool(response.meta.get("refresh"))
-        if not isinstance(response, TextResponse):
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        # Scrapy guesses HTML from a .htm URL even when the server says application/pdf: the
+        # server's word wins.
+        declared_other = content_type and not any(t in content_type for t in ("html", "xml"))
+        if not isinstance(response, TextResponse) or declared_other:
             report.record_failure(self.crawler.stats, "article", source_url,
                                   f"not an HTML page (Content-Type: {content_type or 'none'})",
                                   site=self.name)
@@ -154,6 +171,7 @@ class SiteSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
+        self.pending.discard(url)
         reason = describe_failure(failure)
         response = getattr(failure.value, "response", None)
         if failure.request.meta.get("refresh") and response is not None \

@@ -1,0 +1,106 @@
+"""Faults and bad input: each gives a clear reason and no file, and loses nothing archived."""
+
+from __future__ import annotations
+
+import frontmatter
+
+from archiver.archive import urlname
+from archiver.demo.server import Reply
+from tests.conftest import archive_files, run_archiver, site_config, write_config
+from tests.sitebuilder import PNG, Article, serve_site
+
+FAST_RETRIES = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 2,
+                "ARCHIVER_RETRY_BACKOFF": 0.05, "DOWNLOAD_TIMEOUT": 2}
+
+
+def crawl(tmp_path, server, articles=None, settings=None, **config):
+    """Crawl the fixture site; `articles` are served first unless the test already did."""
+    start = serve_site(server, articles, per_page=10) if articles else server.url("/1001/list.htm")
+    write_config(tmp_path / "configs", site_config(start_urls=[start],
+                                                   settings=settings or FAST_RETRIES, **config))
+    return run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture",
+                        "--output", str(tmp_path / "out"))
+
+
+def failure_line(result, url: str) -> str:
+    return next((line for line in result.stdout.splitlines() if url in line), "")
+
+
+def test_server_errors_and_dropped_connections_are_retried(server, tmp_path):
+    flaky, dropping = Article(500100, "五百错误后恢复"), Article(500101, "断开后恢复")
+    serve_site(server, [flaky, dropping], per_page=10)
+    server.add_sequence(flaky.path, [Reply(b"oops", status=500), Reply(b"oops", status=503),
+                                     Reply(flaky.page())])
+    server.add_sequence(dropping.path, [Reply(b"", fault="drop"), Reply(dropping.page())])
+    result = crawl(tmp_path, server)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "fixture: 2 new" in result.stdout
+    assert server.hits[flaky.path] == 3 and server.hits[dropping.path] == 2
+
+
+def test_what_still_fails_is_reported_with_url_and_reason(server, tmp_path):
+    dead = Article(500200, "一直五百")
+    good = Article(500201, "正常")
+    serve_site(server, [dead, good], per_page=10)
+    server.add(dead.path, b"error", status=500)
+    result = crawl(tmp_path, server)
+    assert result.returncode == 1
+    assert "HTTP 500" in failure_line(result, server.url(dead.path))
+    assert server.hits[dead.path] == 3  # one try and two retries
+    assert list(archive_files(tmp_path / "out", "fixture")) == [f"{urlname(server.url(good.path))}.md"]
+
+
+def test_bad_responses_each_give_a_reason_and_no_file(server, tmp_path):
+    cases = {
+        "loop": (Article(500300, "重定向循环"), None),
+        "truncated": (Article(500301, "截断的页面"), "truncate"),
+        "empty": (Article(500302, "空页面"), "empty"),
+        "error200": (Article(500303, "页面不存在"), "error200"),
+        "pdf": (Article(500304, "不是网页"), "pdf"),
+    }
+    articles = [a for a, _ in cases.values()]
+    serve_site(server, articles, per_page=10)
+    loop = cases["loop"][0].path
+    server.add(loop, b"", status=302, headers={"Location": loop})
+    truncated = cases["truncated"][0]
+    server.add_sequence(truncated.path, [Reply(truncated.page(), fault="truncate")])
+    server.add(cases["empty"][0].path, b"")
+    server.add(cases["error200"][0].path, Article(500303, "页面不存在", paragraphs=[
+        "对不起，您访问的页面不存在或已被删除。"]).page(), content_type="text/html")
+    server.add(cases["pdf"][0].path, b"%PDF-1.4 ...", content_type="application/pdf")
+    result = crawl(tmp_path, server)
+    assert result.returncode == 1
+    reasons = {name: failure_line(result, server.url(article.path))
+               for name, (article, _) in cases.items()}
+    assert "redirect" in reasons["loop"].lower(), reasons["loop"]
+    assert reasons["truncated"] and "HTTP" not in reasons["truncated"], reasons["truncated"]
+    assert "empty page" in reasons["empty"]
+    assert "error page served with HTTP 200" in reasons["error200"]
+    assert "not an HTML page (Content-Type: application/pdf)" in reasons["pdf"]
+    assert archive_files(tmp_path / "out", "fixture") == {}
+
+
+def test_image_faults_are_reported_and_the_article_archived(server, tmp_path):
+    article = Article(500400, "图片的各种问题", images=[
+        "/img/ok.png", "/img/missing.png", "/img/page.png", "/img/huge.png",
+        "http://cdn.example.org/x.png", "http://127.0.0.2:1/elsewhere.png",
+    ])
+    server.add("/img/missing.png", b"not here", status=404)
+    server.add("/img/page.png", b"<html>not an image</html>", content_type="text/html")
+    server.add("/img/huge.png", PNG + b"\0" * 5000, content_type="image/png")
+    settings = {**FAST_RETRIES, "ARCHIVER_IMAGE_MAXSIZE": 2000}
+    result = crawl(tmp_path, server, [article], settings=settings, image_domains=["example.org"])
+    assert result.returncode == 1
+    assert frontmatter.load(tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md")
+    lines = {src: failure_line(result, src if "://" in src else server.url(src))
+             for src in article.images}
+    assert lines["/img/ok.png"] == ""
+    assert "HTTP 404" in lines["/img/missing.png"]
+    assert "not an image (Content-Type: text/html" in lines["/img/page.png"]
+    assert "larger than the image size cap (2000 bytes)" in lines["/img/huge.png"]
+    # An image_domains host is requested (and fails here: no such host), an unlisted one never.
+    assert "outside allowed_domains" not in lines["http://cdn.example.org/x.png"]
+    assert lines["http://cdn.example.org/x.png"]
+    assert "image host 127.0.0.2 is outside allowed_domains; add it to image_domains" in \
+        lines["http://127.0.0.2:1/elsewhere.png"]
+    assert "images 1 fetched, 5 failed" in result.stdout
