@@ -107,7 +107,8 @@ def test_page_without_body_is_dropped_with_its_reason(server, tmp_path):
 
 def test_yaml_hostile_headline_round_trips(server, tmp_path):
     headline = "- [通知]: 关于“双一流” #建设 的 'key: value' 说明 | {x}"
-    article = Article(300600, headline, paragraphs=["# 不是标题", "---", "正文：第一段。"])
+    article = Article(300600, headline + "\x07", paragraphs=["# 不是标题", "---",
+                                                           "正文：\x1b第一段。"])
     assert crawl(tmp_path, server, [article]).returncode == 0
     path = tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md"
     post = frontmatter.load(path)
