@@ -78,15 +78,16 @@ def test_kill_9_at_any_moment_never_leaves_a_partial_file(server, tmp_path):
     articles = prepare(tmp_path, server, count=12)
     server.delay = 0.15  # a slow server: the kills land mid-crawl
     folder = tmp_path / "out" / "fixture"
-    counts = []
-    for wait in (0.8, 1.6, 2.4):
+    landed = 0
+    for wait in (0.8, 1.2, 1.0):
         crawl = start_crawl(tmp_path)
         time.sleep(wait)
+        running = crawl.poll() is None
         crawl.send_signal(signal.SIGKILL)
         crawl.wait(timeout=30)
         assert_every_file_complete(folder)
-        counts.append(len(list(folder.glob("*.md"))))
-    assert counts[-1] < len(articles), counts  # the kills did land mid-crawl
+        landed += running and len(list(folder.glob("*.md"))) < len(articles)
+    assert landed >= 2  # the kills did land mid-crawl
     server.delay = 0
     result = subprocess.run(command(tmp_path), cwd=ROOT, capture_output=True, text=True,
                             timeout=120, env={k: v for k, v in os.environ.items()

@@ -48,6 +48,14 @@ def _content_type(file: Path) -> str:
     return _TYPES.get(file.suffix) or guessed or "application/octet-stream"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up mid-answer (a killed crawl, a cancelled download) is normal.
+        pass
+
+
 class FixtureServer:
     def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0):
         self.root = Path(root) if root else None
@@ -82,8 +90,7 @@ class FixtureServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer((host, port), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
