@@ -69,8 +69,14 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     from archiver.runlock import SiteLocked, lock_sites, remove_partial_files
     from archiver.runreport import default_report_path, site_report, write_report
 
+    from archiver.render import find_browser, missing_browser_message
+
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
     started = time.time()
+    rendered = [job.site.name for job in jobs if job.site.render]
+    if rendered and find_browser() is None:
+        print(f"cannot crawl {', '.join(rendered)}: {missing_browser_message()}", file=sys.stderr)
+        return EXIT_CONFIG
     with ExitStack() as stack:
         try:
             locks = lock_sites(stack, output, [job.site.name for job in jobs])

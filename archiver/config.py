@@ -23,6 +23,8 @@ from archiver.cms.presets import FAMILIES, PRESETS, Preset
 IMAGE_LINK_MODES = ("original", "local")
 # How list pages chain: "next" follows list.next_page; "ecms" reads the ecms pager script.
 PAGING_MODES = ("next", "ecms")
+# `render:` values: which pages a browser renders (true means all).
+RENDER_VALUES = ("lists", "articles", "all")
 # `cms:` values: a family's preset, or "auto" to detect the family on each page.
 CMS_VALUES = (*FAMILIES, "auto")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -85,6 +87,10 @@ class SiteConfig:
     # Convert traditional to simplified Chinese (OpenCC t2s), for sites that serve only a
     # traditional rendition.
     t2s: bool = False
+    # Which pages go through a browser (scrapy-playwright): None, "lists", "articles" or "all".
+    render: str | None = None
+    # CSS selector the browser waits for before the page counts as rendered.
+    render_wait: str | None = None
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
 
@@ -95,6 +101,10 @@ class SiteConfig:
         if parts.scheme not in ("http", "https"):
             return False
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def renders(self, kind: str) -> bool:
+        """Whether list ("lists") or article ("articles") pages go through the browser."""
+        return self.render in ("all", kind)
 
     def allows_image(self, url: str) -> bool:
         if self.allows(url):
@@ -138,7 +148,8 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
-    "list", "article", "image_links", "settings", "cms", "t2s", "image_domains",
+    "list", "article", "image_links", "settings", "cms", "t2s", "image_domains", "render",
+    "render_wait",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
@@ -253,6 +264,14 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
     paging = lists.choice("paging", PAGING_MODES, None)
     image_links = top.choice("image_links", IMAGE_LINK_MODES, None)
     cms = top.choice("cms", CMS_VALUES, "auto")
+    render = top.data.get("render")
+    if render is True:
+        render = "all"
+    elif render in (False, None):
+        render = None
+    elif render not in RENDER_VALUES:
+        raise top.error("render", f"must be true, false, {', '.join(RENDER_VALUES)}; "
+                        f"got {render!r}")
 
     settings = top.data.get("settings") or {}
     if not isinstance(settings, dict):
@@ -287,6 +306,8 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         image_domains=tuple(d.lower() for d in top.texts("image_domains", required=False)),
         image_links=image_links,
         t2s=top.flag("t2s"),
+        render=render,
+        render_wait=top.selector("render_wait"),
         settings=MappingProxyType(dict(settings)),
         source=str(source),
     )

@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import Request, Spider
 
 from archiver.config import SiteConfig, SiteRegistry, load_sites
+from archiver.render import render_settings
 from archiver.spiders.site import SiteSpider
 
 
@@ -16,12 +17,15 @@ class BrokenSiteConfig(UserWarning):
 
 
 def spider_class(site: SiteConfig) -> type[SiteSpider]:
-    class_name = "".join(p.capitalize() for p in site.name.replace("-", "_").split("_")) + "Spider"
+    words = site.name.replace("-", "_").replace(".", "_").split("_")
+    class_name = "".join(w.capitalize() for w in words) + "Spider"
+    # A site that renders in a browser gets scrapy-playwright for its crawler only.
+    custom = {**render_settings(), **site.settings} if site.render else dict(site.settings)
     return type(class_name, (SiteSpider,), {
         "name": site.name,
         "site": site,
         "allowed_domains": list(site.allowed_domains),
-        "custom_settings": dict(site.settings),
+        "custom_settings": custom,
     })
 
 

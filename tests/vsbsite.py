@@ -24,8 +24,9 @@ def article_page(aid: int, headline: str, date: str, paragraphs: list[str]) -> s
 <div class="footer">版权所有 测试职业大学</div></body></html>"""
 
 
-def list_page(items: list[tuple[int, str, str]], next_href: str | None) -> str:
-    lis = "".join(f'<li id="line_u5_{i}"><a href="/info/1001/{aid}.htm" title="{html.escape(t)}">'
+def list_page(items: list[tuple[int, str, str]], next_href: str | None,
+              column: int = 1001) -> str:
+    lis = "".join(f'<li id="line_u5_{i}"><a href="/info/{column}/{aid}.htm" title="{html.escape(t)}">'
                   f"{html.escape(t)}</a><span>{d}</span></li>" for i, (aid, t, d) in enumerate(items))
     pager = (f'<span class="p_next p_fun"><a href="{next_href}">下页</a></span>' if next_href
              else '<span class="p_next_d p_fun_d">下页</span>')

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy_playwright.page import PageMethod
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -15,6 +16,7 @@ from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
+from archiver.render import BrowserNotFound, missing_browser_message
 
 
 def describe_failure(failure: Failure) -> str:
@@ -55,9 +57,26 @@ class SiteSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
+            raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.archived = archived_urlnames(crawler.settings["ARCHIVER_OUTPUT_DIR"], cls.name)
         return spider
+
+    def _browser_meta(self, kind: str) -> dict[str, Any]:
+        """Request meta that sends a page through the browser, when the site renders it."""
+        if not self.site.renders(kind):
+            return {}
+        methods = [PageMethod("wait_for_load_state", "networkidle")]
+        if self.site.render_wait:
+            methods.append(PageMethod("wait_for_selector", self.site.render_wait))
+        return {"playwright": True, "playwright_page_methods": methods}
+
+    def _list_request(self, url: str, page: int, pending: list[str] | None = None
+                      ) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
+                              cb_kwargs={"page": page},
+                              meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.refresh_urls:
@@ -71,8 +90,7 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                                 cb_kwargs={"page": 1})
+            yield self._list_request(url, 1)
 
     # -- list pages ------------------------------------------------------------------------------
 
@@ -114,15 +132,13 @@ class SiteSpider(scrapy.Spider):
         url = pending[0] if pending else next_page(response.selector, response.url, self.site,
                                                    family)
         if url:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                                 cb_kwargs={"page": page + 1}, meta={"ecms_pages": pending[1:]})
+            yield self._list_request(url, page + 1, pending[1:])
 
     def parse_ecms_pager(self, response: Response) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
                                else response.body.decode("latin-1"))
         if pages:
-            yield scrapy.Request(pages[0], callback=self.parse_list, errback=self.list_failed,
-                                 cb_kwargs={"page": 2}, meta={"ecms_pages": pages[1:]})
+            yield self._list_request(pages[0], 2, pages[1:])
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
@@ -135,7 +151,7 @@ class SiteSpider(scrapy.Spider):
     def _article_request(self, url: str) -> scrapy.Request:
         self.pending.add(url)
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              cb_kwargs={"source_url": url})
+                              cb_kwargs={"source_url": url}, meta=self._browser_meta("articles"))
 
     def closed(self, reason: str) -> None:
         if reason != "finished":
