@@ -34,7 +34,8 @@ class BrowserNotFound(RuntimeError):
 
 
 def playwright_browser_installed() -> bool:
-    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or os.path.expanduser("~/.cache/ms-playwright")
+    default = os.path.expanduser("~/.cache/ms-playwright")
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or default
     return bool(glob.glob(os.path.join(root, "chromium*", "chrome-linux*", "chrome")))
 
 

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy_playwright.page import PageMethod
 from scrapy.http import Response, TextResponse
+from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from archiver import report
