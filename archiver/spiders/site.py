@@ -40,7 +40,8 @@ class SiteSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, urls: list[str] | str | None = None,
                  max_articles: int | str | None = None, full: bool | str = False,
-                 refresh: list[str] | str | None = None, **kwargs: Any):
+                 refresh: list[str] | str | None = None, preview: bool = False,
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         # `archiver fetch` (or `scrapy crawl SITE -a urls=A,B`) archives these pages only.
         self.fetch_urls = _url_list(urls)
@@ -49,6 +50,9 @@ class SiteSpider(scrapy.Spider):
         self.max_articles = int(max_articles) if max_articles else None
         # Walk every list page, not only up to the first one without a new article.
         self.full = full in (True, "1", "true", "yes")
+        # `archiver preview`: archived articles are shown too, and nothing is written.
+        self.preview = preview
+        self.previewed: list[Any] = []
         self.requested_articles = 0
         self.archived: set[str] = set()
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
@@ -60,7 +64,8 @@ class SiteSpider(scrapy.Spider):
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.archived = archived_urlnames(crawler.settings["ARCHIVER_OUTPUT_DIR"], cls.name)
+        if not spider.preview:
+            spider.archived = archived_urlnames(crawler.settings["ARCHIVER_OUTPUT_DIR"], cls.name)
         return spider
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
