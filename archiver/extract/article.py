@@ -7,6 +7,7 @@ preset's) and falls back to the generic rule, and records which rule answered in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 from urllib.parse import urljoin
@@ -56,12 +57,11 @@ class ArticlePage:
     def urljoin(self, href: str) -> str:
         return safe_url_string(urljoin(self.url, href.strip()))
 
-    def _matches(self, field_name: str) -> list[list[etree._Element]]:
-        """Per candidate selector, the elements it matches."""
-        return [
-            [m.root for m in self.sel.css(css) if isinstance(m.root, etree._Element)]
-            for css in self.site.selectors(field_name, self.detected)
-        ]
+    def _matches(self, field_name: str) -> Iterator[list[etree._Element]]:
+        """Per candidate selector, in order, the elements it matches (lazily: most pages are
+        settled by the first candidate)."""
+        for css in self.site.selectors(field_name, self.detected):
+            yield [m.root for m in self.sel.css(css) if isinstance(m.root, etree._Element)]
 
     def body_element(self) -> tuple[etree._Element | None, str]:
         found = None
@@ -84,17 +84,15 @@ class ArticlePage:
         return fallback, "fallback"
 
     def headline(self) -> tuple[str, str]:
-        candidates = [_text(el) for elements in self._matches("headline") for el in elements]
-        candidates = [text for text in candidates if text]
-        if self.site.article.headline:
-            if candidates:
-                return candidates[0], "selector"  # the site's own selector is trusted
-        elif candidates:
-            # A preset's selectors are guesses across many templates (an h1 may be the site's
-            # logo): take the first that the <title> or og:title confirms.
-            for text in candidates:
-                if generic.title_confirms(self.root, text):
+        candidates = []
+        for elements in self._matches("headline"):
+            for text in filter(None, map(_text, elements)):
+                # The site's own selector is trusted; a preset's selectors are guesses across
+                # many templates (an h1 may be the site's logo): the first that the <title> or
+                # og:title confirms wins.
+                if self.site.article.headline or generic.title_confirms(self.root, text):
                     return text, "selector"
+                candidates.append(text)
         found = generic.headline_element(self.root)
         if found:
             return found, "fallback"

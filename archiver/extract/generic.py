@@ -160,27 +160,31 @@ def headline_from_title(root: etree._Element) -> str:
     return _TITLE_SPLIT.split(title)[0] if title else ""
 
 
+_PROMINENT = "//h1|//h2|//h3|//h4|//*[contains(@class,'title') or contains(@id,'title')]"
+# Table-laid-out pages (ecms) put the headline in a plain cell: searched only when no prominent
+# element matches, as it means looking at every cell and block.
+_PLAIN = "//td|//div|//p|//span|//strong|//font"
+
+
 def headline_element(root: etree._Element) -> str:
     """The page's own headline: the prominent element whose text the <title> starts with (or
-    og:title names); never the <title> with its site suffix, unless nothing else exists."""
-    title = clean_line(" ".join(root.xpath("//title//text()")))
-    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
-    targets = [t for t in (og, title) if t]
-    candidates = root.xpath(
-        "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]|//td|//div|//p"
-    )
-    best, best_len = "", 0
-    for el in candidates:
-        if isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS:
-            continue
-        text = clean_line(_text(el))
-        norm = _norm(text)
-        if len(norm) < 4 or len(norm) > 120:
-            continue
-        if any(_norm(t).startswith(norm) or _norm(t) == norm for t in targets):
-            if len(norm) > best_len:
+    og:title names)."""
+    targets = _title_targets(root)
+    if not targets:
+        return ""
+    for query in (_PROMINENT, _PLAIN):
+        best, best_len = "", 0
+        for el in root.xpath(query):
+            if not isinstance(el.tag, str) or el.tag.lower() in SKIP_TAGS:
+                continue
+            text = clean_line(_text(el))
+            norm = _norm(text)
+            if 4 <= len(norm) <= 120 and len(norm) > best_len and any(
+                    t.startswith(norm) for t in targets):
                 best, best_len = text, len(norm)
-    return best
+        if best:
+            return best
+    return ""
 
 
 # How much page text next to the body is searched for a labelled date: the meta line sits right

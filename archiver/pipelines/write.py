@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from archiver import report
 from archiver.archive import article_path, render, write_atomic
@@ -37,31 +39,35 @@ class WritePipeline:
                    crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
                    crawler.stats, {site.name: site})
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
-        path = article_path(self.output, item.site, item.url)
         mode = site.image_links or self.image_links
         text = render(item, site, local_image_paths(item) if mode == "local" else None)
-        if item.refresh:
-            return self._refresh(path, text, item)
-        if path.exists():
-            # Another process archived it meanwhile; the file on disk wins.
-            self.stats.inc_value(report.ARTICLES_ARCHIVED)
+        path = article_path(self.output, item.site, item.url)
+        # The file work runs in a thread: the disk's latency (open, fsync) must not stall the
+        # crawl. Items of one URL never race: the dedup pipeline lets each through once.
+        outcome = await maybe_deferred_to_future(
+            deferToThread(refresh_file if item.refresh else new_file, path, text))
+        self.stats.inc_value(outcome)  # back in the reactor thread: stats are not thread-safe
+        if outcome == report.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
-        write_atomic(path, text)
-        self.stats.inc_value(report.ARTICLES_NEW)
         return item
 
-    def _refresh(self, path: Path, text: str, item: ArticleItem) -> ArticleItem:
-        """Rewrite the file only when the article changed: an unchanged file keeps its bytes
-        and its mtime, so publishing tools and backups see no change."""
-        try:
-            same = path.read_bytes() == text.encode("utf-8")
-        except FileNotFoundError:
-            same = False
-        if same:
-            self.stats.inc_value(report.ARTICLES_UNCHANGED)
-        else:
-            write_atomic(path, text)
-            self.stats.inc_value(report.ARTICLES_CHANGED)
-        return item
+
+def new_file(path: Path, text: str) -> str:
+    if path.exists():
+        return report.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
+    write_atomic(path, text)
+    return report.ARTICLES_NEW
+
+
+def refresh_file(path: Path, text: str) -> str:
+    """Rewrite the file only when the article changed: an unchanged file keeps its bytes and
+    its mtime, so publishing tools and backups see no change."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return report.ARTICLES_UNCHANGED
+    except FileNotFoundError:
+        pass
+    write_atomic(path, text)
+    return report.ARTICLES_CHANGED
