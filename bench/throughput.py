@@ -189,7 +189,7 @@ def site_config(base: str, concurrency: int) -> dict:
 
 STAGES = {
     "list pages (links, paging)": ("archiver/spiders/site.py", "parse_list"),
-    "parse + extract": ("archiver/extract/article.py", "to_item"),
+    "parse + extract": ("archiver/extract/article.py", "extract_article"),
     "  of which Markdown": ("archiver/extract/markdown.py", "to_blocks"),
     "quality gate": ("archiver/pipelines/validate.py", "process_item"),
     "dedup": ("archiver/pipelines/dedup.py", "process_item"),
