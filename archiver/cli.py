@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,10 @@ def _settings(args: argparse.Namespace):
     if getattr(args, "image_links", None):
         settings.set("ARCHIVER_IMAGE_LINKS", args.image_links, priority="cmdline")
     settings.set("LOG_LEVEL", "INFO" if args.verbose else "WARNING", priority="cmdline")
+    if getattr(args, "log_file", None):
+        # The whole log to the file (for cron and systemd); the summary still goes to stdout.
+        settings.set("LOG_FILE", str(Path(args.log_file).resolve()), priority="cmdline")
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     settings.set("ARCHIVER_PROGRESS", sys.stderr.isatty() and not args.verbose, priority="cmdline")
     return settings
 
@@ -100,10 +105,15 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
             process.crawl(crawler, **job.kwargs)
         process.start()
 
+    from archiver.schedule import record_run
+
     status = EXIT_OK
     sites = {}
     for job, crawler in crawlers:
         stats = crawler.stats.get_stats()
+        if command == "crawl":
+            record_run(output, job.site.name, datetime.fromtimestamp(started),
+                       stats.get("finish_reason", ""))
         sites[job.site.name] = site_report(stats)
         for line in report.summary_lines(job.site.name, stats, refresh=command == "refresh"):
             print(line)
@@ -140,10 +150,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     settings = _settings(args)
     registry = _registry(settings)
     _report_config_errors(registry)
-    if args.all == bool(args.sites):
-        print("name the sites to crawl, or give --all", file=sys.stderr)
+    if sum((args.all, args.due, bool(args.sites))) != 1:
+        print("name the sites to crawl, or give --all or --due", file=sys.stderr)
         return EXIT_CONFIG
-    names = sorted(registry.sites) if args.all else args.sites
+    if args.due:
+        from archiver.schedule import due_sites
+
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now()
+        names = due_sites(registry.sites, Path(settings["ARCHIVER_OUTPUT_DIR"]), now)
+        print(f"due at {now:%Y-%m-%d %H:%M}: {', '.join(names) or 'no site'}")
+        if not names:
+            return EXIT_CONFIG if registry.errors else EXIT_OK
+    else:
+        names = sorted(registry.sites) if args.all else args.sites
     unknown = [n for n in names if n not in registry.sites]
     if unknown:
         print(f"unknown site(s): {', '.join(unknown)} (see `archiver sites`)", file=sys.stderr)
@@ -347,11 +366,16 @@ def build_parser() -> argparse.ArgumentParser:
                            "copies'")
             p.add_argument("--report", help="where to write the JSON run report (default: "
                            "<output>/.reports/<time>-<command>.json)")
+            p.add_argument("--log-file", help="write the full log to this file")
         return p
 
     crawl = with_output(sub.add_parser("crawl", help="crawl configured sites"))
     crawl.add_argument("sites", nargs="*", help="site names (see `archiver sites`)")
     crawl.add_argument("--all", action="store_true", help="crawl every configured site")
+    crawl.add_argument("--due", action="store_true",
+                       help="crawl the sites whose schedule is due (see `schedule:`)")
+    crawl.add_argument("--now", metavar="ISO_TIME",
+                       help="with --due: the time to decide by (default: now)")
     crawl.add_argument("--max-articles", type=int, help="request at most N new articles per site")
     crawl.add_argument("--full", action="store_true",
                        help="walk every list page (default: stop at the first page with "

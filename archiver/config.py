@@ -91,6 +91,8 @@ class SiteConfig:
     render: str | None = None
     # CSS selector the browser waits for before the page counts as rendered.
     render_wait: str | None = None
+    # When `archiver crawl --due` crawls it: hourly, daily, weekly or a cron expression.
+    schedule: str | None = None
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
 
@@ -149,7 +151,7 @@ class SiteConfig:
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
     "list", "article", "image_links", "settings", "cms", "t2s", "image_domains", "render",
-    "render_wait",
+    "render_wait", "schedule",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
@@ -308,6 +310,7 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         t2s=top.flag("t2s"),
         render=render,
         render_wait=top.selector("render_wait"),
+        schedule=_schedule(top),
         settings=MappingProxyType(dict(settings)),
         source=str(source),
     )
@@ -315,6 +318,16 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         if not site.allows(url):
             raise top.error("start_urls", f"{url!r} is outside allowed_domains")
     return site
+
+
+def _schedule(top: _Reader) -> str | None:
+    from archiver.schedule import valid
+
+    value = top.text("schedule", required=False)
+    if value is not None and not valid(value):
+        raise top.error("schedule", f"must be hourly, daily, weekly or a cron expression "
+                        f"(minute hour day month weekday), got {value!r}")
+    return value
 
 
 def adhoc_site(url: str) -> SiteConfig:
