@@ -9,6 +9,7 @@ was interrupted (what finished is kept).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -343,6 +344,77 @@ def cmd_new_site(args: argparse.Namespace) -> int:
     return EXIT_OK if findings.articles and not findings.problems else EXIT_FAILED
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from archiver import scrapyd
+
+    settings = _settings(args)
+    registry = _registry(settings)
+    _report_config_errors(registry)
+    if registry.errors:
+        return EXIT_CONFIG
+    version = args.version or time.strftime("%Y%m%d%H%M%S")
+    egg = scrapyd.build_egg(settings["ARCHIVER_CONFIG_DIR"], version)
+    messages = scrapyd.deploy(args.scrapyd, egg, version)
+    print("\n".join(messages))
+    return EXIT_OK if all("NOT deployed" not in m for m in messages) else EXIT_FAILED
+
+
+def cmd_dispatch(args: argparse.Namespace) -> int:
+    from archiver import report, scrapyd
+    from archiver.schedule import due_sites
+
+    settings = _settings(args)
+    registry = _registry(settings)
+    _report_config_errors(registry)
+    output = Path(settings["ARCHIVER_OUTPUT_DIR"])
+    if sum((args.all, args.due, bool(args.sites))) != 1:
+        print("name the sites to dispatch, or give --all or --due", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.due:
+        names = due_sites(registry.sites, output, datetime.now())
+    else:
+        names = sorted(registry.sites) if args.all else args.sites
+    unknown = [n for n in names if n not in registry.sites]
+    if unknown:
+        print(f"unknown site(s): {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_CONFIG
+    nodes, down = scrapyd.probe(args.scrapyd)
+    for line in down:
+        print(line, file=sys.stderr)
+    if not nodes:
+        print("no scrapyd node answered: nothing dispatched", file=sys.stderr)
+        return EXIT_FAILED
+    jobs, skipped = scrapyd.dispatch(names, nodes, output, {})
+    for line in skipped:
+        print(line)
+    for job in jobs:
+        print(f"{job.site}: job {job.job} on {job.node}")
+    if not args.wait:
+        return EXIT_OK
+    scrapyd.wait(jobs)
+    status = EXIT_OK
+    for job in jobs:
+        try:
+            result = json.loads(job.report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            print(f"{job.site}: no report from job {job.job} on {job.node} (see its Scrapyd log)")
+            status = EXIT_FAILED
+            continue
+        if result.get("locked"):
+            print(f"{job.site}: skipped by the job on {job.node}: {result['locked']}")
+            continue
+        articles, images = result["articles"], result["images"]
+        print(f"{job.site} (on {job.node}): {articles['new']} new, "
+              f"{articles['already_archived']} already archived, {articles['failed']} failed; "
+              f"images {images['fetched']} fetched, {images['failed']} failed")
+        for failure in result["failures"]:
+            print(f"  {failure['kind']} failed: {failure['url']}: {failure['reason']}")
+        if report.failed({report.ARTICLES_FAILED: articles["failed"],
+                          report.IMAGES_FAILED: images["failed"]}):
+            status = EXIT_FAILED
+    return status
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from archiver.demo import run_demo
 
@@ -408,6 +480,22 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("site")
     preview.add_argument("--limit", type=int, default=5, help="articles to show (default 5)")
     preview.set_defaults(func=cmd_preview)
+
+    deploy = sub.add_parser("deploy", help="deploy the project, site configs inside, to "
+                            "Scrapyd nodes")
+    deploy.add_argument("--scrapyd", nargs="+", required=True, metavar="URL")
+    deploy.add_argument("--version", help="version name (default: the time)")
+    deploy.set_defaults(func=cmd_deploy)
+
+    dispatch = with_output(sub.add_parser(
+        "dispatch", help="spread site crawls over Scrapyd nodes"), run=False)
+    dispatch.add_argument("sites", nargs="*")
+    dispatch.add_argument("--all", action="store_true")
+    dispatch.add_argument("--due", action="store_true")
+    dispatch.add_argument("--scrapyd", nargs="+", required=True, metavar="URL")
+    dispatch.add_argument("--wait", action="store_true",
+                          help="wait for every job and print each site's outcome")
+    dispatch.set_defaults(func=cmd_dispatch)
 
     sites = sub.add_parser("sites", help="list configured sites and validate every config")
     sites.set_defaults(func=cmd_sites)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -343,8 +345,8 @@ def adhoc_site(url: str) -> SiteConfig:
     )
 
 
-def load_site(path: Path) -> SiteConfig:
-    """Read and validate one site config file."""
+def load_site(path: Path | Traversable) -> SiteConfig:
+    """Read and validate one site config file (on disk, or packaged inside an egg)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -352,6 +354,23 @@ def load_site(path: Path) -> SiteConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot be read: {exc}") from None
     return parse_site(path, data)
+
+
+# Site configs packaged inside the project (the egg deployed to Scrapyd carries them here).
+PACKAGED = "package:archiver/_sites"
+
+
+def config_files(folder: Path | str) -> list[Path | Traversable] | None:
+    """The *.yaml files of a config folder, or of the packaged configs; None when missing."""
+    if str(folder).startswith("package:"):
+        package, _, sub = str(folder)[len("package:"):].partition("/")
+        root = resources.files(package) / sub
+        if not root.is_dir():
+            return None
+        return sorted((f for f in root.iterdir() if f.name.endswith((".yaml", ".yml"))),
+                      key=lambda f: f.name)
+    folder = Path(folder)
+    return sorted(folder.glob("*.y*ml")) if folder.is_dir() else None
 
 
 @dataclass(frozen=True)
@@ -366,13 +385,13 @@ class SiteRegistry:
 
 
 def load_sites(folder: Path | str) -> SiteRegistry:
-    folder = Path(folder)
-    if not folder.is_dir():
+    files = config_files(folder)
+    if files is None:
         error = ConfigError(folder, None, "site config folder does not exist")
         return SiteRegistry(MappingProxyType({}), (error,))
     sites: dict[str, SiteConfig] = {}
     errors: list[ConfigError] = []
-    for path in sorted(folder.glob("*.y*ml")):
+    for path in files:
         try:
             site = load_site(path)
         except ConfigError as exc:

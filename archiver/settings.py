@@ -18,7 +18,12 @@ SPIDER_LOADER_CLASS = "archiver.spiderloader.SiteSpiderLoader"
 
 # Where site configs are read from; ARCHIVER_CONFIG_DIR in the environment points every command,
 # `scrapy crawl` included, at a folder of the user's own.
-ARCHIVER_CONFIG_DIR = os.environ.get("ARCHIVER_CONFIG_DIR", str(PROJECT_ROOT / "spiders_config"))
+# Inside an egg deployed to Scrapyd there is no project folder: the configs packaged in the egg
+# (archiver/_sites, see archiver/scrapyd.py) are used.
+_PROJECT_CONFIGS = PROJECT_ROOT / "spiders_config"
+ARCHIVER_CONFIG_DIR = os.environ.get(
+    "ARCHIVER_CONFIG_DIR",
+    str(_PROJECT_CONFIGS) if _PROJECT_CONFIGS.is_dir() else "package:archiver/_sites")
 # Root of the archive: one folder per site below it.
 ARCHIVER_OUTPUT_DIR = os.environ.get("ARCHIVER_OUTPUT_DIR", str(PROJECT_ROOT / "output"))
 # Default for the per-site `image_links` key: "original" keeps the source image URLs in the
@@ -76,7 +81,11 @@ MEDIA_ALLOW_REDIRECTS = True
 
 EXTENSIONS = {
     "archiver.progress.Progress": 500,
+    "archiver.jobreport.JobReport": 510,
 }
+# Path of the JSON report a crawl writes by itself (set by `archiver dispatch` for Scrapyd
+# jobs; `archiver crawl` writes its own report and leaves this empty).
+ARCHIVER_JOB_REPORT = ""
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
