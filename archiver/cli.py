@@ -147,30 +147,39 @@ def cmd_sites(args: argparse.Namespace) -> int:
     return EXIT_CONFIG if registry.errors else EXIT_OK
 
 
+def _select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] | None:
+    """The sites a command works on: named, --all, or --due (saying which are due); None after
+    printing why the choice is wrong."""
+    from archiver.schedule import due_sites
+
+    if sum((args.all, args.due, bool(args.sites))) != 1:
+        print("name the sites, or give --all or --due", file=sys.stderr)
+        return None
+    if args.due:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now()
+        names = due_sites(registry.sites, output, now)
+        print(f"due at {now:%Y-%m-%d %H:%M}: {', '.join(names) or 'no site'}")
+        return names
+    names = sorted(registry.sites) if args.all else args.sites
+    unknown = [n for n in names if n not in registry.sites]
+    if unknown:
+        print(f"unknown site(s): {', '.join(unknown)} (see `archiver sites`)", file=sys.stderr)
+        return None
+    return names
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     settings = _settings(args)
     registry = _registry(settings)
     _report_config_errors(registry)
-    if sum((args.all, args.due, bool(args.sites))) != 1:
-        print("name the sites to crawl, or give --all or --due", file=sys.stderr)
-        return EXIT_CONFIG
-    if args.due:
-        from archiver.schedule import due_sites
-
-        now = datetime.fromisoformat(args.now) if args.now else datetime.now()
-        names = due_sites(registry.sites, Path(settings["ARCHIVER_OUTPUT_DIR"]), now)
-        print(f"due at {now:%Y-%m-%d %H:%M}: {', '.join(names) or 'no site'}")
-        if not names:
-            return EXIT_CONFIG if registry.errors else EXIT_OK
-    else:
-        names = sorted(registry.sites) if args.all else args.sites
-    unknown = [n for n in names if n not in registry.sites]
-    if unknown:
-        print(f"unknown site(s): {', '.join(unknown)} (see `archiver sites`)", file=sys.stderr)
+    names = _select_sites(args, registry, Path(settings["ARCHIVER_OUTPUT_DIR"]))
+    if names is None:
         return EXIT_CONFIG
     if not names:
-        print("no valid site configs to crawl", file=sys.stderr)
-        return EXIT_CONFIG
+        if not args.due:
+            print("no valid site configs to crawl", file=sys.stderr)
+            return EXIT_CONFIG
+        return EXIT_CONFIG if registry.errors else EXIT_OK
     kwargs: dict[str, Any] = {"full": args.full}
     if args.max_articles:
         kwargs["max_articles"] = args.max_articles
@@ -361,22 +370,13 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_dispatch(args: argparse.Namespace) -> int:
     from archiver import report, scrapyd
-    from archiver.schedule import due_sites
 
     settings = _settings(args)
     registry = _registry(settings)
     _report_config_errors(registry)
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
-    if sum((args.all, args.due, bool(args.sites))) != 1:
-        print("name the sites to dispatch, or give --all or --due", file=sys.stderr)
-        return EXIT_CONFIG
-    if args.due:
-        names = due_sites(registry.sites, output, datetime.now())
-    else:
-        names = sorted(registry.sites) if args.all else args.sites
-    unknown = [n for n in names if n not in registry.sites]
-    if unknown:
-        print(f"unknown site(s): {', '.join(unknown)}", file=sys.stderr)
+    names = _select_sites(args, registry, output)
+    if names is None:
         return EXIT_CONFIG
     nodes, down = scrapyd.probe(args.scrapyd)
     for line in down:
@@ -492,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch.add_argument("sites", nargs="*")
     dispatch.add_argument("--all", action="store_true")
     dispatch.add_argument("--due", action="store_true")
+    dispatch.add_argument("--now", metavar="ISO_TIME", help="with --due: the time to decide by")
     dispatch.add_argument("--scrapyd", nargs="+", required=True, metavar="URL")
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")

@@ -29,7 +29,8 @@ def plain(text: str) -> str:
 
 def check(page: dict) -> list[str]:
     site = load_site(ROOT / "spiders_config" / "nankai.yaml")
-    html = (CORPUS / page["file"]).read_text(encoding="utf-8")
+    # Article pages live with the other corpus articles (tests/fixtures/corpus/pages).
+    html = (CORPUS.parent / "pages" / page["file"]).read_text(encoding="utf-8")
     item = extract_article(html, page["url"], site)
     sel = Selector(text=html)
     problems = []
