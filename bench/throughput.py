@@ -246,6 +246,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--big-archive", type=int, default=50_000,
                         help="archive size for the dedup-index memory figure (0: skip)")
+    parser.add_argument("--no-profile", action="store_true",
+                        help="skip the cProfile run (the per-stage table)")
     args = parser.parse_args()
     import yaml
 
@@ -282,15 +284,17 @@ def main() -> None:
             second_wall, _, _ = timed([*crawl[:-1], "--report", str(work / "r2.json")], cwd=ROOT)
             second = json.loads((work / "r2.json").read_text())["sites"]["bench"]
 
-            shutil.rmtree(out)
-            profile = work / "crawl.prof"
-            subprocess.run([PY, "-m", "cProfile", "-o", str(profile), "-m", "archiver.cli",
-                            *crawl[3:]], cwd=ROOT, capture_output=True)
-            total, stages = stage_times(profile)
+            total, stages = 0.0, {}
+            if not args.no_profile:
+                shutil.rmtree(out)
+                profile = work / "crawl.prof"
+                subprocess.run([PY, "-m", "cProfile", "-o", str(profile), "-m", "archiver.cli",
+                                *crawl[3:]], cwd=ROOT, capture_output=True)
+                total, stages = stage_times(profile)
 
             big_rss = None
             if args.big_archive:
-                shutil.rmtree(out)
+                shutil.rmtree(out, ignore_errors=True)
                 folder = out / "bench"
                 folder.mkdir(parents=True)
                 import hashlib
@@ -314,9 +318,10 @@ def main() -> None:
               f"(archiver also fetched {args.articles} images and wrote {written} files)")
         print(f"archiver summary: {summary.strip().splitlines()[0] if summary.strip() else '-'}")
         print()
-        print(f"per stage, from a cProfile run (profiled total {total:.2f} s of CPU in the "
-              "main thread):")
-        for stage in STAGES:
+        if total:
+            print(f"per stage, from a cProfile run (profiled total {total:.2f} s of CPU in the "
+                  "main thread):")
+        for stage in STAGES if total else ():
             seconds = stages.get(stage, 0.0)
             print(f"  {stage:32}{seconds:>8.2f} s  {seconds / total:>6.1%}  "
                   f"{seconds / args.articles * 1000:>7.3f} ms/article")
