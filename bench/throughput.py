@@ -282,6 +282,17 @@ def main() -> None:
             written = len(list((out / "bench").glob("*.md")))
 
             second_wall, _, _ = timed([*crawl[:-1], "--report", str(work / "r2.json")], cwd=ROOT)
+
+            # (c) the archiver without its image pipeline: how much the images cost.
+            noimg_env = {**os.environ, "ARCHIVER_CONFIG_DIR": str(configs),
+                         "ARCHIVER_OUTPUT_DIR": str(work / "out-noimg")}
+            pipelines = {"archiver.pipelines.validate.ValidatePipeline": 100,
+                         "archiver.pipelines.dedup.DedupPipeline": 200,
+                         "archiver.pipelines.write.WritePipeline": 400}
+            noimg_wall, _, _ = timed([PY, "-m", "scrapy", "crawl", "bench", "-a", "full=1",
+                                      "-s", "LOG_LEVEL=WARNING",
+                                      "-s", f"ITEM_PIPELINES={json.dumps(pipelines)}"],
+                                     cwd=ROOT, env=noimg_env)
             second = json.loads((work / "r2.json").read_text())["sites"]["bench"]
 
             total, stages = 0.0, {}
@@ -316,6 +327,8 @@ def main() -> None:
         print(f"{'peak RSS, MB':32}{bare_rss:>14.1f}{arch_rss:>14.1f}")
         print(f"ratio archiver / bare Scrapy: {arch_pps / bare_pps:.2f} "
               f"(archiver also fetched {args.articles} images and wrote {written} files)")
+        print(f"without its image pipeline the archiver takes {noimg_wall:.2f} s: "
+              f"{pages / noimg_wall:.1f} pages/s, ratio {pages / noimg_wall / bare_pps:.2f}")
         print(f"archiver summary: {summary.strip().splitlines()[0] if summary.strip() else '-'}")
         print()
         if total:
