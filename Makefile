@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench-extraction clean
+.PHONY: install demo test lint bench bench-extraction clean
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: install
 
 lint: install
 	$(BIN)/ruff check archiver tests bench
+
+# Throughput and memory next to bare Scrapy (uses Debian's nginx when installed).
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.throughput
 
 # Extraction quality and speed next to trafilatura and GNE (prints a table).
 bench-extraction: install

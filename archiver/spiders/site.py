@@ -11,7 +11,7 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from archiver import report
-from archiver.archive import archived_urlnames, urlname
+from archiver.archive import ArchiveIndex
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
@@ -54,7 +54,7 @@ class SiteSpider(scrapy.Spider):
         self.preview = preview
         self.previewed: list[Any] = []
         self.requested_articles = 0
-        self.archived: set[str] = set()
+        self.archived: ArchiveIndex | set[str] = set()
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
@@ -65,7 +65,8 @@ class SiteSpider(scrapy.Spider):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.preview:
-            spider.archived = archived_urlnames(crawler.settings["ARCHIVER_OUTPUT_DIR"], cls.name)
+            spider.archived = ArchiveIndex.of(crawler, crawler.settings["ARCHIVER_OUTPUT_DIR"],
+                                              cls.name)
         return spider
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
@@ -110,7 +111,7 @@ class SiteSpider(scrapy.Spider):
         family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
         new = 0
         for link in article_links(response.selector, response.url, self.site, family):
-            if urlname(link) in self.archived:
+            if link in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
                 continue
