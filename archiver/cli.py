@@ -410,7 +410,8 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
         for failure in result["failures"]:
             print(f"  {failure['kind']} failed: {failure['url']}: {failure['reason']}")
         if report.failed({report.ARTICLES_FAILED: articles["failed"],
-                          report.IMAGES_FAILED: images["failed"]}):
+                          report.IMAGES_FAILED: images["failed"],
+                          report.LISTS_FAILED: result["list_pages"]["failed"]}):
             status = EXIT_FAILED
     return status
 

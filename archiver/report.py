@@ -24,8 +24,8 @@ FAILURES = "archiver/failures"
 
 
 def record_failure(stats: StatsCollector, kind: str, url: str, reason: str, **extra: str) -> None:
-    """Count a failure and keep its URL and reason. kind: "article" or "image"."""
-    stats.inc_value(IMAGES_FAILED if kind == "image" else ARTICLES_FAILED)
+    """Count a failure and keep its URL and reason. kind: "article", "image" or "list"."""
+    stats.inc_value({"image": IMAGES_FAILED, "list": LISTS_FAILED}.get(kind, ARTICLES_FAILED))
     failures = stats.get_value(FAILURES) or []
     failures.append({"kind": kind, "url": url, "reason": reason, **extra})
     stats.set_value(FAILURES, failures)
@@ -68,6 +68,9 @@ def summary_lines(site: str, stats: dict, refresh: bool = False) -> list[str]:
             )
         elif failure["kind"] == "flagged":
             lines.append(f"  archived but flagged: {failure['url']}: {failure['reason']}")
+        elif failure["kind"] == "list":
+            lines.append(f"  list page failed: {failure['url']}: {failure['reason']} "
+                         "(the articles it links were not looked for)")
         elif failure["kind"] == "gone":
             lines.append(f"  gone: {failure['url']}: {failure['reason']}")
         else:

@@ -39,7 +39,7 @@ def site_report(stats: dict) -> dict[str, Any]:
         "cms_detected": sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("archiver/cms/")),
         "duration_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
         "finish_reason": stats.get("finish_reason", ""),
-        "failures": [n for n in notes if n["kind"] in ("article", "image")],
+        "failures": [n for n in notes if n["kind"] in ("article", "image", "list")],
         "flagged": [n for n in notes if n["kind"] == "flagged"],
         "gone": [n for n in notes if n["kind"] == "gone"],
     }

@@ -104,3 +104,13 @@ def test_image_faults_are_reported_and_the_article_archived(server, tmp_path):
     assert "image host 127.0.0.2 is outside allowed_domains; add it to image_domains" in \
         lines["http://127.0.0.2:1/elsewhere.png"]
     assert "images 1 fetched, 5 failed" in result.stdout
+
+
+def test_a_dead_start_page_is_loud(server, tmp_path):
+    write_config(tmp_path / "configs", site_config(start_urls=[server.url("/gone/list.htm")],
+                                                   settings=FAST_RETRIES))
+    result = run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture",
+                          "--output", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert (f"list page failed: {server.url('/gone/list.htm')}: HTTP 404 (the articles it links "
+            "were not looked for)") in result.stdout

@@ -104,8 +104,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self.logger.error("List page %s is not HTML; its list ends here", response.url)
-            self.crawler.stats.inc_value(report.LISTS_FAILED)
+            report.record_failure(self.crawler.stats, "list", response.url,
+                                  "not an HTML page; the walk of this list ends here",
+                                  site=self.name)
             return
         self.crawler.stats.inc_value(report.LISTS_WALKED)
         family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
@@ -150,9 +151,10 @@ class SiteSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
-        self.logger.error("List page failed: %s: %s", failure.request.url,
-                          describe_failure(failure))
-        self.crawler.stats.inc_value(report.LISTS_FAILED)
+        reason = describe_failure(failure)
+        self.logger.error("List page failed: %s: %s", failure.request.url, reason)
+        report.record_failure(self.crawler.stats, "list", failure.request.url, reason,
+                              site=self.name)
 
     # -- article pages ---------------------------------------------------------------------------
 
