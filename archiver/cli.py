@@ -266,7 +266,8 @@ def _describe(item, site) -> list[str]:
     lines = [
         f"{item.url}",
         f"  headline: {item.headline or '(none)'}   [{item.rules.get('headline')}]",
-        f"  date:     {item.published or '(none)'}   [{item.rules.get('published')}]",
+        f"  date:     {item.published or '(none)'}   [{item.rules.get('published')}"
+        + (f": {item.published_raw!r}]" if item.published_raw else "]"),
         f"  body:     {len(item.text_blocks)} paragraph(s), {len(item.image_urls)} image(s)"
         f"   [{item.rules.get('body')}, cms {item.rules.get('cms')}]",
         f"  first:    {first[:120]}",

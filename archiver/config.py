@@ -356,10 +356,6 @@ def load_site(path: Path | Traversable) -> SiteConfig:
     return parse_site(path, data)
 
 
-# Site configs packaged inside the project (the egg deployed to Scrapyd carries them here).
-PACKAGED = "package:archiver/_sites"
-
-
 def config_files(folder: Path | str) -> list[Path | Traversable] | None:
     """The *.yaml files of a config folder, or of the packaged configs; None when missing."""
     if str(folder).startswith("package:"):

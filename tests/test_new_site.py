@@ -101,7 +101,7 @@ def test_preview_shows_articles_and_writes_nothing(server, tmp_path):
                           "--limit", "2", env={"ARCHIVER_OUTPUT_DIR": str(tmp_path / "out")})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "headline: 预览新闻0   [selector]" in result.stdout
-    assert "date:     2025-03-06 15:20:00   [selector]" in result.stdout
+    assert "date:     2025-03-06 15:20:00   [selector: '2025-03-06 15:20']" in result.stdout
     assert "1 paragraph(s), 1 image(s)" in result.stdout
     assert "fixture: 2 article(s) previewed" in result.stdout
     assert not (tmp_path / "out").exists()

@@ -147,10 +147,6 @@ def title_confirms(root: etree._Element, text: str) -> bool:
                               for t in targets)
 
 
-def find_headline(root: etree._Element) -> str:
-    return headline_element(root) or headline_from_title(root)
-
-
 def headline_from_title(root: etree._Element) -> str:
     """og:title, else the <title> without its site suffix: the last resort."""
     title = clean_line(" ".join(root.xpath("//title//text()")))
