@@ -115,9 +115,17 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
         if command == "crawl":
             record_run(output, job.site.name, datetime.fromtimestamp(started),
                        stats.get("finish_reason", ""))
-        sites[job.site.name] = site_report(stats)
+        # A preset or a selector of the site's own should find the body; for `cms: auto` and
+        # `generic` the fallback is the normal way.
+        has_selectors = job.site.cms not in ("auto", "generic") or bool(job.site.article.body)
+        health = report.health(stats, job.site.start_urls, has_selectors)
+        sites[job.site.name] = site_report(stats, health)
         for line in report.summary_lines(job.site.name, stats, refresh=command == "refresh"):
             print(line)
+        for line in health:
+            print(f"  health: {line}")
+        if health and status == EXIT_OK:
+            status = EXIT_FAILED
         if job.site.source.startswith("(no config"):
             detected = ", ".join(sites[job.site.name]["cms_detected"]) or "none"
             print(f"  no site config for {job.site.name}: archived under its host name; CMS "

@@ -20,6 +20,10 @@ ARTICLES_GONE = "archiver/articles/gone"
 IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"
+LIST_LINKS = "archiver/lists/article_links"
+BODY_SELECTOR = "archiver/rules/body/selector"
+BODY_FALLBACK = "archiver/rules/body/fallback"
+FALLBACK_URLS = "archiver/rules/fallback_urls"
 FAILURES = "archiver/failures"
 
 
@@ -43,6 +47,34 @@ def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> N
     """An article that was archived but needs a look (garbled text)."""
     stats.inc_value(ARTICLES_FLAGGED)
     record_note(stats, "flagged", url, reason, **extra)
+
+
+def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None:
+    """Which CMS family and which rule gave the body, per article: the site's health."""
+    stats.inc_value(f"archiver/cms/{rules['cms']}")
+    if rules.get("body") == "fallback":
+        stats.inc_value(BODY_FALLBACK)
+        urls = stats.get_value(FALLBACK_URLS) or []
+        if len(urls) < 5:
+            stats.set_value(FALLBACK_URLS, [*urls, url])
+    else:
+        stats.inc_value(BODY_SELECTOR)
+
+
+def health(stats: dict, start_urls: tuple[str, ...], has_selectors: bool) -> list[str]:
+    """Signs that a site was redesigned: its lists show no article links any more, or every
+    article it gave came from the generic fallback instead of its selectors."""
+    problems = []
+    walked = stats.get(LISTS_WALKED, 0)
+    if walked and not stats.get(LIST_LINKS, 0):
+        problems.append(f"no article links on {walked} list page(s): the site was probably "
+                        f"redesigned; look at {', '.join(start_urls)}")
+    fallback, selector = stats.get(BODY_FALLBACK, 0), stats.get(BODY_SELECTOR, 0)
+    if has_selectors and fallback and not selector:
+        problems.append(f"all {fallback} article(s) came from the generic fallback, none from "
+                        "the site's selectors: the site was probably redesigned; look at "
+                        + ", ".join(stats.get(FALLBACK_URLS, [])))
+    return problems
 
 
 def summary_lines(site: str, stats: dict, refresh: bool = False) -> list[str]:

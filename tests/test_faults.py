@@ -114,3 +114,41 @@ def test_a_dead_start_page_is_loud(server, tmp_path):
     assert result.returncode == 1
     assert (f"list page failed: {server.url('/gone/list.htm')}: HTTP 404 (the articles it links "
             "were not looked for)") in result.stdout
+
+
+def test_a_redesigned_site_is_flagged(server, tmp_path):
+    # Lists that no longer show article links…
+    server.add("/1001/list.htm", "<html><body><div class='new-list'>新版列表加载中</div></body></html>")
+    result = crawl(tmp_path, server)
+    assert result.returncode == 1
+    assert ("health: no article links on 1 list page(s): the site was probably redesigned; look "
+            f"at {server.url('/1001/list.htm')}") in result.stdout
+
+
+def test_articles_that_only_the_fallback_reads_are_flagged(server, tmp_path):
+    # …or articles whose template the site's selectors no longer match.
+    articles = [Article(500500 + i, f"改版后的新闻{i}") for i in range(2)]
+    serve_site(server, articles, per_page=10)
+    for article in articles:
+        page = article.page().replace(b"wp_articlecontent", b"new-content").replace(
+            b"arti_title", b"new-title")
+        server.add(article.path, page, content_type="text/html")
+    result = crawl(tmp_path, server)
+    assert result.returncode == 1
+    assert "fixture: 2 new" in result.stdout  # still archived, by the generic rules
+    assert "health: all 2 article(s) came from the generic fallback, none from the site's " \
+        "selectors" in result.stdout
+    assert server.url(articles[0].path) in result.stdout
+
+
+def test_a_timeout_is_retried_then_reported(server, tmp_path):
+    slow, good = Article(500600, "超时的页面"), Article(500601, "正常")
+    serve_site(server, [slow, good], per_page=10)
+    server.add_sequence(slow.path, [Reply(slow.page(), delay=3)])
+    result = crawl(tmp_path, server, settings={**FAST_RETRIES, "DOWNLOAD_TIMEOUT": 1,
+                                               "RETRY_TIMES": 1})
+    assert result.returncode == 1
+    line = failure_line(result, server.url(slow.path))
+    assert "took longer than 1" in line or "timeout" in line.lower(), line
+    assert server.hits[slow.path] == 2  # one try, one retry
+    assert "fixture: 1 new" in result.stdout

@@ -75,11 +75,11 @@ def test_a_stale_lock_from_a_killed_run_is_taken_over(server, tmp_path):
 
 
 def test_kill_9_at_any_moment_never_leaves_a_partial_file(server, tmp_path):
-    articles = prepare(tmp_path, server, count=12)
-    server.delay = 0.15  # a slow server: the kills land mid-crawl
+    articles = prepare(tmp_path, server, count=24)
+    server.delay = 0.2  # a slow server: the kills land mid-crawl
     folder = tmp_path / "out" / "fixture"
     landed = 0
-    for wait in (0.8, 1.2, 1.0):
+    for wait in (0.7, 1.0, 1.3, 0.9, 1.1):  # five kill points
         crawl = start_crawl(tmp_path)
         time.sleep(wait)
         running = crawl.poll() is None
@@ -87,7 +87,7 @@ def test_kill_9_at_any_moment_never_leaves_a_partial_file(server, tmp_path):
         crawl.wait(timeout=30)
         assert_every_file_complete(folder)
         landed += running and len(list(folder.glob("*.md"))) < len(articles)
-    assert landed >= 2  # the kills did land mid-crawl
+    assert landed >= 3  # the kills did land mid-crawl
     server.delay = 0
     result = subprocess.run(command(tmp_path), cwd=ROOT, capture_output=True, text=True,
                             timeout=120, env={k: v for k, v in os.environ.items()

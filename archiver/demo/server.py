@@ -27,6 +27,7 @@ class Reply:
     # Fault injection for tests: "drop" closes the connection without answering; "truncate"
     # promises more bytes than it sends.
     fault: str = ""
+    delay: float = 0.0  # seconds before this answer (timeouts)
 
 
 def _normal_path(path: str) -> str:
@@ -70,8 +71,8 @@ class FixtureServer:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 reply = server.lookup(self.path, self.headers.get("Host", ""))
-                if server.delay:
-                    time.sleep(server.delay)
+                if server.delay or reply.delay:
+                    time.sleep(server.delay + reply.delay)
                 if reply.fault == "drop":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

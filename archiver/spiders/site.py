@@ -111,7 +111,9 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value(report.LISTS_WALKED)
         family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
         new = 0
-        for link in article_links(response.selector, response.url, self.site, family):
+        links = article_links(response.selector, response.url, self.site, family)
+        self.crawler.stats.inc_value(report.LIST_LINKS, len(links))
+        for link in links:
             if link in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
@@ -192,7 +194,7 @@ class SiteSpider(scrapy.Spider):
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site)
         item.refresh = refresh
-        self.crawler.stats.inc_value(f"archiver/cms/{item.rules['cms']}")
+        report.record_rules(self.crawler.stats, item.url, item.rules)
         return item
 
     def article_failed(self, failure: Failure) -> None:
