@@ -6,6 +6,8 @@ under `archiver/failures` so the summary can name each one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.statscollectors import StatsCollector
 
 ARTICLES_NEW = "archiver/articles/new"
@@ -25,6 +27,15 @@ BODY_SELECTOR = "archiver/rules/body/selector"
 BODY_FALLBACK = "archiver/rules/body/fallback"
 FALLBACK_URLS = "archiver/rules/fallback_urls"
 FAILURES = "archiver/failures"
+
+
+def describe_failure(failure: Any) -> str:
+    """A reason a user can act on, from a download failure."""
+    value = failure.value
+    response = getattr(value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(value).__name__}: {value}".strip().rstrip(":")
 
 
 def record_failure(stats: StatsCollector, kind: str, url: str, reason: str, **extra: str) -> None:

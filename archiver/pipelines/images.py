@@ -22,7 +22,7 @@ from twisted.internet.threads import deferToThread
 from archiver import report
 from archiver.archive import write_atomic
 from archiver.items import ArticleItem
-from archiver.spiders.site import describe_failure
+from archiver.report import describe_failure
 
 _IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
 

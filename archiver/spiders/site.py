@@ -17,15 +17,7 @@ from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
 from archiver.render import BrowserNotFound, missing_browser_message
-
-
-def describe_failure(failure: Failure) -> str:
-    """A reason a user can act on, from a download failure."""
-    value = failure.value
-    response = getattr(value, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    return f"{type(value).__name__}: {value}".strip().rstrip(":")
+from archiver.report import describe_failure
 
 
 def _url_list(urls: list[str] | str | None) -> list[str]:
