@@ -78,8 +78,17 @@ class ArticlePage:
         # Nothing matched, or only a scrap: a page of another template on the same site (a VSB
         # profile page keeps its text outside vsb_content) is read by the generic rule.
         fallback = generic.find_body(self.root)
-        if found and (fallback is None or len(_text(fallback)) < 3 * found[0]
-                      or fallback in found[1].iterancestors()):
+        if found and fallback is not None:
+            wider = len(_text(fallback))
+            # The fallback wins when it holds three times the text elsewhere, or when the
+            # scrap is a tenth of a container around it (a language link inside a profile).
+            if fallback in found[1].iterancestors():
+                keep = wider < 10 * found[0]
+            else:
+                keep = wider < 3 * found[0]
+            if keep:
+                return found[1], "selector"
+        elif found:
             return found[1], "selector"
         return fallback, "fallback"
 

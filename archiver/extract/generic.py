@@ -81,7 +81,7 @@ def _link_density(el: etree._Element) -> float:
 
 
 # Measured on the labelled corpus: 1.1-1.3 and 0.25-0.4 score alike; the strictest was kept.
-CLIMB_GAIN, CLIMB_MAX_LINKS = 1.3, 0.25
+CLIMB_GAIN, CLIMB_MAX_LINKS, CLIMB_LEVELS = 1.3, 0.25, 3
 
 
 def find_body(root: etree._Element) -> etree._Element | None:
@@ -116,15 +116,20 @@ def find_body(root: etree._Element) -> etree._Element | None:
             best, best_score = el, final
     # An article split over sibling blocks (a profile's sections, a photo story's groups): climb
     # while the parent holds clearly more article text and stays free of link lists.
+    # Look a few levels up, not only at the parent: a section's wrapper (a profile's "part")
+    # often adds nothing itself while its own parent holds the sibling sections.
     while best is not None:
-        parent = best.getparent()
-        if parent is None or parent.tag in ("body", "html") or _inside_furniture(parent):
+        for ancestor in list(best.iterancestors())[:CLIMB_LEVELS]:
+            if ancestor.tag in ("body", "html") or _inside_furniture(ancestor):
+                break
+            if (totals.get(ancestor, 0.0) >= CLIMB_GAIN * totals.get(best, 0.0)
+                    and _link_density(ancestor) <= CLIMB_MAX_LINKS):
+                best = ancestor
+                break
+        else:
             break
-        if totals.get(parent, 0.0) < CLIMB_GAIN * totals.get(best, 0.0):
+        if best is not ancestor:
             break
-        if _link_density(parent) > CLIMB_MAX_LINKS:
-            break
-        best = parent
     return best
 
 
