@@ -32,7 +32,8 @@ def write_demo_configs(folder: Path, bases: dict[str, str]) -> None:
 
 
 def run_demo(args: argparse.Namespace, make_settings: Callable) -> int:
-    from archiver.cli import Job, _registry, run_crawls
+    from archiver.commands.common import load_registry
+    from archiver.commands.run import Job, run_crawls
 
     servers = {name: _serve(folder, port) for name, (folder, port) in DEMO_SITES.items()}
     try:
@@ -42,7 +43,7 @@ def run_demo(args: argparse.Namespace, make_settings: Callable) -> int:
             settings = make_settings(args)
             for name, server in servers.items():
                 print(f"serving demo site {name} at {server.base_url}")
-            registry = _registry(settings)
+            registry = load_registry(settings)
             jobs = [Job(registry.sites[name], name, {}) for name in DEMO_SITES]
             status = run_crawls(settings, jobs, "demo", args)
             print("each article is one .md file in the archive folder, its images in images/; "

@@ -1,0 +1,1 @@
+"""The `archiver` subcommands, grouped by what they do."""

@@ -1,0 +1,136 @@
+"""Commands that look without archiving: sites, check, preview, new-site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archiver.commands.common import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    load_registry,
+    report_config_errors,
+    settings_for,
+)
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    registry = load_registry(settings_for(args))
+    for site in registry.sites.values():
+        print(f"{site.name:<16} {site.school} ({site.label})  cms: {site.cms}  "
+              f"{', '.join(site.allowed_domains)}")
+    report_config_errors(registry)
+    if not registry.sites and not registry.errors:
+        print("no site configs found", file=sys.stderr)
+    return EXIT_CONFIG if registry.errors else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from archiver.check import check_archive
+
+    output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
+    problems, files = check_archive(output)
+    for problem in problems:
+        print(problem)
+    print(f"checked {files} archive file(s) in {output}: {len(problems)} problem(s)")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def describe(item, site) -> list[str]:
+    """How an article would be archived, in a few lines, and which rule gave each field."""
+    from archiver.extract.quality import garbled
+    from archiver.pipelines.validate import problem
+
+    first = next(iter(item.text_blocks), "")
+    lines = [
+        f"{item.url}",
+        f"  headline: {item.headline or '(none)'}   [{item.rules.get('headline')}]",
+        f"  date:     {item.published or '(none)'}   [{item.rules.get('published')}"
+        + (f": {item.published_raw!r}]" if item.published_raw else "]"),
+        f"  body:     {len(item.text_blocks)} paragraph(s), {len(item.image_urls)} image(s)"
+        f"   [{item.rules.get('body')}, cms {item.rules.get('cms')}]",
+        f"  first:    {first[:120]}",
+    ]
+    issue = problem(item) or garbled("\n".join(item.text_blocks))
+    if issue:
+        lines.append(f"  PROBLEM:  {issue}")
+    return lines
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    settings = settings_for(args)
+    registry = load_registry(settings)
+    if args.site not in registry.sites:
+        report_config_errors(registry)
+        print(f"unknown site: {args.site} (see `archiver sites`)", file=sys.stderr)
+        return EXIT_CONFIG
+    # A dry run: no images, no files, no lock; only the articles kept for display.
+    settings.set("ITEM_PIPELINES", {"archiver.pipelines.preview.PreviewPipeline": 100},
+                 priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(args.site)
+    process.crawl(crawler, max_articles=args.limit, preview=True)
+    process.start()
+    site = registry.sites[args.site]
+    items = crawler.spider.previewed if crawler.spider else []
+    for item in items:
+        print("\n".join(describe(item, site)))
+    stats = crawler.stats.get_stats()
+    print(f"{args.site}: {len(items)} article(s) previewed from "
+          f"{stats.get('archiver/lists/walked', 0)} list page(s); nothing was written")
+    bad = [item for item in items if describe(item, site)[-1].startswith("  PROBLEM")]
+    return EXIT_FAILED if bad or not items else EXIT_OK
+
+
+def cmd_new_site(args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from archiver.archive import render
+    from archiver.config import ConfigError, load_site
+    from archiver.newsite import Findings, SiteProbeSpider, config_text, default_name
+    from archiver.pipelines.validate import problem
+
+    settings = settings_for(args)
+    folder = Path(settings["ARCHIVER_CONFIG_DIR"])
+    name = args.name or default_name(args.url)
+    path = folder / f"{name}.yaml"
+    if path.exists() and not args.force:
+        print(f"{path} exists: choose another --name, or --force to replace it", file=sys.stderr)
+        return EXIT_CONFIG
+    findings = Findings(args.url)
+    folder.mkdir(parents=True, exist_ok=True)
+    # The probe yields no items: no pipelines, no progress line.
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("ARCHIVER_PROGRESS", False, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(SiteProbeSpider, url=args.url, findings=findings)
+    process.start()
+    if not findings.lists:
+        for line in findings.problems or ["nothing found"]:
+            print(f"new-site: {line}", file=sys.stderr)
+        return EXIT_FAILED
+    host = urlsplit(args.url).hostname or args.url
+    school = args.school or findings.school or host
+    label = args.label or host
+    path.write_text(config_text(findings, name, school, label), encoding="utf-8")
+    try:
+        site = load_site(path)
+    except ConfigError as error:  # a bug of ours: say so rather than leave a broken file
+        print(f"new-site wrote an invalid config: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"wrote {path}: cms {findings.family}, {len(findings.lists)} list page(s), "
+          f"pagination: {findings.paging}")
+    for item in findings.articles:
+        print("\n" + "\n".join(describe(item, site)))
+        if not problem(item):
+            print("---- as archived ----")
+            print(render(item, site))
+    for line in findings.problems:
+        print(f"problem: {line}")
+    print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")
+    return EXIT_OK if findings.articles and not findings.problems else EXIT_FAILED
