@@ -168,3 +168,34 @@ def test_publish_time_never_comes_from_a_script_or_another_articles_list():
     item = extract_article(page, "http://x.edu.cn/xw/1.htm", site)
     assert item.published == datetime(2021, 10, 20)
     assert len(item.text_blocks) == 2
+
+
+def test_attachment_icons_do_not_split_a_paragraph():
+    blocks, images = md('<p>附件：<img src="/system/resource/images/fileTypeImages/icon_pdf.gif">'
+                        '<a href="/f.pdf">班车表.pdf</a>（最新版）</p>')
+    assert blocks == ["附件：[班车表.pdf](http://news.example.edu.cn/f.pdf)（最新版）"]
+    assert images == []
+
+
+LANDING = """<html><head><title>中心简介-区域政策研究中心</title></head><body>
+<div class="topnav"><a href="/">首页</a><a href="/a">中心概况</a><a href="/b">研究成果</a></div>
+<section class="about about1"><h3>发展目标</h3><p>以我国区域发展战略为主攻方向，致力于提供理论指导。</p>
+<p>建设国际一流的政策理论创新高地。</p></section>
+<section class="about about2"><h3>主要功能</h3><p>开展区域政策模拟与评估，服务国家战略需求。</p></section>
+<section class="about about3"><h3>优势特色</h3><ul>
+<li>高端起点：致力服务于国家区域发展战略顶层设计，为政策设计提供智力支持。</li>
+<li>学科融合：融合经济学、地理学、信息技术等多学科理论工具，构建综合研究体系。</li>
+<li>开放合作：与国内外一流机构建立合作关系，引进国际一流智力资源。</li></ul></section>
+<footer>版权所有：区域政策研究中心。地址：天津市南开区。</footer></body></html>"""
+
+
+def test_sibling_sections_of_one_landing_page_are_read_together():
+    site = parse_site("inline", site_config(start_urls=["http://x.edu.cn/xw"],
+                                            allowed_domains=["x.edu.cn"],
+                                            article={"headline": None, "published": None,
+                                                     "body": None}))
+    item = extract_article(LANDING, "http://x.edu.cn/gk/zx.htm", site)
+    text = "\n".join(item.text_blocks)
+    for part in ("发展目标", "建设国际一流", "主要功能", "高端起点", "开放合作"):
+        assert part in text, part
+    assert "版权所有" not in text and "首页" not in text

@@ -13,10 +13,10 @@ from bench.extraction import load_labels, score
 FLOORS = {
     ("archiver", "ecms"): (0.995, 1.00, 1.00, 1.00),
     ("archiver", "webplus"): (0.985, 0.88, 1.00, 1.00),
-    ("archiver", "vsb"): (0.94, 1.00, 1.00, 0.29),
+    ("archiver", "vsb"): (0.97, 1.00, 1.00, 0.64),
     ("archiver-generic", "ecms"): (0.985, 1.00, 1.00, 0.99),
     ("archiver-generic", "webplus"): (0.965, 1.00, 1.00, 0.60),
-    ("archiver-generic", "vsb"): (0.94, 0.85, 1.00, 0.35),
+    ("archiver-generic", "vsb"): (0.965, 0.85, 1.00, 0.70),
 }
 
 

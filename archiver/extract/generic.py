@@ -9,6 +9,7 @@ by their tags and links.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
@@ -130,7 +131,36 @@ def find_body(root: etree._Element) -> etree._Element | None:
             break
         if best is not ancestor:
             break
-    return best
+    return _with_sibling_sections(best, totals) if best is not None else None
+
+
+def _classes(el: etree._Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def _with_sibling_sections(best: etree._Element, totals: dict) -> etree._Element:
+    """A landing page keeps its text in sibling sections straight under <body>, built from one
+    template (<section class="about about1">, <section class="about about2">, ...). When the
+    body found is all one such section, its siblings of the same tag and class that hold
+    article text (few links, not furniture) join it, in page order, in a new element."""
+    top = best
+    while top.getparent() is not None and top.getparent().tag != "body":
+        top = top.getparent()
+    if (top.getparent() is None or not _classes(top)
+            or totals.get(top, 0.0) > 1.1 * totals.get(best, 0.0)):
+        return best
+    joined = [
+        el for el in top.getparent()
+        if el is top or (
+            el.tag == top.tag and _classes(el) & _classes(top) and not _furniture(el)
+            and totals.get(el, 0.0) > 0 and _link_density(el) <= CLIMB_MAX_LINKS)
+    ]
+    if len(joined) == 1:
+        return best
+    merged = etree.Element("div")
+    for el in joined:
+        merged.append(copy.deepcopy(best if el is top else el))
+    return merged
 
 
 def _norm(text: str) -> str:

@@ -34,6 +34,11 @@ def _tag(el: etree._Element) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
+# File-type and UI icons inside article text (VSB's fileTypeImages/icon_pdf.gif before an
+# attachment link): page furniture, not article images; they must not split the paragraph.
+_ICON = re.compile(r"(?i)/(?:icons?|fileTypeImages|emotion|face)/|/icon[_-][^/]*$|/ico[^/]*\.gif$")
+
+
 def image_source(img: etree._Element) -> str | None:
     """The image's real address: lazy-loading pages keep it in data-src or data-original."""
     for attr in ("data-original", "data-src", "src"):
@@ -91,7 +96,7 @@ class _BlockWriter:
             return
         if tag == "img":
             src = image_source(el)
-            if src:
+            if src and not _ICON.search(src):
                 self.image(src)
             return
         if tag == "br":
