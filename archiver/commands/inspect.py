@@ -39,10 +39,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
-def describe(item, site) -> list[str]:
+def describe(item) -> list[str]:
     """How an article would be archived, in a few lines, and which rule gave each field."""
-    from archiver.extract.quality import garbled
-    from archiver.pipelines.validate import problem
+    from archiver.pipelines.validate import issue
 
     first = next(iter(item.text_blocks), "")
     lines = [
@@ -54,14 +53,17 @@ def describe(item, site) -> list[str]:
         f"   [{item.rules.get('body')}, cms {item.rules.get('cms')}]",
         f"  first:    {first[:120]}",
     ]
-    issue = problem(item) or garbled("\n".join(item.text_blocks))
-    if issue:
-        lines.append(f"  PROBLEM:  {issue}")
+    found = issue(item)
+    if found:
+        lines.append(f"  PROBLEM:  {found}")
     return lines
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
+
+    from archiver import report
+    from archiver.pipelines.validate import issue
 
     settings = settings_for(args)
     registry = load_registry(settings)
@@ -76,15 +78,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
     crawler = process.create_crawler(args.site)
     process.crawl(crawler, max_articles=args.limit, preview=True)
     process.start()
-    site = registry.sites[args.site]
     items = crawler.spider.previewed if crawler.spider else []
     for item in items:
-        print("\n".join(describe(item, site)))
-    stats = crawler.stats.get_stats()
-    print(f"{args.site}: {len(items)} article(s) previewed from "
-          f"{stats.get('archiver/lists/walked', 0)} list page(s); nothing was written")
-    bad = [item for item in items if describe(item, site)[-1].startswith("  PROBLEM")]
-    return EXIT_FAILED if bad or not items else EXIT_OK
+        print("\n".join(describe(item)))
+    walked = crawler.stats.get_value(report.LISTS_WALKED, 0)
+    print(f"{args.site}: {len(items)} article(s) previewed from {walked} list page(s); "
+          "nothing was written")
+    return EXIT_FAILED if not items or any(issue(item) for item in items) else EXIT_OK
 
 
 def cmd_new_site(args: argparse.Namespace) -> int:
@@ -126,7 +126,7 @@ def cmd_new_site(args: argparse.Namespace) -> int:
     print(f"wrote {path}: cms {findings.family}, {len(findings.lists)} list page(s), "
           f"pagination: {findings.paging}")
     for item in findings.articles:
-        print("\n" + "\n".join(describe(item, site)))
+        print("\n" + "\n".join(describe(item)))
         if not problem(item):
             print("---- as archived ----")
             print(render(item, site))

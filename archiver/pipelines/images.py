@@ -105,14 +105,16 @@ class ArticleImagesPipeline(FilesPipeline):
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
         stats = self.crawler.stats
         item.images = []
+        # Results come in the order of get_media_requests: the allowed images only.
+        outcomes = iter(results)
         for url in item.image_urls:
             if not self.site.allows_image(url):
                 host = urlsplit(url).hostname
                 report.record_failure(stats, "image", url, f"image host {host} is outside "
                                       "allowed_domains; add it to image_domains to archive it",
                                       article=item.url, site=item.site)
-        requested = [url for url in item.image_urls if self.site.allows_image(url)]
-        for url, (ok, value) in zip(requested, results, strict=False):
+                continue
+            ok, value = next(outcomes)
             if ok:
                 item.images.append(value)
                 # "uptodate": already in the archive, nothing was downloaded.

@@ -32,6 +32,17 @@ def problem(item: ArticleItem) -> str | None:
     return None
 
 
+def garbled_text(item: ArticleItem) -> str | None:
+    """Why the headline or body still looks garbled after decoding, or None."""
+    return garbled("\n".join((item.headline, *item.text_blocks)))
+
+
+def issue(item: ArticleItem) -> str | None:
+    """Everything the gate would say of the item: why it cannot be archived, or why it would be
+    flagged; None when it passes."""
+    return problem(item) or garbled_text(item)
+
+
 class ValidatePipeline:
     def __init__(self, stats: Any):
         self.stats = stats
@@ -47,7 +58,7 @@ class ValidatePipeline:
         if reason:
             report.record_failure(self.stats, "article", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}")
-        flag = garbled("\n".join((item.headline, *item.text_blocks)))
+        flag = garbled_text(item)
         if flag:
             report.record_flag(self.stats, item.url, flag, site=item.site)
         return item
