@@ -37,6 +37,11 @@ def _text(el: etree._Element) -> str:
     return "".join(t for t in el.itertext() if t)
 
 
+def _skipped(el: etree._Element) -> bool:
+    """An element whose content is never page text (script, style, ruby annotation, ...)."""
+    return isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS
+
+
 def _furniture(el: etree._Element) -> bool:
     name = f"{el.get('id') or ''} {el.get('class') or ''}"
     return bool(name.strip()) and bool(_FURNITURE_NAME.search(name))
@@ -96,19 +101,16 @@ def find_body(root: etree._Element) -> etree._Element | None:
     scores: dict[etree._Element, float] = {}
     totals: dict[etree._Element, float] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
-        if any(isinstance(a.tag, str) and a.tag.lower() in SKIP_TAGS for a in el.iterancestors()):
+        ancestors = list(el.iterancestors())  # walked once, used four times
+        if not ancestors or any(_skipped(a) for a in ancestors):
             continue
         score = _paragraph_score(el)
-        if not score or _inside_furniture(el):
+        if not score or any(_furniture(a) for a in (el, *ancestors)):
             continue
-        parent = el.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0.0) + score / 2
-        for ancestor in el.iterancestors():
+        scores[ancestors[0]] = scores.get(ancestors[0], 0.0) + score
+        if len(ancestors) > 1:
+            scores[ancestors[1]] = scores.get(ancestors[1], 0.0) + score / 2
+        for ancestor in ancestors:
             totals[ancestor] = totals.get(ancestor, 0.0) + score
     best, best_score = None, 0.0
     for el, score in scores.items():
@@ -206,7 +208,7 @@ def headline_element(root: etree._Element) -> str:
     for query in (_PROMINENT, _PLAIN):
         best, best_len = "", 0
         for el in root.xpath(query):
-            if not isinstance(el.tag, str) or el.tag.lower() in SKIP_TAGS:
+            if not isinstance(el.tag, str) or _skipped(el):
                 continue
             text = clean_line(_text(el))
             norm = _norm(text)
@@ -233,9 +235,7 @@ def _texts_around(root: etree._Element, body: etree._Element | None) -> tuple[st
     for el in root.iter():
         if el is body:
             target = after
-        if isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS:
-            continue
-        if any(isinstance(a.tag, str) and a.tag.lower() in SKIP_TAGS for a in el.iterancestors()):
+        if _skipped(el) or any(_skipped(a) for a in el.iterancestors()):
             continue
         if el.text and el not in body_nodes and isinstance(el.tag, str):
             target.append(el.text)
