@@ -58,6 +58,6 @@ class JobReport:
         document = {
             "command": "scrapyd job", "site": spider.name, "finish_reason": reason,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "locked": stats.get("archiver/locked"), **site_report(stats),
+            "locked": stats.get("archiver/locked"), **site_report(stats, spider.site),
         }
         write_atomic(self.path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -72,9 +72,13 @@ def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None
         stats.inc_value(BODY_SELECTOR)
 
 
-def health(stats: dict, start_urls: tuple[str, ...], has_selectors: bool) -> list[str]:
+def health(stats: dict, site: Any) -> list[str]:
     """Signs that a site was redesigned: its lists show no article links any more, or every
     article it gave came from the generic fallback instead of its selectors."""
+    # A preset or a selector of the site's own should find the body; for `cms: auto` and
+    # `generic` the fallback is the normal way.
+    has_selectors = site.cms not in ("auto", "generic") or bool(site.article.body)
+    start_urls = site.start_urls
     problems = []
     walked = stats.get(LISTS_WALKED, 0)
     if walked and not stats.get(LIST_LINKS, 0):

@@ -11,11 +11,11 @@ from archiver import report
 from archiver.archive import write_atomic
 
 
-def site_report(stats: dict, health: list[str] | None = None) -> dict[str, Any]:
-    """One site's figures from its crawler's stats."""
+def site_report(stats: dict, site: Any) -> dict[str, Any]:
+    """One site's figures from its crawler's stats, and its health."""
     notes = stats.get(report.FAILURES, [])
     return {
-        "health": health or [],
+        "health": report.health(stats, site),
         "articles": {
             "new": stats.get(report.ARTICLES_NEW, 0),
             "already_archived": stats.get(report.ARTICLES_ARCHIVED, 0),

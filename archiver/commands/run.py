@@ -81,11 +81,8 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
         if command == "crawl":
             record_run(output, job.site.name, datetime.fromtimestamp(started),
                        stats.get("finish_reason", ""))
-        # A preset or a selector of the site's own should find the body; for `cms: auto` and
-        # `generic` the fallback is the normal way.
-        has_selectors = job.site.cms not in ("auto", "generic") or bool(job.site.article.body)
-        health = report.health(stats, job.site.start_urls, has_selectors)
-        sites[job.site.name] = site_report(stats, health)
+        sites[job.site.name] = site_report(stats, job.site)
+        health = sites[job.site.name]["health"]
         for line in report.summary_lines(job.site.name, stats, refresh=command == "refresh"):
             print(line)
         for line in health:

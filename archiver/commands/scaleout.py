@@ -75,8 +75,13 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
               f"images {images['fetched']} fetched, {images['failed']} failed")
         for failure in result["failures"]:
             print(f"  {failure['kind']} failed: {failure['url']}: {failure['reason']}")
-        if report.failed({report.ARTICLES_FAILED: articles["failed"],
-                          report.IMAGES_FAILED: images["failed"],
-                          report.LISTS_FAILED: result["list_pages"]["failed"]}):
+        for line in result["health"]:
+            print(f"  health: {line}")
+        # The same verdict as `archiver crawl` gives, from the job's report.
+        if result["health"] or report.failed({
+                report.ARTICLES_FAILED: articles["failed"],
+                report.ARTICLES_FLAGGED: articles["flagged"],
+                report.IMAGES_FAILED: images["failed"],
+                report.LISTS_FAILED: result["list_pages"]["failed"]}):
             status = EXIT_FAILED
     return status
