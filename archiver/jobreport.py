@@ -16,8 +16,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archiver import report
 from archiver.archive import write_atomic
-from archiver.runlock import SiteLock, SiteLocked, remove_partial_files
+from archiver.runlock import SiteLock, SiteLocked
 from archiver.runreport import site_report
 from archiver.schedule import record_run
 
@@ -46,9 +47,7 @@ class JobReport:
         except SiteLocked as error:
             # Another node runs this site on the same (shared) archive: this job does nothing.
             # The spider sees the mark and requests nothing.
-            self.crawler.stats.set_value("archiver/locked", str(error))
-            return
-        remove_partial_files(self.output / spider.name)
+            self.crawler.stats.set_value(report.LOCKED, str(error))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
@@ -58,6 +57,6 @@ class JobReport:
         document = {
             "command": "scrapyd job", "site": spider.name, "finish_reason": reason,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "locked": stats.get("archiver/locked"), **site_report(stats, spider.site),
+            "locked": stats.get(report.LOCKED), **site_report(stats, spider.site),
         }
         write_atomic(self.path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -27,6 +27,8 @@ BODY_SELECTOR = "archiver/rules/body/selector"
 BODY_FALLBACK = "archiver/rules/body/fallback"
 FALLBACK_URLS = "archiver/rules/fallback_urls"
 FAILURES = "archiver/failures"
+CMS_DETECTED = "archiver/cms/"  # + family: pages extracted with that family's rules
+LOCKED = "archiver/locked"  # set when a Scrapyd job finds its site locked by another run
 
 
 def describe_failure(failure: Any) -> str:
@@ -62,7 +64,7 @@ def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> N
 
 def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None:
     """Which CMS family and which rule gave the body, per article: the site's health."""
-    stats.inc_value(f"archiver/cms/{rules['cms']}")
+    stats.inc_value(CMS_DETECTED + rules["cms"])
     if rules.get("body") == "fallback":
         stats.inc_value(BODY_FALLBACK)
         urls = stats.get_value(FALLBACK_URLS) or []

@@ -29,6 +29,7 @@ class SiteLock:
         self.site = site
         self.handle = None
         self.stale: dict | None = None  # the dead holder whose lock was taken over
+        self.removed = 0  # partial files of a killed run, removed once the lock was taken
 
     def _holder(self) -> dict:
         try:
@@ -62,6 +63,8 @@ class SiteLock:
         }))
         handle.flush()
         self.handle = handle
+        # Only now, with the lock held, is no live writer behind a leftover temporary file.
+        self.removed = remove_partial_files(self.path.parent)
         return self
 
     def release(self) -> None:
@@ -84,8 +87,8 @@ def lock_sites(stack: ExitStack, output: Path, sites: list[str]) -> list[SiteLoc
 
 
 def remove_partial_files(folder: Path) -> int:
-    """Delete temporary files a killed run left behind (write_atomic's `.<name>.part`). Only
-    called while the site's lock is held, so no live writer owns them."""
+    """Delete temporary files a killed run left behind (write_atomic's `.<name>.part`). Called
+    by SiteLock.acquire, while the site's lock is held, so no live writer owns them."""
     removed = 0
     if folder.is_dir():
         for leftover in list(folder.glob(".*.part")) + list(folder.glob("images/.*.part")):

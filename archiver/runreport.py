@@ -37,7 +37,8 @@ def site_report(stats: dict, site: Any) -> dict[str, Any]:
             key.rsplit("/", 1)[1]: value for key, value in stats.items()
             if key.startswith("downloader/response_status_count/")
         },
-        "cms_detected": sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("archiver/cms/")),
+        "cms_detected": sorted(k[len(report.CMS_DETECTED):] for k in stats
+                               if k.startswith(report.CMS_DETECTED)),
         "duration_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
         "finish_reason": stats.get("finish_reason", ""),
         "failures": [n for n in notes if n["kind"] in ("article", "image", "list")],

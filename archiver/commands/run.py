@@ -40,7 +40,7 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
 
     from archiver import report
     from archiver.render import find_browser, missing_browser_message
-    from archiver.runlock import SiteLocked, lock_sites, remove_partial_files
+    from archiver.runlock import SiteLocked, lock_sites
     from archiver.runreport import default_report_path, site_report, write_report
 
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
@@ -59,10 +59,9 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
             if lock.stale:
                 print(f"{lock.site}: took over the lock of process {lock.stale.get('pid')}, "
                       "which is no longer running", file=sys.stderr)
-            removed = remove_partial_files(output / lock.site)
-            if removed:
-                print(f"{lock.site}: removed {removed} partial file(s) an interrupted run left",
-                      file=sys.stderr)
+            if lock.removed:
+                print(f"{lock.site}: removed {lock.removed} partial file(s) an interrupted run "
+                      "left", file=sys.stderr)
 
         process = CrawlerProcess(settings)
         crawlers = []

@@ -77,7 +77,7 @@ class SiteSpider(scrapy.Spider):
                               meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.crawler.stats.get_value("archiver/locked"):
+        if self.crawler.stats.get_value(report.LOCKED):
             return  # another run holds this site's lock (see archiver.jobreport)
         if self.refresh_urls:
             for url in self.refresh_urls:
