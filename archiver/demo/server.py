@@ -63,6 +63,8 @@ class FixtureServer:
         self.replies: dict[str, Reply] = {}
         self.sequences: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
+        # When each path was asked for (monotonic seconds), for tests of pacing such as backoff.
+        self.hit_times: dict[str, list[float]] = {}
         self.delay = 0.0  # seconds before every answer (slow-server tests)
         server = self
 
@@ -124,6 +126,7 @@ class FixtureServer:
     def lookup(self, request_path: str, host: str) -> Reply:
         key = self._key(request_path)
         self.hits[key] += 1
+        self.hit_times.setdefault(key, []).append(time.monotonic())
         sequence = self.sequences.get(key)
         if sequence:
             return sequence.pop(0) if len(sequence) > 1 else sequence[0]
