@@ -21,15 +21,18 @@ from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
 from archiver.commands.scaleout import cmd_deploy, cmd_dispatch
 
-EXIT_CODES = """exit codes:
-  0    {ok}
-  1    {failed}
-  2    usage or configuration error (unknown site, broken config, bad option value)
-  3    another run holds the lock of a site; nothing was crawled
-  130  interrupted (Ctrl-C): what finished is kept"""
-RUN_CODES = EXIT_CODES.format(
-    ok="everything archived", failed="partial failure: something was not archived or needs a "
-    "look (named in the summary and the report)")
+
+def exit_codes(ok: str, failed: str | None) -> str:
+    """The exit codes section of a command's help (README "Output, reports and exit codes")."""
+    return "\n".join(["exit codes:", f"  0    {ok}", *([f"  1    {failed}"] if failed else []),
+                      "  2    usage or configuration error (unknown site, broken config, bad "
+                      "option value)",
+                      "  3    another run holds the lock of a site; nothing was crawled",
+                      "  130  interrupted (Ctrl-C): what finished is kept"])
+
+
+RUN_CODES = exit_codes("everything archived", "partial failure: something was not archived or "
+                       "needs a look (named in the summary and the report)")
 
 
 class Parser(argparse.ArgumentParser):
@@ -135,15 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(func=cmd_refresh)
 
     check = command("check", "validate the whole archive", "archiver check --output "
-                    "/srv/archive", EXIT_CODES.format(
-                        ok="no problem found", failed="problems found (each listed with its "
-                        "file)"))
+                    "/srv/archive", exit_codes(
+                        "no problem found", "problems found (each listed with its file)"))
     check.set_defaults(func=cmd_check)
 
     new_site = command("new-site", "work out and write the config of a new site",
                        "archiver new-site http://news.example.edu.cn/ --name example",
-                       EXIT_CODES.format(ok="config written, sample articles pass",
-                                         failed="no list found, or the sample shows problems"))
+                       exit_codes("config written, sample articles pass",
+                                  "no list found, or the sample shows problems"))
     new_site.add_argument("url", metavar="URL", type=types.web_url,
                           help="the school's news home page or a news list page")
     new_site.add_argument("--name", metavar="NAME",
@@ -157,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview = command("preview", "dry run of a configured site: nothing is written",
                       "archiver preview njust --max-articles 3",
-                      EXIT_CODES.format(ok="articles found and all pass the quality gate",
-                                        failed="no article found, or one fails the gate"))
+                      exit_codes("articles found and all pass the quality gate",
+                                 "no article found, or one fails the gate"))
     preview.add_argument("site", metavar="SITE", help="site name (see `archiver sites`)")
     # One name per idea: --max-articles as in crawl; --limit is the old name, kept hidden.
     preview.add_argument("--max-articles", "--limit", metavar="N", type=types.count,
@@ -167,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     deploy = command("deploy", "deploy the project, site configs inside, to Scrapyd nodes",
                      "archiver deploy --scrapyd http://node1:6800 --scrapyd http://node2:6800",
-                     EXIT_CODES.format(ok="deployed to every node",
-                                       failed="a node did not take the egg"))
+                     exit_codes("deployed to every node",
+                                "a node did not take the egg"))
     deploy.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
                         help="a Scrapyd node; repeat, or separate with commas")
     deploy.add_argument("--version", metavar="NAME",
@@ -186,8 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch.set_defaults(func=cmd_dispatch)
 
     sites = command("sites", "list configured sites and validate every config",
-                    "archiver sites --config-dir ~/sites", EXIT_CODES.format(
-                        ok="every config is valid", failed="(not used)"))
+                    "archiver sites --config-dir ~/sites", exit_codes(
+                        "every config is valid", None))
     sites.set_defaults(func=cmd_sites)
 
     demo = command("demo", "crawl the bundled demo site on 127.0.0.1", "archiver demo")
