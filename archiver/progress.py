@@ -8,6 +8,7 @@ one line (totals, then the sites being worked on) rather than overwrite each oth
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from typing import Any, ClassVar
@@ -57,7 +58,10 @@ class Progress:
 
     @classmethod
     def show(cls) -> None:
-        width = shutil.get_terminal_size().columns
+        try:  # the terminal the line goes to (stdout may be a pipe to a mailer or a file)
+            width = os.get_terminal_size(sys.stderr.fileno()).columns
+        except (OSError, ValueError):
+            width = shutil.get_terminal_size().columns
         sys.stderr.write("\r\x1b[K" + cls.line(width))
         sys.stderr.flush()
 

@@ -4,7 +4,6 @@ after the command, help with examples and exit codes, no traceback (issue #15, R
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
 import socket
@@ -171,7 +170,6 @@ def test_lock_held_by_another_program_is_named_without_question_marks(configs, t
         holder.communicate("")
     assert_one_line_error(result, 3, "not an archiver run", str(lock))
     assert "?" not in result.stderr
-    assert fcntl  # the holder above uses the same flock as the archiver
 
 
 def test_an_unexpected_error_is_one_line_and_its_traceback_is_kept(server, tmp_path):
