@@ -160,3 +160,16 @@ def test_progress_line_fits_the_terminal_and_no_log_line_lands_in_it(server, tmp
         assert len(piece) <= columns, piece  # one screen line: `\r` can clear it
         assert not piece or "sites done" in piece, piece  # nothing but the progress line
     assert "down: UNREACHABLE" in stdout
+
+
+def test_an_unexpected_error_in_a_crawl_is_a_named_failure_with_its_traceback(server, tmp_path):
+    start = serve_site(server, [Article(320500 + i, f"新闻{i}") for i in range(3)])
+    write_config(tmp_path / "configs", site_config(start_urls=[start]))
+    result = run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture",
+                          "--output", str(tmp_path / "out"),
+                          env={"SCRAPY_SETTINGS_MODULE": "tests.buggy_settings"})
+    assert result.returncode == 1 and result.stderr == ""
+    assert "fixture: 2 new, 0 already archived, 1 dropped or failed" in result.stdout
+    assert "unexpected error in an item pipeline: ZeroDivisionError" in result.stdout
+    failure, = report_of(result)["sites"]["fixture"]["failures"]
+    assert "Traceback" in failure["traceback"] and "buggy_settings.py" in failure["traceback"]
