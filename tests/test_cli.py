@@ -187,3 +187,20 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_is_kept(server, tmp_p
     with_v = run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture", "-v",
                           "--output", str(tmp_path / "out"), "--report", f"{in_the_way}/r.json")
     assert "Traceback" in with_v.stderr
+
+
+def test_every_option_the_readme_names_exists_in_the_commands_help():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Commands"):readme.index("### Incremental by default")]
+    rows = re.findall(r"^\| `archiver ([a-z-]+)([^`]*)` \|", section, re.M)
+    assert len(rows) >= 10
+    for command, usage in rows:
+        text = run_archiver(command, "--help").stdout
+        for option in re.findall(r"--[a-z-]+", usage):
+            if option != "--limit":  # the old name of preview's --max-articles, hidden
+                assert option in text, (command, option)
+    codes = readme[readme.index("| exit code | meaning |"):]
+    assert re.findall(r"^\| (\d+) \|", codes, re.M) == ["0", "1", "2", "3", "130"]
+    crawl_help = run_archiver("crawl", "--help").stdout
+    for code in ("0", "1", "2", "3", "130"):
+        assert re.search(rf"^  {code} +\S", crawl_help, re.M), code

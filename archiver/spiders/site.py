@@ -219,16 +219,18 @@ class SiteSpider(scrapy.Spider):
     def _list_page(self, response: TextResponse, item: Any) -> bool:
         """`fetch` of a list or home page: say so, rather than only that it has no date."""
         reason = problem(item)
+        if not reason:
+            return False
         family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
-        links = article_links(response.selector, response.url, self.site, family) \
-            if reason else []
-        if len(links) >= LIST_PAGE_LINKS:
-            report.record_failure(
-                self.crawler.stats, "article", item.url,
-                f"this looks like a list page ({len(links)} article links; {reason}): fetch "
-                "takes article pages; `archiver crawl` walks the lists of a configured site",
-                site=self.name)
-        return len(links) >= LIST_PAGE_LINKS
+        links = article_links(response.selector, response.url, self.site, family)
+        if len(links) < LIST_PAGE_LINKS:
+            return False
+        report.record_failure(
+            self.crawler.stats, "article", item.url,
+            f"this looks like a list page ({len(links)} article links; {reason}): fetch takes "
+            "article pages; `archiver crawl` walks the lists of a configured site",
+            site=self.name)
+        return True
 
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
