@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
 import subprocess
 import sys
 import termios
@@ -143,7 +144,7 @@ def test_progress_line_fits_the_terminal_and_no_log_line_lands_in_it(server, tmp
         cwd=ROOT, env=env, stdin=secondary, stdout=subprocess.PIPE, stderr=secondary)
     os.close(secondary)
     seen = b""
-    while True:
+    while select.select([main], [], [], 120)[0]:  # bounded: a hung run fails, not hangs
         try:
             chunk = os.read(main, 4096)
         except OSError:  # the child closed the terminal
