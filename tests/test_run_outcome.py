@@ -84,6 +84,10 @@ def test_refresh_lists_each_changed_article_with_what_changed(server, tmp_path):
     assert Path(changed[first]["file"]).is_file()
     assert f"  changed: {first} ({changed[first]['file']}): headline" in result.stdout
     assert "fixture: 2 changed, 1 unchanged, 0 gone, 0 failed" in result.stdout
+    later = run_archiver(*args, "refresh", "fixture", "--since", "2030-01-01")
+    assert later.returncode == 0 and "fixture: nothing archived since 2030-01-01" in later.stdout
+    assert report_of(later)["sites"] == {"fixture": {"skipped": "nothing archived since "
+                                                                "2030-01-01"}}
 
 
 def test_refresh_of_an_empty_archive_says_so_and_writes_a_report(tmp_path):

@@ -34,9 +34,10 @@ class Job:
 
 
 def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace,
-               config_errors=()) -> int:
+               config_errors=(), skipped: dict[str, str] | None = None) -> int:
     """Lock the sites, run one crawl per job in one process, print the summary, write the JSON
-    report. Sites whose config is broken (config_errors) appear in both as well."""
+    report. Sites whose config is broken (config_errors) and sites with nothing to do (skipped:
+    name -> why) appear in both as well."""
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
@@ -102,6 +103,9 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
             status = EXIT_INTERRUPTED
         elif report.failed(stats) and status == EXIT_OK:
             status = EXIT_FAILED
+    for name, why in (skipped or {}).items():
+        sites[name] = {"skipped": why}
+        print(f"{name}: {why}")
     for error in config_errors:
         name, sites[name] = verdict.config_error_site(error)
         print(f"{name}: CONFIG ERROR: {sites[name]['config_error']}")
@@ -181,13 +185,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     names = args.sites or archived
     if not names:
         print(f"refresh: the archive at {output} holds no article yet: nothing to refresh")
-    jobs = []
+    jobs, skipped = [], {}
     for name in names:
         urls = [url for _, post in archived_articles(output, name)
                 if (url := source_link(post.content))
                 and (args.since is None or str(post.get("date", "")) >= args.since)]
         if not urls:
-            print(f"{name}: nothing archived{' since ' + args.since if args.since else ''}")
+            skipped[name] = f"nothing archived{' since ' + args.since if args.since else ''}"
             continue
         try:
             job = site_job(registry, name, {"refresh": urls})
@@ -196,4 +200,4 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             continue
         jobs.append(job)
     # Nothing to re-fetch is an outcome too: it gets its summary line and report.
-    return run_crawls(settings, jobs, "refresh", args)
+    return run_crawls(settings, jobs, "refresh", args, skipped=skipped)
