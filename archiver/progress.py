@@ -1,12 +1,15 @@
 """Live progress on a terminal: one line for all sites of the run, rewritten every second.
 
-Off unless ARCHIVER_PROGRESS is set (the CLI sets it when stderr is a terminal), so cron output
-stays quiet and only the summary is printed. Sites crawl concurrently in one process, so their
-crawlers share one line rather than overwrite each other's.
+Off unless ARCHIVER_PROGRESS is set (the CLI sets it when stderr is a terminal and Scrapy's log
+is not shown there), so cron output stays quiet and only the summary is printed, and no log line
+lands inside the progress line. Sites crawl concurrently in one process, so their crawlers share
+one line (totals, then the sites being worked on) rather than overwrite each other's.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from typing import Any, ClassVar
 
@@ -19,6 +22,7 @@ from archiver import report
 
 class Progress:
     active: ClassVar[dict[str, Progress]] = {}
+    everyone: ClassVar[dict[str, Progress]] = {}  # finished sites count in the totals too
     loop: ClassVar[task.LoopingCall | None] = None
 
     def __init__(self, stats: Any, name: str):
@@ -34,22 +38,36 @@ class Progress:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def part(self) -> str:
+    def counts(self) -> tuple[int, ...]:
         get = self.stats.get_value
-        return (
-            f"{self.name}: {get(report.LISTS_WALKED, 0)} lists, "
-            f"{get(report.ARTICLES_NEW, 0)} new, {get(report.ARTICLES_ARCHIVED, 0)} archived, "
-            f"{get(report.ARTICLES_FAILED, 0)} failed, {get(report.IMAGES_FETCHED, 0)} images"
-        )
+        return (get(report.LISTS_WALKED, 0), get(report.ARTICLES_NEW, 0),
+                get(report.ARTICLES_ARCHIVED, 0), get(report.ARTICLES_FAILED, 0),
+                get(report.IMAGES_FETCHED, 0))
+
+    @classmethod
+    def line(cls, width: int) -> str:
+        """Totals over every site of the run, then the sites still being worked on, cut to the
+        terminal's width: a longer line would wrap, and `\r` cannot clear a wrapped line."""
+        lists, new, archived, failed, images = (sum(c) for c in zip(
+            *(p.counts() for p in cls.everyone.values()), strict=True))
+        working = [name for name in cls.everyone if name in cls.active]
+        text = (f"{len(cls.everyone) - len(working)}/{len(cls.everyone)} sites done: "
+                f"{lists} lists, {new} new, {archived} archived, {failed} failed, "
+                f"{images} images | now: {', '.join(working) or '-'}")
+        return text if len(text) < width else text[:max(width - 2, 0)] + "…"
 
     @classmethod
     def show(cls) -> None:
-        line = " | ".join(p.part() for p in cls.active.values())
-        sys.stderr.write("\r\x1b[K" + line)
+        try:  # the terminal the line goes to (stdout may be a pipe to a mailer or a file)
+            width = os.get_terminal_size(sys.stderr.fileno()).columns
+        except (OSError, ValueError):
+            width = shutil.get_terminal_size().columns
+        sys.stderr.write("\r\x1b[K" + cls.line(width))
         sys.stderr.flush()
 
     def spider_opened(self, spider: Any) -> None:
         Progress.active[self.name] = self
+        Progress.everyone[self.name] = self
         if Progress.loop is None:
             Progress.loop = task.LoopingCall(Progress.show)
             Progress.loop.start(1.0)
@@ -60,4 +78,5 @@ class Progress:
         if not Progress.active and Progress.loop is not None:
             Progress.loop.stop()
             Progress.loop = None
-            sys.stderr.write("\n")
+            sys.stderr.write("\r\x1b[K")  # the summary follows on a clean line
+            sys.stderr.flush()

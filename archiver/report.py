@@ -122,6 +122,8 @@ def summary_lines(site: str, stats: dict, refresh: bool = False) -> list[str]:
                          "(the articles it links were not looked for)")
         elif failure["kind"] == "gone":
             lines.append(f"  gone: {failure['url']}: {failure['reason']}")
+        elif failure["kind"] == "changed":
+            lines.append(f"  changed: {failure['url']} ({failure['file']}): {failure['reason']}")
         else:
             lines.append(f"  article failed: {failure['url']}: {failure['reason']}")
     return lines

@@ -45,12 +45,13 @@ class SiteLock:
         except BlockingIOError:
             handle.close()
             holder = self._holder()
-            raise SiteLocked(
-                f"{self.site} is being archived into {self.path.parent.parent} by process "
-                f"{holder.get('pid', '?')} on {holder.get('host', '?')} "
-                f"({holder.get('command', '?')}, started {holder.get('started', '?')}); "
-                "exiting without crawling it"
-            ) from None
+            by = (f"process {holder['pid']} on {holder.get('host', 'this host')} "
+                  f"({holder.get('command', 'archiver')}, started {holder.get('started')})"
+                  if holder.get("pid") else
+                  f"a program that is not an archiver run (it locks {self.path} but left no "
+                  "details in it; `fuser` names it)")
+            raise SiteLocked(f"{self.site} is being archived into {self.path.parent.parent} by "
+                             f"{by}; exiting without crawling it") from None
         previous = self._holder()
         if previous.get("pid"):
             self.stale = previous  # it held the file but not the flock: it died

@@ -44,6 +44,7 @@ def site_report(stats: dict, site: Any) -> dict[str, Any]:
         "failures": [n for n in notes if n["kind"] in ("article", "image", "list")],
         "flagged": [n for n in notes if n["kind"] == "flagged"],
         "gone": [n for n in notes if n["kind"] == "gone"],
+        "changed_articles": [n for n in notes if n["kind"] == "changed"],
     }
 
 

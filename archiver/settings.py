@@ -82,6 +82,7 @@ MEDIA_ALLOW_REDIRECTS = True
 EXTENSIONS = {
     "archiver.progress.Progress": 500,
     "archiver.jobreport.JobReport": 510,
+    "archiver.errors.UnexpectedErrors": 520,
 }
 # Path of the JSON report a crawl writes by itself (set by `archiver dispatch` for Scrapyd
 # jobs; `archiver crawl` writes its own report and leaves this empty).

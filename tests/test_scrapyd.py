@@ -77,12 +77,12 @@ def fixture_sites(server, configs: Path, count: int = 4) -> dict[str, set[str]]:
 def test_dispatch_spreads_sites_over_nodes_and_archives_each_once(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "shared-out"
     expected = fixture_sites(server, configs)
-    deployed = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes)
+    deployed = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", ",".join(nodes))
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert deployed.stdout.count("deployed version") == 2
 
     result = run_archiver("--config-dir", str(configs), "dispatch", "--all", "--wait",
-                          "--scrapyd", *nodes, "--output", str(out), timeout=240)
+                          "--scrapyd", ",".join(nodes), "--output", str(out), timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     for site, files in expected.items():
         assert {p.name for p in (out / site).glob("*.md")} == files, site
@@ -92,7 +92,7 @@ def test_dispatch_spreads_sites_over_nodes_and_archives_each_once(server, tmp_pa
     assert used == set(nodes)  # both nodes got work
 
     again = run_archiver("--config-dir", str(configs), "dispatch", "site0", "--wait",
-                         "--scrapyd", *nodes, "--output", str(out), timeout=240)
+                         "--scrapyd", ",".join(nodes), "--output", str(out), timeout=240)
     assert "0 new, 3 already archived" in next(x for x in again.stdout.splitlines()
                                                 if x.startswith("site0 (on "))
 
@@ -103,7 +103,7 @@ def test_a_down_node_is_skipped_and_its_share_goes_to_the_other(server, tmp_path
     run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", nodes[0])
     dead = f"http://127.0.0.1:{free_port()}"
     result = run_archiver("--config-dir", str(configs), "dispatch", "--all", "--wait",
-                          "--scrapyd", dead, nodes[0], "--output", str(out), timeout=240)
+                          "--scrapyd", f"{dead},{nodes[0]}", "--output", str(out), timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"scrapyd node {dead} is down" in result.stderr and "skipped" in result.stderr
     for site, files in expected.items():
@@ -114,14 +114,14 @@ def test_a_down_node_is_skipped_and_its_share_goes_to_the_other(server, tmp_path
 def test_a_site_running_on_one_node_is_not_scheduled_again(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "out"
     fixture_sites(server, configs, count=1)
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes)
+    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", ",".join(nodes))
     server.delay = 0.5  # keep the first job busy
-    first = run_archiver("--config-dir", str(configs), "dispatch", "site0", "--scrapyd", *nodes,
-                         "--output", str(out))
+    first = run_archiver("--config-dir", str(configs), "dispatch", "site0",
+                         "--scrapyd", ",".join(nodes), "--output", str(out))
     assert "site0: job" in first.stdout
     time.sleep(1.0)
-    second = run_archiver("--config-dir", str(configs), "dispatch", "site0", "--scrapyd", *nodes,
-                          "--output", str(out))
+    second = run_archiver("--config-dir", str(configs), "dispatch", "site0",
+                          "--scrapyd", ",".join(nodes), "--output", str(out))
     assert "site0: already pending or running on http://127.0.0.1:" in second.stdout
     assert "site0: job" not in second.stdout
     server.delay = 0

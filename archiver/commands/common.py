@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+import time
+import traceback
 from datetime import datetime
 from pathlib import Path
 
@@ -29,11 +32,20 @@ def settings_for(args: argparse.Namespace):
         settings.set("ARCHIVER_OUTPUT_DIR", str(Path(output).resolve()), priority="cmdline")
     if getattr(args, "image_links", None):
         settings.set("ARCHIVER_IMAGE_LINKS", args.image_links, priority="cmdline")
-    settings.set("LOG_LEVEL", "INFO" if args.verbose else "WARNING", priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     if getattr(args, "log_file", None):
         # The whole log to the file (for cron and systemd); the summary still goes to stdout.
         settings.set("LOG_FILE", str(Path(args.log_file).resolve()), priority="cmdline")
-        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    elif not args.verbose:
+        # Quiet by default: the summary names every failure with its reason, so Scrapy's log
+        # (robots.txt tracebacks, one ERROR line per failure, item dumps, warnings) would only
+        # repeat it, and under cron it is mail nobody reads. -v or --log-file bring it back.
+        settings.set("LOG_ENABLED", False, priority="cmdline")
+    if not args.verbose:
+        # Python warnings (a broken config met by the spider loader, deprecations) go to the
+        # log like the rest: to --log-file if given, else nowhere; the CLI says what matters.
+        logging.captureWarnings(True)
+        logging.getLogger("py.warnings").addHandler(logging.NullHandler())
     settings.set("ARCHIVER_PROGRESS", sys.stderr.isatty() and not args.verbose, priority="cmdline")
     return settings
 
@@ -45,9 +57,14 @@ def load_registry(settings):
     return load_sites(settings["ARCHIVER_CONFIG_DIR"])
 
 
+def one_line(error: object) -> str:
+    """An error message on one line (YAML's messages span several, with a caret drawing)."""
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip(" ^"))
+
+
 def report_config_errors(registry) -> None:
     for error in registry.errors:
-        print(f"config error: {error}", file=sys.stderr)
+        print(f"config error: {one_line(error)}", file=sys.stderr)
 
 
 def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] | None:
@@ -59,13 +76,46 @@ def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] 
         print("name the sites, or give --all or --due", file=sys.stderr)
         return None
     if args.due:
-        now = datetime.fromisoformat(args.now) if args.now else datetime.now()
+        now = args.now or datetime.now()  # parsed by archiver.commands.args.moment
         names = due_sites(registry.sites, output, now)
         print(f"due at {now:%Y-%m-%d %H:%M}: {', '.join(names) or 'no site'}")
         return names
     names = sorted(registry.sites) if args.all else args.sites
-    unknown = [n for n in names if n not in registry.sites]
+    return names if known_sites(registry, names) else None
+
+
+def known_sites(registry, names: list[str]) -> bool:
+    """True when every name is a valid site; else says, one line each, what is wrong."""
+    broken = {Path(error.source).stem: error for error in registry.errors}
+    for name in names:
+        if name in broken:
+            print(f"config error: {one_line(broken[name])}", file=sys.stderr)
+    unknown = [n for n in names if n not in registry.sites and n not in broken]
     if unknown:
         print(f"unknown site(s): {', '.join(unknown)} (see `archiver sites`)", file=sys.stderr)
-        return None
-    return names
+    return all(n in registry.sites for n in names)
+
+
+def unexpected_error(args: argparse.Namespace) -> int:
+    """A bug of ours (or a fault nobody foresaw): one line on stderr that says where the
+    traceback went: the log file, else a file beside the reports; on stderr only with -v."""
+    text = traceback.format_exc()
+    error = sys.exc_info()[1]
+    if args.verbose:
+        sys.stderr.write(text)
+    where = Path(args.log_file) if getattr(args, "log_file", None) else None
+    if where is None:
+        from archiver import settings as defaults
+
+        folder = Path(args.output or defaults.ARCHIVER_OUTPUT_DIR) / ".reports"
+        where = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{args.command}-error.txt"
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        with open(where, "a", encoding="utf-8") as log:
+            log.write(f"archiver {' '.join(sys.argv[1:])}\n{text}")
+        kept = f"traceback in {where}"
+    except OSError:
+        kept = "run with -v to see the traceback"
+    print(f"archiver: unexpected error: {type(error).__name__}: {error} ({kept}; please report "
+          "it)", file=sys.stderr)
+    return EXIT_FAILED

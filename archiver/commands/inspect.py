@@ -11,6 +11,7 @@ from archiver.commands.common import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
+    known_sites,
     load_registry,
     report_config_errors,
     settings_for,
@@ -32,6 +33,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from archiver.check import check_archive
 
     output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
+    if not output.is_dir():
+        # The gate before publishing must not pass an archive it never saw.
+        print(f"check: no archive folder at {output}: give the archive with --output DIR",
+              file=sys.stderr)
+        return EXIT_CONFIG
     problems, files = check_archive(output)
     for problem in problems:
         print(problem)
@@ -67,21 +73,23 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     registry = load_registry(settings)
-    if args.site not in registry.sites:
-        report_config_errors(registry)
-        print(f"unknown site: {args.site} (see `archiver sites`)", file=sys.stderr)
+    if not known_sites(registry, [args.site]):
         return EXIT_CONFIG
     # A dry run: no images, no files, no lock; only the articles kept for display.
     settings.set("ITEM_PIPELINES", {"archiver.pipelines.preview.PreviewPipeline": 100},
                  priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(args.site)
-    process.crawl(crawler, max_articles=args.limit, preview=True)
+    process.crawl(crawler, max_articles=args.max_articles, preview=True)
     process.start()
     items = crawler.spider.previewed if crawler.spider else []
     for item in items:
         print("\n".join(describe(item)))
-    walked = crawler.stats.get_value(report.LISTS_WALKED, 0)
+    stats = crawler.stats.get_stats()
+    # Why nothing (or less) was seen: list pages and articles that failed, with the reason.
+    for line in report.summary_lines(args.site, stats)[1:]:
+        print(line)
+    walked = stats.get(report.LISTS_WALKED, 0)
     print(f"{args.site}: {len(items)} article(s) previewed from {walked} list page(s); "
           "nothing was written")
     return EXIT_FAILED if not items or any(issue(item) for item in items) else EXIT_OK

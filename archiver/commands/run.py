@@ -17,8 +17,8 @@ from archiver.commands.common import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OK,
+    known_sites,
     load_registry,
-    report_config_errors,
     select_sites,
     settings_for,
 )
@@ -33,12 +33,15 @@ class Job:
     kwargs: dict
 
 
-def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace) -> int:
+def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace,
+               config_errors=(), skipped: dict[str, str] | None = None) -> int:
     """Lock the sites, run one crawl per job in one process, print the summary, write the JSON
-    report."""
+    report. Sites whose config is broken (config_errors) and sites with nothing to do (skipped:
+    name -> why) appear in both as well."""
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
+    from archiver.commands import verdict
     from archiver.render import find_browser, missing_browser_message
     from archiver.runlock import SiteLocked, lock_sites
     from archiver.runreport import default_report_path, site_report, write_report
@@ -81,8 +84,9 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
             record_run(output, job.site.name, datetime.fromtimestamp(started),
                        stats.get("finish_reason", ""))
         sites[job.site.name] = site_report(stats, job.site)
+        sites[job.site.name]["unreachable"] = verdict.unreachable(stats)
         health = sites[job.site.name]["health"]
-        for line in report.summary_lines(job.site.name, stats, refresh=command == "refresh"):
+        for line in verdict.site_lines(job.site.name, stats, refresh=command == "refresh"):
             print(line)
         for line in health:
             print(f"  health: {line}")
@@ -99,31 +103,40 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
             status = EXIT_INTERRUPTED
         elif report.failed(stats) and status == EXIT_OK:
             status = EXIT_FAILED
+    for name, why in (skipped or {}).items():
+        sites[name] = {"skipped": why}
+        print(f"{name}: {why}")
+    for error in config_errors:
+        name, sites[name] = verdict.config_error_site(error)
+        print(f"{name}: CONFIG ERROR: {sites[name]['config_error']}")
+    status = verdict.combine([status, EXIT_CONFIG if config_errors else EXIT_OK])
     report_path = Path(args.report) if args.report else default_report_path(output, command)
     write_report(report_path, command, sys.argv[1:], started, status, output, sites)
     print(f"archive: {output}")
     print(f"report: {report_path}")
+    print(verdict.totals_line(sites, status))
     return status
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     registry = load_registry(settings)
-    report_config_errors(registry)
     names = select_sites(args, registry, Path(settings["ARCHIVER_OUTPUT_DIR"]))
     if names is None:
         return EXIT_CONFIG
-    if not names:
+    # Broken configs of the selection: with --all (or --due) every one of the folder, as
+    # --due cannot read their schedules. They appear in the summary and the report.
+    broken = registry.errors if args.all or args.due else ()
+    if not names and not broken:
         if not args.due:
             print("no valid site configs to crawl", file=sys.stderr)
             return EXIT_CONFIG
-        return EXIT_CONFIG if registry.errors else EXIT_OK
-    kwargs: dict[str, Any] = {"full": args.full}
+        return EXIT_OK
+    kwargs: dict[str, Any] = {"full": args.full, "retry_gone": args.retry_gone}
     if args.max_articles:
         kwargs["max_articles"] = args.max_articles
     jobs = [Job(registry.sites[name], name, kwargs) for name in names]
-    status = run_crawls(settings, jobs, "crawl", args)
-    return EXIT_CONFIG if registry.errors and status == EXIT_OK else status
+    return run_crawls(settings, jobs, "crawl", args, config_errors=broken)
 
 
 def site_job(registry, name_or_url: str, kwargs: dict) -> Job:
@@ -164,14 +177,21 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     registry = load_registry(settings)
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
-    names = args.sites or archived_sites(output)
-    jobs = []
+    archived = archived_sites(output)
+    # A site is known by its config, or by its folder (a host archived by `fetch`).
+    unknown = [name for name in args.sites if name not in archived]
+    if unknown and not known_sites(registry, unknown):
+        return EXIT_CONFIG
+    names = args.sites or archived
+    if not names:
+        print(f"refresh: the archive at {output} holds no article yet: nothing to refresh")
+    jobs, skipped = [], {}
     for name in names:
         urls = [url for _, post in archived_articles(output, name)
                 if (url := source_link(post.content))
                 and (args.since is None or str(post.get("date", "")) >= args.since)]
         if not urls:
-            print(f"{name}: nothing archived{' since ' + args.since if args.since else ''}")
+            skipped[name] = f"nothing archived{' since ' + args.since if args.since else ''}"
             continue
         try:
             job = site_job(registry, name, {"refresh": urls})
@@ -179,6 +199,5 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             print(f"{name}: no site config and not a host name; skipped", file=sys.stderr)
             continue
         jobs.append(job)
-    if not jobs:
-        return EXIT_OK
-    return run_crawls(settings, jobs, "refresh", args)
+    # Nothing to re-fetch is an outcome too: it gets its summary line and report.
+    return run_crawls(settings, jobs, "refresh", args, skipped=skipped)

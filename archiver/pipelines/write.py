@@ -11,6 +11,7 @@ from twisted.internet.threads import deferToThread
 
 from archiver import report
 from archiver.archive import article_path, render, write_atomic
+from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 
@@ -48,6 +49,10 @@ class WritePipeline:
         # crawl. Items of one URL never race: the dedup pipeline lets each through once.
         outcome = await maybe_deferred_to_future(
             deferToThread(refresh_file if item.refresh else new_file, path, text))
+        if isinstance(outcome, tuple):  # a refresh that rewrote the file: say what changed
+            outcome, parts = outcome
+            report.record_note(self.stats, "changed", item.url, ", ".join(parts),
+                               file=str(path), site=item.site)
         self.stats.inc_value(outcome)  # back in the reactor thread: stats are not thread-safe
         if outcome == report.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
@@ -61,13 +66,14 @@ def new_file(path: Path, text: str) -> str:
     return report.ARTICLES_NEW
 
 
-def refresh_file(path: Path, text: str) -> str:
+def refresh_file(path: Path, text: str) -> str | tuple[str, list[str]]:
     """Rewrite the file only when the article changed: an unchanged file keeps its bytes and
-    its mtime, so publishing tools and backups see no change."""
+    its mtime, so publishing tools and backups see no change. A rewrite says what changed."""
     try:
-        if path.read_bytes() == text.encode("utf-8"):
-            return report.ARTICLES_UNCHANGED
+        old = path.read_bytes()
     except FileNotFoundError:
-        pass
+        old = b""
+    if old == text.encode("utf-8"):
+        return report.ARTICLES_UNCHANGED
     write_atomic(path, text)
-    return report.ARTICLES_CHANGED
+    return report.ARTICLES_CHANGED, what_changed(old.decode("utf-8", "replace"), text)

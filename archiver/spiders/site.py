@@ -14,10 +14,15 @@ from archiver import report
 from archiver.archive import ArchiveIndex
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
+from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
+from archiver.pipelines.validate import problem
 from archiver.render import BrowserNotFound, missing_browser_message
 from archiver.report import describe_failure
+
+# A page that cannot be archived and links at least this many articles is a list page.
+LIST_PAGE_LINKS = 3
 
 
 def _url_list(urls: list[str] | str | None) -> list[str]:
@@ -33,7 +38,7 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, *args: Any, urls: list[str] | str | None = None,
                  max_articles: int | str | None = None, full: bool | str = False,
                  refresh: list[str] | str | None = None, preview: bool = False,
-                 **kwargs: Any):
+                 retry_gone: bool | str = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # `archiver fetch` (or `scrapy crawl SITE -a urls=A,B`) archives these pages only.
         self.fetch_urls = _url_list(urls)
@@ -47,6 +52,9 @@ class SiteSpider(scrapy.Spider):
         self.previewed: list[Any] = []
         self.requested_articles = 0
         self.archived: ArchiveIndex | set[str] = set()
+        # Articles recorded as gone (404/410 on two crawls in a row); see archiver.deadlinks.
+        self.retry_gone = retry_gone in (True, "1", "true", "yes")
+        self.dead: DeadLinks | None = None
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
@@ -59,6 +67,8 @@ class SiteSpider(scrapy.Spider):
         if not spider.preview:
             spider.archived = ArchiveIndex.of(crawler, crawler.settings["ARCHIVER_OUTPUT_DIR"],
                                               cls.name)
+            spider.dead = DeadLinks.of(crawler, crawler.settings["ARCHIVER_OUTPUT_DIR"],
+                                       cls.name, spider.retry_gone)
         return spider
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
@@ -110,6 +120,8 @@ class SiteSpider(scrapy.Spider):
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
                 continue
+            if self._gone(link):
+                continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 return
             self.requested_articles += 1
@@ -157,6 +169,17 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url}, meta=self._browser_meta("articles"))
 
+    def _gone(self, url: str) -> bool:
+        """Count and skip an article recorded as gone (not a failure: it rests)."""
+        entry = self.dead.skip(url) if self.dead else None
+        if entry:
+            self.crawler.stats.inc_value(report.ARTICLES_GONE)
+            report.record_note(self.crawler.stats, "gone", url,
+                               f"HTTP {entry['status']} on {entry['runs']} crawls in a row, "
+                               f"last {entry['last']}; skipped (--retry-gone tries it again)",
+                               site=self.name)
+        return bool(entry)
+
     def closed(self, reason: str) -> None:
         if reason != "finished":
             return  # interrupted: what was not fetched is simply not done yet
@@ -168,6 +191,8 @@ class SiteSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, source_url: str) -> Any:
         self.pending.discard(source_url)
+        if self.dead:
+            self.dead.alive(source_url)
         refresh = bool(response.meta.get("refresh"))
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         # Scrapy guesses HTML from a .htm URL even when the server says application/pdf: the
@@ -186,8 +211,26 @@ class SiteSpider(scrapy.Spider):
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site)
         item.refresh = refresh
+        if self.fetch_urls and self._list_page(response, item):
+            return None
         report.record_rules(self.crawler.stats, item.url, item.rules)
         return item
+
+    def _list_page(self, response: TextResponse, item: Any) -> bool:
+        """`fetch` of a list or home page: say so, rather than only that it has no date."""
+        reason = problem(item)
+        if not reason:
+            return False
+        family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
+        links = article_links(response.selector, response.url, self.site, family)
+        if len(links) < LIST_PAGE_LINKS:
+            return False
+        report.record_failure(
+            self.crawler.stats, "article", item.url,
+            f"this looks like a list page ({len(links)} article links; {reason}): fetch takes "
+            "article pages; `archiver crawl` walks the lists of a configured site",
+            site=self.name)
+        return True
 
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
@@ -202,5 +245,9 @@ class SiteSpider(scrapy.Spider):
                                f"HTTP {response.status} at the source; archived file kept",
                                site=self.name)
             return
+        if self.dead and response is not None and response.status in (404, 410) \
+                and not failure.request.meta.get("refresh") \
+                and self.dead.strike(url, response.status):
+            reason += " on two crawls in a row: recorded as gone, later crawls skip it"
         self.logger.error("Article failed: %s: %s", url, reason)
         report.record_failure(self.crawler.stats, "article", url, reason, site=self.name)

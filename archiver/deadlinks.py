@@ -1,0 +1,71 @@
+"""Dead links: an article a list still links that answered 404 or 410 on two crawls in a row is
+recorded as gone, so that later crawls skip it (and count it as gone, not failed) instead of
+failing every run forever. `archiver crawl --retry-gone` requests them again.
+
+The record is one small JSON file per site, <output>/<site>/.gone.json, written atomically when
+the crawl ends: {url: {"status": 404, "runs": 2, "last": "2026-11-23"}}. "runs" counts the
+crawls in a row that got 404/410; any other answer removes the entry.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+
+from archiver.archive import write_atomic
+
+GONE_AFTER = 2  # crawls in a row: one 404 may be a site's hiccup, two are a decision
+RECORD = ".gone.json"
+
+
+class DeadLinks:
+    def __init__(self, path: Path, retry: bool = False):
+        self.path = path
+        self.retry = retry
+        try:
+            self.entries: dict[str, dict[str, Any]] = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        self.seen: set[str] = set()  # answered in this run, one way or the other
+        self.dirty = False
+
+    @classmethod
+    def of(cls, crawler: Any, output: str | Path, site: str, retry: bool) -> DeadLinks:
+        """The site's record, saved when the crawler's spider closes."""
+        dead = cls(Path(output) / site / RECORD, retry)
+        crawler.signals.connect(dead.save, signal=signals.spider_closed)
+        return dead
+
+    def skip(self, url: str) -> dict[str, Any] | None:
+        """The entry of a gone URL this crawl leaves alone, or None to request it."""
+        entry = self.entries.get(url)
+        if self.retry or not entry or entry["runs"] < GONE_AFTER:
+            return None
+        return entry
+
+    def strike(self, url: str, status: int) -> bool:
+        """Record a 404/410; True when this makes the URL gone."""
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        runs = self.entries.get(url, {}).get("runs", 0) + 1
+        self.entries[url] = {"status": status, "runs": runs, "last": time.strftime("%Y-%m-%d")}
+        self.dirty = True
+        return runs == GONE_AFTER
+
+    def alive(self, url: str) -> None:
+        """The URL answered: it is not (or no longer) dead."""
+        self.seen.add(url)
+        if self.entries.pop(url, None) is not None:
+            self.dirty = True
+
+    def save(self, spider: Any = None, reason: str = "finished") -> None:
+        if not self.dirty:
+            return
+        write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, indent=1,
+                                           sort_keys=True) + "\n")
+        self.dirty = False
