@@ -55,14 +55,16 @@ def ecms_site(server) -> set[str]:
             for p in site.glob("20*/*/*/*.shtml")}
 
 
-def new_site_then_crawl(tmp_path, server, home_path: str, family: str, expected: set[str]):
+def new_site_then_crawl(tmp_path, server, home_path: str, family: str, expected: set[str],
+                        *options: str):
     configs = tmp_path / "configs"
     made = run_archiver("--config-dir", str(configs), "new-site", server.url(home_path),
-                        "--name", "probe", "--label", "probe.test")
+                        "--name", "probe", "--label", "probe.test", *options)
     assert made.returncode == 0, made.stdout + made.stderr
     config = yaml.safe_load((configs / "probe.yaml").read_text(encoding="utf-8"))
     assert config["cms"] == family
-    assert "---- as archived ----" in made.stdout  # the preview of the first articles
+    # The sample articles as archived: only on request.
+    assert ("---- as archived ----" in made.stdout) == ("--full-text" in options)
     load_site(configs / "probe.yaml")
     crawled = run_archiver("--config-dir", str(configs), "crawl", "probe", "--full",
                            "--output", str(tmp_path / "out"), timeout=180)
@@ -73,7 +75,7 @@ def new_site_then_crawl(tmp_path, server, home_path: str, family: str, expected:
 
 def test_new_site_on_a_webplus_home_page(server, tmp_path):
     expected = webplus_site(server)
-    config = new_site_then_crawl(tmp_path, server, "/main.htm", "webplus", expected)
+    config = new_site_then_crawl(tmp_path, server, "/main.htm", "webplus", expected, "--full-text")
     assert config["start_urls"] == [server.url("/1001/list.htm")]
     assert config["school"] == "示例理工大学"
 

@@ -12,10 +12,10 @@ from twisted.python.failure import Failure
 
 from archiver import report
 from archiver.archive import ArchiveIndex
-from archiver.cms.detect import detect_family
+from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
-from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
+from archiver.extract.listing import ListPage
 from archiver.render import BrowserNotFound, missing_browser_message
 from archiver.report import describe_failure
 
@@ -101,12 +101,11 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
             return
         self.crawler.stats.inc_value(report.LISTS_WALKED)
-        family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
+        listing = ListPage(response.text, response.url, self.site, response.selector)
         new = 0
-        links = article_links(response.selector, response.url, self.site, family)
-        self.crawler.stats.inc_value(report.LIST_LINKS, len(links))
-        for link in links:
-            if link in self.archived:
+        self.crawler.stats.inc_value(report.LIST_LINKS, len(listing.articles))
+        for article in listing.articles:
+            if article.url in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
                 continue
@@ -114,28 +113,34 @@ class SiteSpider(scrapy.Spider):
                 return
             self.requested_articles += 1
             new += 1
-            yield self._article_request(link)
+            yield self._article_request(article.url, article.date)
         if self.site.list.max_pages and page >= self.site.list.max_pages:
             return
         if not new and not self.full:
             # Lists run newest first: a page with nothing new means the rest is archived. An
             # unchanged site costs one list page per start URL (`--full` walks them all).
             return
-        yield from self._next_list(response, page, family)
+        yield from self._next_list(response, listing, page)
 
-    def _next_list(self, response: TextResponse, page: int,
-                   family: str | None) -> Iterator[scrapy.Request]:
+    def _next_list(self, response: TextResponse, listing: ListPage,
+                   page: int) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
-        if self.site.paging(family) == "ecms" and page == 1:
-            script = ecms_pager_script(response.selector, response.url)
-            if script:
-                yield scrapy.Request(script, callback=self.parse_ecms_pager,
-                                     errback=self.list_failed)
+        if pending:
+            yield self._list_request(pending[0], page + 1, pending[1:])
             return
-        url = pending[0] if pending else next_page(response.selector, response.url, self.site,
-                                                   family)
+        if listing.ecms_script and page == 1:
+            yield scrapy.Request(listing.ecms_script, callback=self.parse_ecms_pager,
+                                 errback=self.list_failed)
+            return
+        url, _rule = listing.next_page(page)
         if url:
-            yield self._list_request(url, page + 1, pending[1:])
+            yield self._list_request(url, page + 1)
+        elif listing.pager.has_more(page):
+            # Never a silent one-page walk: the pager says more pages follow.
+            self.logger.warning("List page shows a pager (%s) but no next page was found: %s",
+                                listing.pager.evidence, response.url)
+            seen = self.crawler.stats.get_value(report.PAGER_WITHOUT_NEXT) or []
+            self.crawler.stats.set_value(report.PAGER_WITHOUT_NEXT, [*seen, response.url])
 
     def parse_ecms_pager(self, response: Response) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
@@ -152,10 +157,12 @@ class SiteSpider(scrapy.Spider):
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str) -> scrapy.Request:
+    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
         self.pending.add(url)
+        # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              cb_kwargs={"source_url": url}, meta=self._browser_meta("articles"))
+                              cb_kwargs={"source_url": url, "list_date": list_date},
+                              meta=self._browser_meta("articles"))
 
     def closed(self, reason: str) -> None:
         if reason != "finished":
@@ -166,7 +173,8 @@ class SiteSpider(scrapy.Spider):
                                   "loop, or a redirect to a page already fetched)",
                                   site=self.name)
 
-    def parse_article(self, response: Response, source_url: str) -> Any:
+    def parse_article(self, response: Response, source_url: str,
+                      list_date: str | None = None) -> Any:
         self.pending.discard(source_url)
         refresh = bool(response.meta.get("refresh"))
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
@@ -184,7 +192,7 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
-        item = extract_article(response.text, source_url, self.site)
+        item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
         report.record_rules(self.crawler.stats, item.url, item.rules)
         return item
