@@ -97,11 +97,12 @@ def ecms_page_urls(script_url: str, script_text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Anchor:
-    """One link of a list page: where it goes, and what it says (its text, else its title or
-    its image's alt text), without spaces and brackets."""
+    """One link of a list page: where it goes, what it says (its text, else its title or its
+    image's alt text) and its title, both without spaces and brackets."""
 
     url: str
     label: str
+    title: str = ""
 
 
 _LABEL_NOISE = re.compile(r"[\s\[\]【】()（）「」]+")
@@ -113,10 +114,10 @@ def anchors(sel: Selector, url: str) -> list[Anchor]:
         link = absolute(url, a.attrib.get("href"))
         if not link:
             continue
-        text = "".join(a.xpath(".//text()").getall())
-        if not _LABEL_NOISE.sub("", text):
-            text = a.attrib.get("title") or a.xpath("string(.//img/@alt)").get() or ""
-        found.append(Anchor(link.split("#", 1)[0], _LABEL_NOISE.sub("", text).lower()))
+        text = _LABEL_NOISE.sub("", "".join(a.xpath(".//text()").getall())).lower()
+        title = a.attrib.get("title") or a.xpath("string(.//img/@alt)").get() or ""
+        title = _LABEL_NOISE.sub("", title).lower()
+        found.append(Anchor(link.split("#", 1)[0], text or title, title))
     return found
 
 
@@ -138,7 +139,7 @@ def next_by_text(links: Iterable[Anchor], url: str) -> str | None:
     """The link whose text says "next page", best-worded first; never the last page's."""
     best: tuple[int, str] | None = None
     for anchor in links:
-        if _LAST.search(anchor.label) or same_page(anchor.url, url):
+        if _LAST.search(anchor.label + anchor.title) or same_page(anchor.url, url):
             continue
         for rank, pattern in enumerate(_NEXT_LABELS):
             if pattern.fullmatch(anchor.label) and (best is None or rank < best[0]):
@@ -258,12 +259,12 @@ def read_pager(sel: Selector, raw_html: str, links: list[Anchor], url: str) -> P
     numbers = _page_numbers(sel, url)
     if numbers and evidence is None:
         evidence = "page numbers " + " ".join(map(str, numbers))
-    return Pager(re.sub(r"\s+", "", evidence) if evidence else None, total, current, numbers)
+    return Pager(" ".join(evidence.split()) if evidence else None, total, current, numbers)
 
 
 def _page_numbers(sel: Selector, url: str) -> tuple[int, ...]:
-    """Numbers linked side by side (two or more in a row, under one parent): a pager's page
-    links. Day links of a calendar go to other paths; these must stay on the list's folder."""
+    """Numbers linked side by side (two or more under one parent): a pager's page links. A
+    calendar's day links go to other paths; these must stay in the list's folder."""
     folder = urlsplit(url).path.rsplit("/", 1)[0]
     groups: dict[etree._Element, set[int]] = {}
     for a in sel.xpath("//a[@href]"):
@@ -277,8 +278,8 @@ def _page_numbers(sel: Selector, url: str) -> tuple[int, ...]:
         groups.setdefault(holder if holder is not None else parent, set()).add(int(label))
     best: tuple[int, ...] = ()
     for numbers in groups.values():
-        ordered = sorted(numbers)
-        if any(b == a + 1 for a, b in zip(ordered, ordered[1:], strict=False)) \
-                and len(ordered) > len(best):
-            best = tuple(ordered)
+        # Side by side: a run with at most one gap (the current page, which is not a link).
+        if len(numbers) >= 2 and max(numbers) - min(numbers) <= len(numbers) \
+                and len(numbers) > len(best):
+            best = tuple(sorted(numbers))
     return best
