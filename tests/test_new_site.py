@@ -80,6 +80,14 @@ def test_new_site_on_a_webplus_home_page(server, tmp_path):
     assert config["school"] == "示例理工大学"
 
 
+def test_new_site_on_a_list_page_keeps_that_page(server, tmp_path):
+    expected = webplus_site(server)
+    # The fixture's list page carries no WebPlus markers: the generic rules read it.
+    config = new_site_then_crawl(tmp_path, server, "/1001/list.htm", "generic", expected)
+    # The page given, not its second page (list2.htm shows as many article links).
+    assert config["start_urls"] == [server.url("/1001/list.htm")]
+
+
 def test_new_site_on_a_vsb_home_page(server, tmp_path):
     expected = vsb_site(server)
     config = new_site_then_crawl(tmp_path, server, "/index.htm", "vsb", expected)
