@@ -103,8 +103,26 @@ def test_pager_facts(pager, walked, more):
 
 def test_pager_without_next_is_seen():
     listing = page('共3页 第1/3页 <a href="javascript:goPage(2);">下一页</a>')
-    assert listing.pager_without_next(1)
-    assert not page("").pager.shown and not page("").pager_without_next(1)
+    assert listing.next_page() == (None, "none") and listing.pager.has_more(1)
+    assert not page("").pager.shown and not page("").pager.has_more(1)
+
+
+def test_a_bare_arrow_to_another_folder_is_a_column_link_not_the_next_page():
+    assert page('<a href="/tzgg/list.htm">&gt;</a>').next_page() == (None, "none")
+    assert page('<a href="/tzgg/list.htm">下一页</a>').next_page() == \
+        ("http://school.test/tzgg/list.htm", "text")
+
+
+@pytest.mark.parametrize(("url", "current", "expected"), [
+    (BASE + "index.htm", 0, BASE + "index_1.htm"),
+    (BASE + "index_1.htm", 1, BASE + "index_2.htm"),
+    (BASE + "index_3.htm", 3, None),
+])
+def test_trs_pager_script(url, current, expected):
+    script = f'<script>createPageHTML(4, {current}, "index", "htm");</script>'
+    listing = page(script, url=url)
+    assert listing.next_page() == ((expected, "trs script") if expected else (None, "none"))
+    assert listing.pager.total == 4 and listing.pager.has_more(1) == bool(expected)
 
 
 @pytest.mark.parametrize(("row", "date"), [

@@ -136,16 +136,41 @@ _LAST = re.compile(r"尾页|末页|最后|尾頁|末頁|last|end")
 
 
 def next_by_text(links: Iterable[Anchor], url: str) -> str | None:
-    """The link whose text says "next page", best-worded first; never the last page's."""
+    """The link whose text says "next page", best-worded first; never the last page's. A bare
+    arrow must stay in the list's folder: a column's "more >" link goes elsewhere."""
     best: tuple[int, str] | None = None
+    folder = _folder(url)
     for anchor in links:
         if _LAST.search(anchor.label + anchor.title) or same_page(anchor.url, url):
             continue
         for rank, pattern in enumerate(_NEXT_LABELS):
+            if rank and not urlsplit(anchor.url).path.startswith(folder):
+                break
             if pattern.fullmatch(anchor.label) and (best is None or rank < best[0]):
                 best = (rank, anchor.url)
                 break
     return best[1] if best else None
+
+
+def _folder(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[0] + "/"
+
+
+# -- TRS -------------------------------------------------------------------------------------------
+
+# TRS WCM writes its pager with a script, createPageHTML(pages, current, "index", "htm"): page 0
+# is index.htm, page k is index_k.htm. The links exist only once the script has run.
+_TRS_PAGER = re.compile(
+    r"createPageHTML\(\s*(\d{1,5})\s*,\s*(\d{1,5})\s*(?:,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
+
+
+def next_by_trs_script(raw_html: str, url: str) -> str | None:
+    found = _TRS_PAGER.search(raw_html)
+    if not found or not found.group(3):
+        return None
+    pages, current, name, ext = found.groups()
+    following = int(current) + 1
+    return urljoin(url, f"{name}_{following}.{ext}") if following < int(pages) else None
 
 
 # -- the numbering rule ----------------------------------------------------------------------------
@@ -211,8 +236,6 @@ _CURRENT_OF = re.compile(r"(?:第\s*(\d{1,5})\s*/\s*(\d{1,5})\s*页|(\d{1,5})\s*
                          r"|(?:页码|页次|页数)\s*[:：]?\s*(\d{1,5})\s*/\s*(\d{1,5})"
                          r"|page\s+(\d{1,5})\s+of\s+(\d{1,5}))", re.I)
 _CURRENT = re.compile(r"(?:当前|当前第|第)\s*(\d{1,5})\s*页")
-# TRS writes its pager with createPageHTML(pages, current0, "index", "htm").
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d{1,5})\s*,\s*(\d{1,5})")
 
 
 @dataclass(frozen=True)
@@ -250,7 +273,7 @@ def read_pager(sel: Selector, raw_html: str, links: list[Anchor], url: str) -> P
     trs = _TRS_PAGER.search(raw_html)
     if trs and total is None:
         total, current = int(trs.group(1)), int(trs.group(2)) + 1
-        evidence = trs.group(0) + ")"
+        evidence = f"createPageHTML({total}, {current - 1}, …)"
     found = _TOTAL.search(text)
     if found and total is None:
         total, evidence = int(found.group(1)), found.group(0)
@@ -265,7 +288,7 @@ def read_pager(sel: Selector, raw_html: str, links: list[Anchor], url: str) -> P
 def _page_numbers(sel: Selector, url: str) -> tuple[int, ...]:
     """Numbers linked side by side (two or more under one parent): a pager's page links. A
     calendar's day links go to other paths; these must stay in the list's folder."""
-    folder = urlsplit(url).path.rsplit("/", 1)[0]
+    folder = _folder(url)
     groups: dict[etree._Element, set[int]] = {}
     for a in sel.xpath("//a[@href]"):
         label = _LABEL_NOISE.sub("", "".join(a.xpath(".//text()").getall()))

@@ -73,8 +73,8 @@ class ListPage:
         return paging.read_pager(self.sel, self.html, self.anchors, self.url)
 
     def next_page(self, page: int = 1) -> tuple[str | None, str]:
-        """The next list page and the rule that found it: "selector", "text" or "numbering"
-        (None, "none" when no rule did). `page` is this page's place in the walk."""
+        """The next list page and the rule that found it: "selector", "text", "trs script" or
+        "numbering" (None, "none" when no rule did). `page` is this page's place in the walk."""
         for css in paging.next_selectors(self.site, self.detected):
             for href in self.sel.css(css).xpath("descendant-or-self::a/@href").getall():
                 link = paging.absolute(self.url, href)
@@ -85,14 +85,13 @@ class ListPage:
         by_text = paging.next_by_text(links, self.url)
         if by_text:
             return by_text, "text"
+        by_script = paging.next_by_trs_script(self.html, self.url)
+        if by_script and self.site.allows(by_script):
+            return by_script, "trs script"
         by_number = paging.next_by_number(links, self.url, self.pager.current or page)
         if by_number:
             return by_number, "numbering"
         return None, "none"
-
-    def pager_without_next(self, page: int = 1) -> bool:
-        """The page shows a pager with pages after this one, yet no rule found the next."""
-        return self.next_page(page)[0] is None and self.pager.has_more(page)
 
 
 def _with_dates(found: list[tuple[str, etree._Element]]) -> list[ListedArticle]:

@@ -132,8 +132,9 @@ class SiteSpider(scrapy.Spider):
             yield scrapy.Request(listing.ecms_script, callback=self.parse_ecms_pager,
                                  errback=self.list_failed)
             return
-        url, _rule = listing.next_page(page)
+        url, rule = listing.next_page(page)
         if url:
+            self.logger.debug("Next list page (by %s): %s", rule, url)
             yield self._list_request(url, page + 1)
         elif listing.pager.has_more(page):
             # Never a silent one-page walk: the pager says more pages follow.
