@@ -10,7 +10,7 @@ Pager facts (共N页, 第1/4页, page numbers) tell whether a next page was to b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -106,26 +106,9 @@ class Anchor:
 
 
 _LABEL_NOISE = re.compile(r"[\s\[\]【】()（）「」]+")
-
-
-def anchors(sel: Selector, url: str) -> list[Anchor]:
-    found = []
-    for a in sel.xpath("//a[@href]"):
-        link = absolute(url, a.attrib.get("href"))
-        if not link:
-            continue
-        text = _LABEL_NOISE.sub("", "".join(a.xpath(".//text()").getall())).lower()
-        title = a.attrib.get("title") or a.xpath("string(.//img/@alt)").get() or ""
-        title = _LABEL_NOISE.sub("", title).lower()
-        found.append(Anchor(link.split("#", 1)[0], text or title, title))
-    return found
-
-
-# -- the text rule ---------------------------------------------------------------------------------
-
+# What a next-page link says, best first: the words, then a single arrow, then the double ones
+# (which some pagers use for the last page rather than the next one).
 _ARROWS = "<>«»‹›＜＞〈〉→"
-# Best first: the words, then a single arrow, then the double ones (which some pagers use for
-# the last page rather than the next one).
 _NEXT_LABELS = (
     re.compile(rf"[{_ARROWS}]*(?:下一页|下页|后页|下一頁|下頁|後頁|nextpage|next)[{_ARROWS}.]*"),
     re.compile(r"[>›＞〉→]"),
@@ -133,7 +116,36 @@ _NEXT_LABELS = (
 )
 # Never the last page, whatever its arrow looks like.
 _LAST = re.compile(r"尾页|末页|最后|尾頁|末頁|last|end")
+# A link of the numbering rule says a page number, an arrow or nothing: never a column's name
+# (news12.htm linking a neighbouring column news13.htm is not its page 2).
+_WORDY = re.compile(r"[a-z\u4e00-\u9fff]")
+_PAGE_NUMBER = re.compile(r"\d{1,4}")
 
+
+def _links(sel: Selector) -> Iterator[tuple[etree._Element, str]]:
+    """Every <a href> of the page with its text (lxml directly: a page has hundreds)."""
+    for a in sel.root.iter("a"):
+        if a.get("href"):
+            yield a, _LABEL_NOISE.sub("", "".join(a.itertext())).lower()
+
+
+def anchors(sel: Selector, url: str) -> list[Anchor]:
+    """The links the text and numbering rules may take: those saying a page word, a number, an
+    arrow or nothing (a page's hundreds of named menu and article links are left out)."""
+    found = []
+    for a, text in _links(sel):
+        alt = a.xpath("string(.//img/@alt)") if not text else ""
+        title = _LABEL_NOISE.sub("", a.get("title") or alt).lower()
+        label = text or title
+        if _WORDY.search(label) and not _NEXT_LABELS[0].fullmatch(label):
+            continue
+        link = absolute(url, a.get("href"))
+        if link:
+            found.append(Anchor(link.split("#", 1)[0], label, title))
+    return found
+
+
+# -- the text rule ---------------------------------------------------------------------------------
 
 def next_by_text(links: Iterable[Anchor], url: str) -> str | None:
     """The link whose text says "next page", best-worded first; never the last page's. A bare
@@ -178,10 +190,6 @@ def next_by_trs_script(raw_html: str, url: str) -> str | None:
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<sep>[_-]?)(?P<n>\d+)$")
 PAGE_PARAMS = ("page", "pageno", "pagenum", "pageindex", "page_no", "pagenumber", "curpage",
                "currentpage", "pn", "p")
-# A link of the numbering rule says a page number, an arrow or nothing: never a column's name
-# (news12.htm linking a neighbouring column news13.htm is not its page 2).
-_WORDY = re.compile(r"[a-z\u4e00-\u9fff]")
-_PAGE_NUMBER = re.compile(r"\d{1,4}")
 
 
 def numbered_successors(url: str) -> list[str]:
@@ -261,7 +269,7 @@ class Pager:
         return any(n > current for n in self.numbers)
 
 
-def read_pager(sel: Selector, raw_html: str, links: list[Anchor], url: str) -> Pager:
+def read_pager(sel: Selector, raw_html: str, url: str) -> Pager:
     text = " ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
                     .getall())
     total = current = None
@@ -290,13 +298,13 @@ def _page_numbers(sel: Selector, url: str) -> tuple[int, ...]:
     calendar's day links go to other paths; these must stay in the list's folder."""
     folder = _folder(url)
     groups: dict[etree._Element, set[int]] = {}
-    for a in sel.xpath("//a[@href]"):
-        label = _LABEL_NOISE.sub("", "".join(a.xpath(".//text()").getall()))
-        link = absolute(url, a.attrib.get("href"))
-        if not link or not _PAGE_NUMBER.fullmatch(label) \
-                or not urlsplit(link).path.startswith(folder):
+    for a, label in _links(sel):
+        if not _PAGE_NUMBER.fullmatch(label):
             continue
-        parent = a.root.getparent()
+        link = absolute(url, a.get("href"))
+        if not link or not urlsplit(link).path.startswith(folder):
+            continue
+        parent = a.getparent()
         holder = parent.getparent() if parent is not None else None
         groups.setdefault(holder if holder is not None else parent, set()).add(int(label))
     best: tuple[int, ...] = ()

@@ -70,7 +70,7 @@ class ListPage:
 
     @cached_property
     def pager(self) -> paging.Pager:
-        return paging.read_pager(self.sel, self.html, self.anchors, self.url)
+        return paging.read_pager(self.sel, self.html, self.url)
 
     def next_page(self, page: int = 1) -> tuple[str | None, str]:
         """The next list page and the rule that found it: "selector", "text", "trs script" or
@@ -109,12 +109,14 @@ def _with_dates(found: list[tuple[str, etree._Element]]) -> list[ListedArticle]:
 
 
 def _date_beside(anchor: etree._Element, holds: dict[etree._Element, set[str]]) -> str | None:
-    limit = len(_text(anchor)) + _ROW_EXTRA
-    row = anchor
+    chain = [anchor]
     for element in anchor.iterancestors():
-        if len(holds[element]) > 1 or len(_text(element)) > limit:
+        if len(holds[element]) > 1:
             break
-        row = element
+        chain.append(element)
+    # The widest that is still a row; tried from the top, which is nearly always it.
+    limit = len(_text(anchor)) + _ROW_EXTRA
+    row = next((e for e in reversed(chain) if len(_text(e)) <= limit), anchor)
     if row is anchor:
         # Links separated by <br> in one cell: the date follows the link, up to the next one.
         pieces = [anchor.tail or ""]
