@@ -107,8 +107,8 @@ class SiteProbeSpider(scrapy.Spider):
         site = self._site()
         listing = ListPage(response.text, response.url, site, response.selector)
         self.counts[response.url] = len(listing.articles)
-        if len(listing.articles) >= MIN_ARTICLES and (listing.pager.shown
-                                                      or listing.next_page()[0]):
+        paged = listing.ecms_script or listing.pager.shown or listing.next_page()[0]
+        if len(listing.articles) >= MIN_ARTICLES and paged:
             # A list page was given: it is the start URL, and its own pages (list_2.html...)
             # are its pagination, not other lists.
             findings.lists = [(response.url, len(listing.articles))]

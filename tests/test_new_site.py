@@ -101,6 +101,18 @@ def test_new_site_on_an_ecms_home_page(tmp_path):
         assert config["start_urls"] == [server.url("/ywsd/index.shtml")]
 
 
+def test_new_site_on_an_ecms_list_page_keeps_that_page(tmp_path):
+    with FixtureServer(DEMO_ROOT / "site" / "ecms") as server:
+        ecms_site(server)
+        made = run_archiver("--config-dir", str(tmp_path), "new-site",
+                            server.url("/ywsd/index.shtml"), "--name", "probe")
+        assert made.returncode == 0, made.stdout + made.stderr
+        config = yaml.safe_load((tmp_path / "probe.yaml").read_text(encoding="utf-8"))
+        assert config["start_urls"] == [server.url("/ywsd/index.shtml")]
+        # A list page (its pager is the ecms script): no other page is tried as a list.
+        assert server.hits["/index.shtml"] == 0
+
+
 def test_preview_shows_articles_and_writes_nothing(server, tmp_path):
     articles = [Article(900200 + i, f"预览新闻{i}", images=["/img/p.png"]) for i in range(4)]
     start = serve_site(server, articles, per_page=10)
