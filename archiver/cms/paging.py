@@ -1,9 +1,10 @@
 """How list pages chain: every rule that finds a list's next page, in one place.
 
 In order: the next-link selectors (the site's `list.next_page`, else its CMS family's), the
-ecms pager script (news.nankai.edu.cn), then two rules for sites no preset knows: the link's
-text (下一页, 下页, next, >, ...) and an evident numbering of the page's own URL
-(list.html -> list_2.html, index.htm -> index_1.htm, list2.htm -> list3.htm, ?page=2 -> ?page=3).
+ecms pager script (news.nankai.edu.cn), then the rules for sites no preset knows: the link's
+text (下一页, 下页, next, >, ...), TRS's pager script, and an evident numbering of the page's own
+URL (list.html -> list_2.html, index.htm -> index_1.htm, list2.htm -> list3.htm, ?page=2 ->
+?page=3).
 Pager facts (共N页, 第1/4页, page numbers) tell whether a next page was to be expected.
 """
 

@@ -41,7 +41,6 @@ class ListPage:
         self.url = url
         self.site = site
         self.detected = detect_family(html) if site.cms == "auto" else None
-        self.family = site.family(self.detected)
         self.mode = paging.mode(site, self.detected)
 
     @cached_property
