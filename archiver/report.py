@@ -91,7 +91,8 @@ def health(stats: dict, site: Any) -> list[str]:
                         f"redesigned; look at {', '.join(start_urls)}")
     for url in stats.get(PAGER_WITHOUT_NEXT, []):
         problems.append(f"list page {url} shows a pager but no next page was found: the walk "
-                        "of that list ended there; set list.next_page in the site's config")
+                        "of that list ended there; set list.next_page in the site's config "
+                        "(or render: lists when the pager is a script)")
     fallback, selector = stats.get(BODY_FALLBACK, 0), stats.get(BODY_SELECTOR, 0)
     if has_selectors and fallback and not selector:
         problems.append(f"all {fallback} article(s) came from the generic fallback, none from "
