@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     new_site.add_argument("--label", metavar="TEXT",
                           help="archive label (default: the host name)")
     new_site.add_argument("--force", action="store_true", help="replace an existing config")
+    new_site.add_argument("--full-text", action="store_true",
+                          help="show each sample article as it would be archived")
     new_site.set_defaults(func=cmd_new_site)
 
     preview = command("preview", "dry run of a configured site: nothing is written",

@@ -20,11 +20,10 @@ import yaml
 from cssselect import SelectorError
 from parsel.csstranslator import HTMLTranslator
 
+from archiver.cms.paging import PAGING_MODES
 from archiver.cms.presets import FAMILIES, PRESETS, Preset
 
 IMAGE_LINK_MODES = ("original", "local")
-# How list pages chain: "next" follows list.next_page; "ecms" reads the ecms pager script.
-PAGING_MODES = ("next", "ecms")
 # `render:` values: which pages a browser renders (true means all).
 RENDER_VALUES = ("lists", "articles", "all")
 # `cms:` values: a family's preset, or "auto" to detect the family on each page.
@@ -52,7 +51,8 @@ class ListRules:
     # CSS selector for the <a> elements that link to articles; None: every link on the page
     # whose URL matches article.url_pattern.
     article_links: str | None = None
-    # CSS selector for the next list page's <a>; None: the list has one page.
+    # CSS selector for the next list page's <a>; None: the CMS preset's, then the link's text
+    # and the page's numbering (archiver.cms.paging).
     next_page: str | None = None
     # Stop after this many list pages per start URL; None: follow until there is no next page.
     max_pages: int | None = None
@@ -134,13 +134,6 @@ class SiteConfig:
     def list_link_selectors(self, detected: str | None = None) -> tuple[str, ...]:
         explicit = self.list.article_links
         return (explicit,) if explicit else self.preset(detected).list_links
-
-    def next_page_selectors(self, detected: str | None = None) -> tuple[str, ...]:
-        explicit = self.list.next_page
-        return (explicit,) if explicit else self.preset(detected).next_page
-
-    def paging(self, detected: str | None = None) -> str:
-        return self.list.paging or self.preset(detected).paging
 
     def is_article_url(self, url: str) -> bool:
         if self.article.url_pattern is not None:

@@ -1,10 +1,11 @@
 """`archiver new-site URL`: look at a school's page, work out its site config, write it.
 
 A Scrapy spider does the looking (so proxies, robots.txt, charsets and retries behave as in a
-crawl): it fetches the page, detects the CMS family, follows the page's own links that look like
-news lists, keeps the lists with the most article links, checks their pagination, and extracts
-the first articles with the family's preset. The config it writes names only what a user needs
-(the preset does the rest), with comments saying what was found.
+crawl): it fetches the page and detects the CMS family. A list page (article links and a pager)
+is kept as the start URL; from a home page it follows the page's own links that look like news
+lists and keeps the lists with the most article links. It then checks the list's pagination and
+extracts its newest articles with the family's preset. The config it writes names only what a
+user needs (the preset does the rest), with comments saying what was found.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -22,7 +24,8 @@ from scrapy.http import Response, TextResponse
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig, adhoc_site
 from archiver.extract.article import extract_article
-from archiver.extract.listing import article_links, ecms_pager_script, next_page
+from archiver.extract.dates import parse_date
+from archiver.extract.listing import ListPage
 from archiver.items import ArticleItem
 from archiver.pipelines.validate import problem
 
@@ -67,6 +70,11 @@ class Findings:
     articles: list[ArticleItem] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    def newest_first(self) -> list[ArticleItem]:
+        """The sample articles, newest first (undated ones last)."""
+        return sorted(self.articles, key=lambda item: item.published or datetime.min,
+                      reverse=True)
+
 
 class SiteProbeSpider(scrapy.Spider):
     name = "new-site"
@@ -97,7 +105,15 @@ class SiteProbeSpider(scrapy.Spider):
         findings.family = detect_family(response.text) or "generic"
         findings.school = school_from_title(response.css("title::text").get() or "")
         site = self._site()
-        self.counts[response.url] = len(article_links(response.selector, response.url, site))
+        listing = ListPage(response.text, response.url, site, response.selector)
+        self.counts[response.url] = len(listing.articles)
+        paged = listing.ecms_script or listing.pager.shown or listing.next_page()[0]
+        if len(listing.articles) >= MIN_ARTICLES and paged:
+            # A list page was given: it is the start URL, and its own pages (list_2.html...)
+            # are its pagination, not other lists.
+            findings.lists = [(response.url, len(listing.articles))]
+            yield from self.check_list(listing)
+            return
         candidates: dict[str, bool] = {}
         for anchor in response.css("a[href]"):
             href = urljoin(response.url, anchor.attrib["href"].strip())
@@ -116,8 +132,8 @@ class SiteProbeSpider(scrapy.Spider):
 
     def parse_candidate(self, response: Response) -> Iterator[scrapy.Request]:
         if isinstance(response, TextResponse):
-            self.counts[response.url] = len(article_links(response.selector, response.url,
-                                                          self._site()))
+            listing = ListPage(response.text, response.url, self._site(), response.selector)
+            self.counts[response.url] = len(listing.articles)
         yield from self.candidate_done(None)
 
     def candidate_done(self, failure: Any) -> Iterator[scrapy.Request]:
@@ -142,19 +158,34 @@ class SiteProbeSpider(scrapy.Spider):
                              dont_filter=True)
 
     def parse_best_list(self, response: Response) -> Iterator[scrapy.Request]:
-        site = self._site()
-        if site.paging() == "ecms":
-            script = ecms_pager_script(response.selector, response.url)
-            self.findings.paging = f"ecms pager script {script}" if script else "none found"
-        else:
-            following = next_page(response.selector, response.url, site)
-            self.findings.paging = f"next page {following}" if following else "none found"
-        for url in article_links(response.selector, response.url, site)[:SAMPLE_ARTICLES]:
-            yield scrapy.Request(url, callback=self.parse_article)
-
-    def parse_article(self, response: Response) -> None:
         if isinstance(response, TextResponse):
-            item = extract_article(response.text, response.url, self._site())
+            yield from self.check_list(ListPage(response.text, response.url, self._site(),
+                                                response.selector))
+
+    def check_list(self, listing: ListPage) -> Iterator[scrapy.Request]:
+        """Note how the list chains, and request its newest articles (by the dates the list
+        shows; a list may pin older notices on top)."""
+        pager = f"; its pager shows {listing.pager.evidence}" if listing.pager.shown else ""
+        following, rule = listing.next_page()
+        if listing.ecms_script:
+            self.findings.paging = f"ecms pager script {listing.ecms_script}"
+        elif following:
+            self.findings.paging = f"next page {following} (found by {rule}){pager}"
+        else:
+            self.findings.paging = f"none found{pager}"
+            if listing.pager.has_more(1):
+                self.findings.problems.append(
+                    f"{listing.url} shows a pager but no next page was found: set "
+                    "list.next_page to a CSS selector of its next-page link")
+        dated = sorted(listing.articles, reverse=True,
+                       key=lambda article: parse_date(article.date or "") or datetime.min)
+        for article in dated[:SAMPLE_ARTICLES]:
+            yield scrapy.Request(article.url, callback=self.parse_article,
+                                 cb_kwargs={"list_date": article.date})
+
+    def parse_article(self, response: Response, list_date: str | None = None) -> None:
+        if isinstance(response, TextResponse):
+            item = extract_article(response.text, response.url, self._site(), list_date)
             self.findings.articles.append(item)
             reason = problem(item)
             if reason:
@@ -178,10 +209,10 @@ def config_text(findings: Findings, name: str, school: str, label: str) -> str:
         "# List pages found (article links on each):",
         *[f"#   {url}  ({n})" for url, n in findings.lists],
         f"# Pagination on the first list: {findings.paging}",
-        "# Articles tried:",
+        "# Articles tried (newest first):",
         *[f"#   {item.url}: {item.headline or '(no headline)'} "
           f"[{', '.join(f'{k}={v}' for k, v in item.rules.items())}]"
-          for item in findings.articles],
+          for item in findings.newest_first()],
         *([f"# Problems: {p}" for p in findings.problems] or []),
         "# Check school, label, tags and categories: they name the archive.",
     ]

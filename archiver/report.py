@@ -23,6 +23,8 @@ IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"
 LIST_LINKS = "archiver/lists/article_links"
+# List pages whose pager shows more pages but whose next page no rule found (URLs).
+PAGER_WITHOUT_NEXT = "archiver/lists/pager_without_next"
 BODY_SELECTOR = "archiver/rules/body/selector"
 BODY_FALLBACK = "archiver/rules/body/fallback"
 FALLBACK_URLS = "archiver/rules/fallback_urls"
@@ -75,8 +77,9 @@ def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None
 
 
 def health(stats: dict, site: Any) -> list[str]:
-    """Signs that a site was redesigned: its lists show no article links any more, or every
-    article it gave came from the generic fallback instead of its selectors."""
+    """Signs that a site was redesigned: its lists show no article links any more, a list's
+    pager shows more pages that no rule could follow, or every article it gave came from the
+    generic fallback instead of its selectors."""
     # A preset or a selector of the site's own should find the body; for `cms: auto` and
     # `generic` the fallback is the normal way.
     has_selectors = site.cms not in ("auto", "generic") or bool(site.article.body)
@@ -86,6 +89,10 @@ def health(stats: dict, site: Any) -> list[str]:
     if walked and not stats.get(LIST_LINKS, 0):
         problems.append(f"no article links on {walked} list page(s): the site was probably "
                         f"redesigned; look at {', '.join(start_urls)}")
+    for url in stats.get(PAGER_WITHOUT_NEXT, []):
+        problems.append(f"list page {url} shows a pager but no next page was found: the walk "
+                        "of that list ended there; set list.next_page in the site's config "
+                        "(or render: lists when the pager is a script)")
     fallback, selector = stats.get(BODY_FALLBACK, 0), stats.get(BODY_SELECTOR, 0)
     if has_selectors and fallback and not selector:
         problems.append(f"all {fallback} article(s) came from the generic fallback, none from "

@@ -8,10 +8,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from parsel import Selector
 
+from archiver.cms.paging import ecms_page_urls
 from archiver.config import load_site
-from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
+from archiver.extract.listing import ListPage
 from tests.conftest import FIXTURES, ROOT
 
 
@@ -25,15 +25,17 @@ def corpus(family: str) -> list[dict]:
 @pytest.mark.parametrize("page", corpus("ecms"), ids=lambda p: p["url"])
 def test_ecms_list_pages_give_article_links_and_the_pager_script(page):
     site = load_site(ROOT / "spiders_config" / "nankai.yaml")
-    sel = Selector(text=page["html"])
-    links = article_links(sel, page["url"], site)
+    listing = ListPage(page["html"], page["url"], site)
+    links = [a.url for a in listing.articles]
     column = urlsplit(page["url"]).path.split("/")[1]
     # The weixin column lists one item; every other column shows 30 per page.
     assert len(links) == (1 if column == "wx" else 30)
     # Columns also list articles filed under other columns (/ywsd/system/... in bnxq).
     assert all(re.search(r"^https?://news\.nankai\.edu\.cn/\w+/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$",
                          link) for link in links)
-    script = ecms_pager_script(sel, page["url"])
+    # Each row shows its date beside the link.
+    assert all(a.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", a.date) for a in listing.articles)
+    script = listing.ecms_script
     assert script.endswith(".js") and f"/{column}/system/count/" in script
 
 
@@ -63,7 +65,10 @@ WEBPLUS_NEXT = {
 def test_webplus_next_page_follows_wp_paging(page):
     njust = load_site(ROOT / "spiders_config" / "njust.yaml")
     site = dataclasses.replace(njust, allowed_domains=(urlsplit(page["url"]).hostname,))
-    sel = Selector(text=page["html"])
-    assert next_page(sel, page["url"], site) == WEBPLUS_NEXT[page["url"]]
-    links = article_links(sel, page["url"], site)
+    listing = ListPage(page["html"], page["url"], site)
+    assert listing.next_page()[0] == WEBPLUS_NEXT[page["url"]]
+    links = [a.url for a in listing.articles]
     assert len(links) >= 8 and all(link.endswith("/page.htm") for link in links)
+    assert all(a.date for a in listing.articles)
+    # Its pager says which page it is of how many ("页码 109/109"): the last page expects none.
+    assert listing.pager.has_more(1) == (WEBPLUS_NEXT[page["url"]] is not None)

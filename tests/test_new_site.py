@@ -55,14 +55,16 @@ def ecms_site(server) -> set[str]:
             for p in site.glob("20*/*/*/*.shtml")}
 
 
-def new_site_then_crawl(tmp_path, server, home_path: str, family: str, expected: set[str]):
+def new_site_then_crawl(tmp_path, server, home_path: str, family: str, expected: set[str],
+                        *options: str):
     configs = tmp_path / "configs"
     made = run_archiver("--config-dir", str(configs), "new-site", server.url(home_path),
-                        "--name", "probe", "--label", "probe.test")
+                        "--name", "probe", "--label", "probe.test", *options)
     assert made.returncode == 0, made.stdout + made.stderr
     config = yaml.safe_load((configs / "probe.yaml").read_text(encoding="utf-8"))
     assert config["cms"] == family
-    assert "---- as archived ----" in made.stdout  # the preview of the first articles
+    # The sample articles as archived: only on request.
+    assert ("---- as archived ----" in made.stdout) == ("--full-text" in options)
     load_site(configs / "probe.yaml")
     crawled = run_archiver("--config-dir", str(configs), "crawl", "probe", "--full",
                            "--output", str(tmp_path / "out"), timeout=180)
@@ -73,9 +75,17 @@ def new_site_then_crawl(tmp_path, server, home_path: str, family: str, expected:
 
 def test_new_site_on_a_webplus_home_page(server, tmp_path):
     expected = webplus_site(server)
-    config = new_site_then_crawl(tmp_path, server, "/main.htm", "webplus", expected)
+    config = new_site_then_crawl(tmp_path, server, "/main.htm", "webplus", expected, "--full-text")
     assert config["start_urls"] == [server.url("/1001/list.htm")]
     assert config["school"] == "示例理工大学"
+
+
+def test_new_site_on_a_list_page_keeps_that_page(server, tmp_path):
+    expected = webplus_site(server)
+    # The fixture's list page carries no WebPlus markers: the generic rules read it.
+    config = new_site_then_crawl(tmp_path, server, "/1001/list.htm", "generic", expected)
+    # The page given, not its second page (list2.htm shows as many article links).
+    assert config["start_urls"] == [server.url("/1001/list.htm")]
 
 
 def test_new_site_on_a_vsb_home_page(server, tmp_path):
@@ -89,6 +99,18 @@ def test_new_site_on_an_ecms_home_page(tmp_path):
         expected = ecms_site(server)
         config = new_site_then_crawl(tmp_path, server, "/index.shtml", "ecms", expected)
         assert config["start_urls"] == [server.url("/ywsd/index.shtml")]
+
+
+def test_new_site_on_an_ecms_list_page_keeps_that_page(tmp_path):
+    with FixtureServer(DEMO_ROOT / "site" / "ecms") as server:
+        ecms_site(server)
+        made = run_archiver("--config-dir", str(tmp_path), "new-site",
+                            server.url("/ywsd/index.shtml"), "--name", "probe")
+        assert made.returncode == 0, made.stdout + made.stderr
+        config = yaml.safe_load((tmp_path / "probe.yaml").read_text(encoding="utf-8"))
+        assert config["start_urls"] == [server.url("/ywsd/index.shtml")]
+        # A list page (its pager is the ecms script): no other page is tried as a list.
+        assert server.hits["/index.shtml"] == 0
 
 
 def test_preview_shows_articles_and_writes_nothing(server, tmp_path):

@@ -1,8 +1,8 @@
 """Selectors per CMS family, kept apart from the extraction logic.
 
 Each tuple lists candidates in order; the first that matches (with text) wins. Sources: the real
-pages in shared/corpus (nankai.edu.cn's ecms news site, WebPlus and VSB department sites) and
-public crawlers of other schools' WebPlus/VSB sites (see the comments).
+pages of tests/fixtures/corpus (nankai.edu.cn's ecms news site, WebPlus and VSB department
+sites) and public crawlers of other schools' WebPlus/VSB sites (see the comments).
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ class Preset:
     name: str
     # Which URLs are articles.
     article_url: re.Pattern[str]
-    # List pages: anchors to articles, the next page, how pages chain ("next" or "ecms").
+    # List pages: anchors to articles (how lists chain is in archiver.cms.paging).
     list_links: tuple[str, ...]
-    next_page: tuple[str, ...]
-    paging: str
     # Article pages.
     headline: tuple[str, ...]
     published: tuple[str, ...]
@@ -46,8 +44,6 @@ PRESETS: dict[str, Preset] = {
         name="webplus",
         article_url=re.compile(r"/c\d+a\d+/page\.(?:htm|psp)$"),
         list_links=(".news_list a", ".wp_article_list a", "[id^=wp_news_w] a", ".col_news_list a"),
-        next_page=("ul.wp_paging a.next", ".wp_paging a.next", "a.next"),
-        paging="next",
         headline=(".arti_title", ".arti-title", ".article-title", ".Article_Title",
                   ".arti_tit", "h1.title"),
         published=(".arti_update", ".arti-update", ".arti_metas", ".arti-metas", ".article-meta",
@@ -61,8 +57,6 @@ PRESETS: dict[str, Preset] = {
         name="vsb",
         article_url=re.compile(r"/info/\d+/\d+\.htm$"),
         list_links=("[id^=line_u] a", ".list_wen a", "ul li a"),
-        next_page=("span.p_next a", "a.Next", ".p_next a"),
-        paging="next",
         headline=(".titlestyle", "[class^=titlestyle]", "#newdetail_title h2",
                   ".content-title h3", ".content-title", ".ar_tit h3", ".main_contit h2",
                   ".article-title", "h4[align=center]", "h1"),
@@ -77,8 +71,6 @@ PRESETS: dict[str, Preset] = {
         name="ecms",
         article_url=re.compile(r"/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$"),
         list_links=("table[width='98%'] a[href]",),
-        next_page=(),
-        paging="ecms",
         headline=("td[style*='font-size:30px']",),
         published=("td[style*='text-align:center'] span",),
         body=("td#txt",),
@@ -87,8 +79,6 @@ PRESETS: dict[str, Preset] = {
         name="generic",
         article_url=GENERIC_ARTICLE_URL,
         list_links=(),
-        next_page=("a.next", "a.Next", ".next a", ".p_next a", "a[title='下一页']"),
-        paging="next",
         headline=(),
         published=(),
         body=(),

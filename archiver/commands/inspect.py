@@ -133,9 +133,9 @@ def cmd_new_site(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"wrote {path}: cms {findings.family}, {len(findings.lists)} list page(s), "
           f"pagination: {findings.paging}")
-    for item in findings.articles:
+    for item in findings.newest_first():
         print("\n" + "\n".join(describe(item)))
-        if not problem(item):
+        if args.full_text and not problem(item):
             print("---- as archived ----")
             print(render(item, site))
     for line in findings.problems:

@@ -42,7 +42,10 @@ def _text(el: etree._Element) -> str:
 
 
 class ArticlePage:
-    def __init__(self, html: str | Selector, url: str, site: SiteConfig):
+    def __init__(self, html: str | Selector, url: str, site: SiteConfig,
+                 list_date: str | None = None):
+        # The date the list page showed beside the link, when the article came from a list.
+        self.list_date = list_date
         self.sel = html if isinstance(html, Selector) else Selector(text=html)
         self.url = url
         self.site = site
@@ -125,6 +128,9 @@ class ArticlePage:
         found = generic.find_published(self.root, body)
         if found:
             return found[0], found[1], "fallback"
+        listed = parse_date(self.list_date or "")
+        if listed:
+            return self.list_date or "", listed, "list"
         from_url = date_in_url(self.url)
         if from_url:
             return "", from_url, "url"
@@ -162,5 +168,6 @@ class ArticlePage:
         )
 
 
-def extract_article(html: str | Selector, url: str, site: SiteConfig) -> ArticleItem:
-    return ArticlePage(html, url, site).to_item()
+def extract_article(html: str | Selector, url: str, site: SiteConfig,
+                    list_date: str | None = None) -> ArticleItem:
+    return ArticlePage(html, url, site, list_date).to_item()

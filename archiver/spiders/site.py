@@ -12,11 +12,11 @@ from twisted.python.failure import Failure
 
 from archiver import report
 from archiver.archive import ArchiveIndex
-from archiver.cms.detect import detect_family
+from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
 from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
-from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
+from archiver.extract.listing import ListPage
 from archiver.pipelines.validate import problem
 from archiver.render import BrowserNotFound, missing_browser_message
 from archiver.report import describe_failure
@@ -111,43 +111,50 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
             return
         self.crawler.stats.inc_value(report.LISTS_WALKED)
-        family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
+        listing = ListPage(response.text, response.url, self.site, response.selector)
         new = 0
-        links = article_links(response.selector, response.url, self.site, family)
-        self.crawler.stats.inc_value(report.LIST_LINKS, len(links))
-        for link in links:
-            if link in self.archived:
+        self.crawler.stats.inc_value(report.LIST_LINKS, len(listing.articles))
+        for article in listing.articles:
+            if article.url in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
                 continue
-            if self._gone(link):
+            if self._gone(article.url):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 return
             self.requested_articles += 1
             new += 1
-            yield self._article_request(link)
+            yield self._article_request(article.url, article.date)
         if self.site.list.max_pages and page >= self.site.list.max_pages:
             return
         if not new and not self.full:
             # Lists run newest first: a page with nothing new means the rest is archived. An
             # unchanged site costs one list page per start URL (`--full` walks them all).
             return
-        yield from self._next_list(response, page, family)
+        yield from self._next_list(response, listing, page)
 
-    def _next_list(self, response: TextResponse, page: int,
-                   family: str | None) -> Iterator[scrapy.Request]:
+    def _next_list(self, response: TextResponse, listing: ListPage,
+                   page: int) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
-        if self.site.paging(family) == "ecms" and page == 1:
-            script = ecms_pager_script(response.selector, response.url)
-            if script:
-                yield scrapy.Request(script, callback=self.parse_ecms_pager,
-                                     errback=self.list_failed)
+        if pending:
+            yield self._list_request(pending[0], page + 1, pending[1:])
             return
-        url = pending[0] if pending else next_page(response.selector, response.url, self.site,
-                                                   family)
+        if listing.ecms_script and page == 1:
+            yield scrapy.Request(listing.ecms_script, callback=self.parse_ecms_pager,
+                                 errback=self.list_failed)
+            return
+        url, rule = listing.next_page(page)
         if url:
-            yield self._list_request(url, page + 1, pending[1:])
+            self.logger.debug("Next list page (by %s): %s", rule, url)
+            yield self._list_request(url, page + 1)
+        elif listing.pager.has_more(page):
+            # Never a silent one-page walk: the pager says more pages follow (the summary and
+            # the report say so through the site's health).
+            self.logger.info("List page shows a pager (%s) but no next page was found: %s",
+                             listing.pager.evidence, response.url)
+            seen = self.crawler.stats.get_value(report.PAGER_WITHOUT_NEXT) or []
+            self.crawler.stats.set_value(report.PAGER_WITHOUT_NEXT, [*seen, response.url])
 
     def parse_ecms_pager(self, response: Response) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
@@ -164,10 +171,12 @@ class SiteSpider(scrapy.Spider):
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str) -> scrapy.Request:
+    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
         self.pending.add(url)
+        # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              cb_kwargs={"source_url": url}, meta=self._browser_meta("articles"))
+                              cb_kwargs={"source_url": url, "list_date": list_date},
+                              meta=self._browser_meta("articles"))
 
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
@@ -189,7 +198,8 @@ class SiteSpider(scrapy.Spider):
                                   "loop, or a redirect to a page already fetched)",
                                   site=self.name)
 
-    def parse_article(self, response: Response, source_url: str) -> Any:
+    def parse_article(self, response: Response, source_url: str,
+                      list_date: str | None = None) -> Any:
         self.pending.discard(source_url)
         if self.dead:
             self.dead.alive(source_url)
@@ -209,7 +219,7 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
-        item = extract_article(response.text, source_url, self.site)
+        item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
         if self.fetch_urls and self._list_page(response, item):
             return None
@@ -221,8 +231,7 @@ class SiteSpider(scrapy.Spider):
         reason = problem(item)
         if not reason:
             return False
-        family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
-        links = article_links(response.selector, response.url, self.site, family)
+        links = ListPage(response.text, response.url, self.site, response.selector).articles
         if len(links) < LIST_PAGE_LINKS:
             return False
         report.record_failure(
