@@ -23,14 +23,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archiver", description="Crawl university news sites into a Markdown archive.")
-    parser.add_argument("--config-dir", help="folder of site configs (default: spiders_config/ "
-                        "of the project, or $ARCHIVER_CONFIG_DIR)")
+    parser.add_argument("--config-dir", help="folder of site configs (default: $ARCHIVER_CONFIG_DIR, "
+                        "or ./spiders_config of the working directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_output(p: argparse.ArgumentParser, run: bool = True) -> argparse.ArgumentParser:
-        p.add_argument("--output", help="archive folder (default: output/ of the project, "
-                       "or $ARCHIVER_OUTPUT_DIR)")
+        p.add_argument("--output", help="archive folder (default: $ARCHIVER_OUTPUT_DIR, or "
+                       "./output of the working directory)")
         if run:
             p.add_argument("--image-links", choices=("original", "local"),
                            help="image URLs in the Markdown: the source's, or the archived "
