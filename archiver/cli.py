@@ -23,8 +23,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archiver", description="Crawl university news sites into a Markdown archive.")
-    parser.add_argument("--config-dir", help="folder of site configs (default: $ARCHIVER_CONFIG_DIR, "
-                        "or ./spiders_config of the working directory)")
+    parser.add_argument("--config-dir", help="folder of site configs (default: "
+                        "$ARCHIVER_CONFIG_DIR, or ./spiders_config of the working directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
     sub = parser.add_subparsers(dest="command", required=True)
 

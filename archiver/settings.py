@@ -63,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retries, with a growing pause before each.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.middlewares.BackoffRetryMiddleware": 550,
+    # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it: off-site is reported so.
+    "archiver.middlewares.OffsiteRedirectMiddleware": 610,
 }
 # Pause before the first retry (seconds), doubled for each further one, capped.
 ARCHIVER_RETRY_BACKOFF = 1.0

@@ -33,11 +33,14 @@ class Allowed:
         if isinstance(value, bool) or not isinstance(value, numeric):
             return f"must be a {'whole number' if self.kind is int else 'number'}"
         if not self.low <= value <= self.high:
-            return f"must be between {self.low:g} and {self.high:g}"
+            return f"must be between {_number(self.low)} and {_number(self.high)}"
         return None
 
 
-MB = 1024 * 1024
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 ALLOWED: dict[str, Allowed] = {
     # Politeness and pace.
     "DOWNLOAD_DELAY": Allowed(float, 0, 600),
