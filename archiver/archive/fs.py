@@ -54,14 +54,18 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def _linked_lock(path: Path) -> OutputProblem:
+    return OutputProblem(f"{path} is a symbolic link; refusing to follow it (remove it: the "
+                         "archiver creates its own)")
+
+
 def open_lock_file(path: Path) -> IO[str]:
     """The lock file, opened read-write (created when missing) without following a link."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, _FILE_MODE)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise OutputProblem(f"{path} is a symbolic link; refusing to follow it "
-                                "(remove it: the archiver creates its own)") from None
+            raise _linked_lock(path) from None
         raise OutputProblem(f"cannot open {path}: {error.strerror}") from None
     return os.fdopen(fd, "r+", encoding="utf-8")
 
@@ -70,15 +74,17 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve() == root or root in path.resolve().parents
 
 
-def _folder(path: Path, root: Path) -> None:
-    """Make sure `path` is a folder inside `root` (created when missing)."""
+def _refuse_link_out(path: Path, root: Path) -> None:
     if path.is_symlink() and not _inside(path, root):
         raise OutputProblem(f"{path} is a symbolic link to {os.readlink(path)}, outside "
                             f"{root}; refusing to write through it")
-    if path.exists() and not path.is_dir():
-        raise OutputProblem(f"{path} is not a folder")
+
+
+def _make_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputProblem(f"{path} is not a folder") from None
     except OSError as error:
         raise OutputProblem(f"cannot create the folder {path}: {error.strerror}") from None
 
@@ -89,18 +95,17 @@ def prepare_site_folder(output: Path | str, site: str) -> Path:
     root = Path(output)
     if root.exists() and not root.is_dir():
         raise OutputProblem(f"the archive folder {root} is not a folder")
-    _folder(root, root.resolve() if root.exists() else root.absolute())
-    real_root = root.resolve()
+    _make_folder(root)
     folder = site_dir(root, site)
-    _folder(folder, real_root)
-    real_folder = folder.resolve()
+    _refuse_link_out(folder, root.resolve())
+    _make_folder(folder)
     images = folder / IMAGES
-    if images.is_symlink() or images.exists():
-        _folder(images, real_folder)
+    _refuse_link_out(images, folder.resolve())
+    if images.exists():
+        _make_folder(images)  # only to refuse a file of that name; it is made when needed
     lock = folder / LOCK_NAME
     if lock.is_symlink():
-        raise OutputProblem(f"{lock} is a symbolic link; refusing to follow it "
-                            "(remove it: the archiver creates its own)")
+        raise _linked_lock(lock)
     try:  # the one sure test of "can write here", whoever runs it and however it is mounted
         fd, probe = _temporary(folder, "write-test")
         os.close(fd)
