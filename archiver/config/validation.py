@@ -30,7 +30,7 @@ from archiver.config.sitesettings import ALLOWED
 from archiver.schedule import valid as valid_schedule
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-NAME_MAX = 100
+NAME_MAX = 253  # a host name's limit; a folder name may have 255 bytes
 _css = HTMLTranslator()
 # RE2 runs in time linear in the URL's length, whatever the pattern: no URL can hang a crawl.
 _RE2_OPTIONS = re2.Options()
