@@ -109,7 +109,7 @@ def prepare_site_folder(output: Path | str, site: str) -> Path:
     try:  # the one sure test of "can write here", whoever runs it and however it is mounted
         fd, probe = _temporary(folder, "write-test")
         os.close(fd)
-        probe.unlink()
+        probe.unlink(missing_ok=True)  # a lock holder may have swept it as a partial file
     except OSError as error:
         raise OutputProblem(f"cannot write in {folder}: {error.strerror}") from None
     return folder
