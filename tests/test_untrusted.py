@@ -281,3 +281,18 @@ def test_an_off_site_redirect_is_reported_as_such(server, tmp_path):
         "(outside allowed_domains)")]
     assert len(archive_files(tmp_path / "out", "fixture")) == 1
 
+
+
+# -- defaults follow the user ----------------------------------------------------------------------
+
+def test_default_folders_are_those_of_the_working_directory(server, tmp_path):
+    # After `pip install .` the package lives in site-packages: nothing may be written there.
+    articles = [Article(860000, "默认目录")]
+    write_config(tmp_path / "spiders_config", site_config(start_urls=[serve_site(server, articles)]))
+    env = {k: v for k, v in os.environ.items()
+           if k not in PROXY_VARS and k not in ("ARCHIVER_CONFIG_DIR", "ARCHIVER_OUTPUT_DIR")}
+    result = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", "fixture"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(archive_files(tmp_path / "output", "fixture")) == 1
+    assert not (ROOT / "output" / "fixture").exists()
