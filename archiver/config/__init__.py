@@ -1,9 +1,9 @@
 """Site configs: one YAML file per site -> a frozen, typed SiteConfig, validated once.
 
-schema (what a SiteConfig is), validation (YAML document -> SiteConfig), sitesettings (the
-per-site Scrapy settings allowed), loading (files, size cap, plain YAML), registry (a folder of
-configs; the site of a host without one). A broken file gives one ConfigError that names the
-file and the key; the other sites still load.
+schema (what a SiteConfig is), reader (typed, bounded access to a YAML mapping), validation
+(YAML document -> SiteConfig), sitesettings (the per-site Scrapy settings allowed), loading
+(files, size cap, plain YAML), registry (a folder of configs; the site of a host without one).
+A broken file gives one ConfigError that names the file and the key; the other sites still load.
 """
 
 from archiver.config.loading import MAX_CONFIG_BYTES, config_files, load_site, read_yaml

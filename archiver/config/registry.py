@@ -9,8 +9,9 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from archiver.config.loading import config_files, load_site
+from archiver.config.reader import shown
 from archiver.config.schema import ArticleRules, ConfigError, ListRules, SiteConfig
-from archiver.config.validation import name_problem, shown
+from archiver.config.validation import name_problem
 
 
 @dataclass(frozen=True)
