@@ -55,11 +55,11 @@ def global_options(in_command: bool) -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(add_help=False)
     group = options.add_argument_group("global options (before or after the command)")
     group.add_argument("--config-dir", metavar="DIR", default=unset,
-                       help="folder of site configs (default: spiders_config/ of the project, "
-                       "or $ARCHIVER_CONFIG_DIR)")
+                       help="folder of site configs (default: $ARCHIVER_CONFIG_DIR, or "
+                       "./spiders_config of the working directory)")
     group.add_argument("--output", metavar="DIR", default=unset,
-                       help="archive folder (default: output/ of the project, or "
-                       "$ARCHIVER_OUTPUT_DIR)")
+                       help="archive folder (default: $ARCHIVER_OUTPUT_DIR, or ./output "
+                       "of the working directory)")
     group.add_argument("-v", "--verbose", action="store_true",
                        default=argparse.SUPPRESS if in_command else False,
                        help="show Scrapy's log and the traceback of an unexpected error")

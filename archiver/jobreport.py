@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archiver import report
-from archiver.archive import write_atomic
+from archiver.archive import OutputProblem, write_atomic
 from archiver.runlock import SiteLock, SiteLocked
 from archiver.runreport import site_report
 from archiver.schedule import record_run
@@ -44,8 +44,9 @@ class JobReport:
     def spider_opened(self, spider: Any) -> None:
         try:
             self.lock = SiteLock(self.output, spider.name).acquire()
-        except SiteLocked as error:
-            # Another node runs this site on the same (shared) archive: this job does nothing.
+        except (SiteLocked, OutputProblem) as error:
+            # Another node runs this site on the same (shared) archive, or the archive cannot be
+            # written safely (read-only, a link out of it): this job does nothing.
             # The spider sees the mark and requests nothing.
             self.crawler.stats.set_value(report.LOCKED, str(error))
 

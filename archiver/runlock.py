@@ -16,7 +16,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-LOCK_NAME = ".archiver.lock"
+from archiver.archive.fs import open_lock_file, prepare_site_folder
+from archiver.archive.layout import LOCK_NAME
 
 
 class SiteLocked(RuntimeError):
@@ -38,8 +39,10 @@ class SiteLock:
             return {}
 
     def acquire(self) -> SiteLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
+        # Raises OutputProblem (one line) when the folder cannot be written, or only through a
+        # link out of the archive; the lock file itself is never followed when it is a link.
+        prepare_site_folder(self.path.parent.parent, self.site)
+        handle = open_lock_file(self.path)  # held until release
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -88,7 +91,7 @@ def lock_sites(stack: ExitStack, output: Path, sites: list[str]) -> list[SiteLoc
 
 
 def remove_partial_files(folder: Path) -> int:
-    """Delete temporary files a killed run left behind (write_atomic's `.<name>.part`). Called
+    """Delete temporary files a killed run left behind (write_atomic's `.<name>.<x>.part`). Called
     by SiteLock.acquire, while the site's lock is held, so no live writer owns them."""
     removed = 0
     if folder.is_dir():

@@ -7,25 +7,30 @@ command line overrides it per run.
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BOT_NAME = "archiver"
 SPIDER_MODULES: list[str] = []
 # One spider class per spiders_config/*.yaml, built by archiver.spiderloader.
 SPIDER_LOADER_CLASS = "archiver.spiderloader.SiteSpiderLoader"
 
-# Where site configs are read from; ARCHIVER_CONFIG_DIR in the environment points every command,
-# `scrapy crawl` included, at a folder of the user's own.
-# Inside an egg deployed to Scrapyd there is no project folder: the configs packaged in the egg
-# (archiver/_sites, see archiver/scrapyd.py) are used.
-_PROJECT_CONFIGS = PROJECT_ROOT / "spiders_config"
-ARCHIVER_CONFIG_DIR = os.environ.get(
-    "ARCHIVER_CONFIG_DIR",
-    str(_PROJECT_CONFIGS) if _PROJECT_CONFIGS.is_dir() else "package:archiver/_sites")
+
+def _configs_default() -> str:
+    """spiders_config/ of the working directory. Inside an egg deployed to Scrapyd there is no
+    such folder: the configs packaged in the egg (archiver/_sites, see archiver/scrapyd.py)."""
+    here = Path.cwd() / "spiders_config"
+    if not here.is_dir() and resources.files("archiver").joinpath("_sites").is_dir():
+        return "package:archiver/_sites"
+    return str(here)
+
+
+# Defaults follow the user, never the package's own folder (after `pip install .` that is
+# site-packages): the working directory's ./spiders_config and ./output, or the environment's
+# ARCHIVER_CONFIG_DIR and ARCHIVER_OUTPUT_DIR (which reach `scrapy crawl` too), or the options.
+ARCHIVER_CONFIG_DIR = os.environ.get("ARCHIVER_CONFIG_DIR") or _configs_default()
 # Root of the archive: one folder per site below it.
-ARCHIVER_OUTPUT_DIR = os.environ.get("ARCHIVER_OUTPUT_DIR", str(PROJECT_ROOT / "output"))
+ARCHIVER_OUTPUT_DIR = os.environ.get("ARCHIVER_OUTPUT_DIR") or str(Path.cwd() / "output")
 # Default for the per-site `image_links` key: "original" keeps the source image URLs in the
 # Markdown (the seed format); "local" points them at the archived copies.
 ARCHIVER_IMAGE_LINKS = "original"
@@ -58,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retries, with a growing pause before each.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.middlewares.BackoffRetryMiddleware": 550,
+    # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it: off-site is reported so.
+    "archiver.middlewares.OffsiteRedirectMiddleware": 610,
 }
 # Pause before the first retry (seconds), doubled for each further one, capped.
 ARCHIVER_RETRY_BACKOFF = 1.0
@@ -90,6 +97,5 @@ ARCHIVER_JOB_REPORT = ""
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -31,7 +31,7 @@ def test_shipped_configs_load_with_the_seed_front_matter_values():
         ({"headlin": ".x"}, "headlin", "unknown key"),
         ({"start_urls": ["ftp://127.0.0.1/x"]}, "start_urls", "http(s)"),
         ({"start_urls": ["http://elsewhere.example/list.htm"]}, "start_urls", "allowed_domains"),
-        ({"settings": {"download_delay": 1}}, "settings.download_delay", "upper-case"),
+        ({"settings": {"download_delay": 1}}, "settings.download_delay", "not a per-site setting"),
     ],
 )
 def test_a_broken_config_names_its_file_and_key(tmp_path, change, key, words):

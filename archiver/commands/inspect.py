@@ -30,7 +30,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from archiver.check import check_archive
+    from archiver.archive.check import check_archive
 
     output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
     if not output.is_dir():

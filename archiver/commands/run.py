@@ -41,6 +41,7 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
+    from archiver.archive import OutputProblem
     from archiver.commands import verdict
     from archiver.render import find_browser, missing_browser_message
     from archiver.runlock import SiteLocked, lock_sites
@@ -58,6 +59,9 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
         except SiteLocked as error:
             print(f"another run is in progress: {error}", file=sys.stderr)
             return EXIT_LOCKED
+        except OutputProblem as error:  # before anything is crawled
+            print(f"cannot write the archive: {error}", file=sys.stderr)
+            return EXIT_CONFIG
         for lock in locks:
             if lock.stale:
                 print(f"{lock.site}: took over the lock of process {lock.stale.get('pid')}, "

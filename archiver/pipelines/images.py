@@ -5,10 +5,8 @@ A failed image is reported with its reason and the article is archived all the s
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import mimetypes
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,11 +18,9 @@ from scrapy.pipelines.media import FileException
 from twisted.internet.threads import deferToThread
 
 from archiver import report
-from archiver.archive import write_atomic
+from archiver.archive import image_file_name, write_atomic
 from archiver.items import ArticleItem
 from archiver.report import describe_failure
-
-_IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
 
 
 class AtomicFilesStore(FSFilesStore):
@@ -34,15 +30,6 @@ class AtomicFilesStore(FSFilesStore):
                      headers: Any = None) -> Any:
         # In a thread: the disk's latency (open, fsync) must not stall the crawl.
         return deferToThread(write_atomic, Path(self.basedir, path), buf.getvalue())
-
-
-def image_file_name(url: str, content_type: str = "") -> str:
-    """A name from the URL's hash (never from page content), with the image's extension."""
-    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()
-    ext = PurePosixPath(urlsplit(url).path).suffix.lower()
-    if ext not in _IMAGE_EXTENSIONS:
-        ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
-    return digest + ext
 
 
 class _ReportedElsewhere(logging.Filter):

@@ -6,12 +6,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import frontmatter
-
-from archiver.archive import archived_sites, source_link, urlname
+from archiver.archive.format import SOURCE_LINK_TEXT, read_article, source_link
+from archiver.archive.layout import IMAGES, archived_sites, image_file_name, urlname
 from archiver.extract.quality import garbled
 from archiver.extract.text import is_furniture
-from archiver.pipelines.images import image_file_name
 
 REQUIRED = ("title", "date", "urlname", "tags", "categories")
 _IMAGE = re.compile(r"^!\[图\]\((?P<src>[^)\s]+)\)$")
@@ -23,13 +21,13 @@ def _local_image(folder: Path, src: str) -> bool:
     if "://" not in src:
         return (folder / src).is_file()
     stem = image_file_name(src).split(".", 1)[0]
-    return any((folder / "images").glob(f"{stem}*"))
+    return any((folder / IMAGES).glob(f"{stem}*"))
 
 
 def check_file(path: Path) -> tuple[list[str], str | None]:
     """Problems of one archive file, and its source link."""
     try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+        post = read_article(path)
     except Exception as error:  # noqa: BLE001 (YAML, Unicode: any of them is the problem)
         return [f"front matter does not parse: {str(error).splitlines()[0]}"], None
     problems = [f"front matter lacks '{key}'" for key in REQUIRED if not post.get(key)]
@@ -41,7 +39,7 @@ def check_file(path: Path) -> tuple[list[str], str | None]:
     elif path.stem != urlname(link):
         problems.append(f"file name is not the urlname {urlname(link)}")
     blocks = [b.strip() for b in post.content.split("\n\n") if b.strip()]
-    text = [b for b in blocks if not b.startswith(("![", "[转入文章首发地址]"))]
+    text = [b for b in blocks if not b.startswith(("![", f"[{SOURCE_LINK_TEXT}]"))]
     if not text:
         problems.append("body has no text")
     for block in text:

@@ -1,0 +1,79 @@
+"""Where a site's files go: `<output>/<site>/<urlname>.md` per article, images in `images/`.
+
+The files are the source of truth: what is archived is whatever `*.md` files exist, so deleting a
+file makes its article archivable again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+IMAGES = "images"
+# The site's run lock (archiver.runlock).
+LOCK_NAME = ".archiver.lock"
+_IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
+
+
+def urlname(url: str) -> str:
+    """md5 of the article URL exactly as written in the archive's source link."""
+    return hashlib.md5(url.encode("utf-8")).hexdigest()
+
+
+def site_dir(output: Path | str, site: str) -> Path:
+    return Path(output) / site
+
+
+def article_path(output: Path | str, site: str, url: str) -> Path:
+    return site_dir(output, site) / f"{urlname(url)}.md"
+
+
+def image_file_name(url: str, content_type: str = "") -> str:
+    """A name from the URL's hash (never from page content), with the image's extension."""
+    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()
+    ext = PurePosixPath(urlsplit(url).path).suffix.lower()
+    if ext not in _IMAGE_EXTENSIONS:
+        ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
+    return digest + ext
+
+
+def archived_urlnames(output: Path | str, site: str) -> set[str]:
+    """urlnames of the articles archived for a site, read from the file names."""
+    folder = site_dir(output, site)
+    if not folder.is_dir():
+        return set()
+    return {entry.name[:-3] for entry in os.scandir(folder) if entry.name.endswith(".md")}
+
+
+def archived_sites(output: Path | str) -> list[str]:
+    """Site folders of an archive that hold at least one article."""
+    root = Path(output)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.md")))
+
+
+class ArchiveIndex:
+    """The urlnames a site's archive holds: read once per crawl from the file names, shared by
+    the spider (which requests no archived article) and the dedup pipeline (which adds what this
+    run archives), so a crawl keeps one set, not two."""
+
+    def __init__(self, names: set[str]):
+        self.names = names
+
+    @classmethod
+    def of(cls, crawler: object, output: Path | str, site: str) -> ArchiveIndex:
+        indexes = crawler.__dict__.setdefault("_archiver_indexes", {})
+        if site not in indexes:
+            indexes[site] = cls(archived_urlnames(output, site))
+        return indexes[site]
+
+    def __contains__(self, url: str) -> bool:
+        return urlname(url) in self.names
+
+    def add(self, url: str) -> None:
+        self.names.add(urlname(url))

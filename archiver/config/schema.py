@@ -1,0 +1,136 @@
+"""What a site config is: the frozen, typed SiteConfig that downstream code reads
+(`site.article.body`, never raw dictionaries), and the error a broken config gives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from archiver.cms.presets import FAMILIES, PRESETS, Preset
+
+IMAGE_LINK_MODES = ("original", "local")
+# `render:` values: which pages a browser renders (true means all).
+RENDER_VALUES = ("lists", "articles", "all")
+# `cms:` values: a family's preset, or "auto" to detect the family on each page.
+CMS_VALUES = (*FAMILIES, "auto")
+
+
+class ConfigError(ValueError):
+    """A site config that cannot be used; the message names the file and the key."""
+
+    def __init__(self, source: object, key: str | None, problem: str):
+        self.source = str(source)
+        self.key = key
+        self.problem = problem
+        where = f"{source}: key '{key}'" if key else str(source)
+        super().__init__(f"{where}: {problem}")
+
+
+class Pattern(Protocol):
+    """A compiled URL pattern (RE2 for configs, `re` for the presets): only search is used."""
+
+    def search(self, string: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ListRules:
+    """How list pages are read."""
+
+    # CSS selector for the <a> elements that link to articles; None: every link on the page
+    # whose URL matches article.url_pattern.
+    article_links: str | None = None
+    # CSS selector for the next list page's <a>; None: the CMS preset's, then the link's text
+    # and the page's numbering (archiver.cms.paging).
+    next_page: str | None = None
+    # Stop after this many list pages per start URL; None: follow until there is no next page.
+    max_pages: int | None = None
+    # None: the CMS preset's way of paging.
+    paging: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleRules:
+    """Which URLs are articles, and where a page keeps its fields (None: the CMS preset's)."""
+
+    # Compiled with RE2 (linear time): no URL can make the crawl hang in it.
+    url_pattern: Pattern | None = None
+    headline: str | None = None
+    published: str | None = None
+    body: str | None = None
+
+
+def _on_domains(url: str, domains: tuple[str, ...]) -> bool:
+    """True when the URL is http(s) on one of the domains or their subdomains."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https"):
+        return False
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str
+    school: str
+    label: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    list: ListRules
+    article: ArticleRules
+    cms: str = "auto"
+    # Hosts outside allowed_domains that article images may come from (a CDN); nothing else
+    # is ever requested from them.
+    image_domains: tuple[str, ...] = ()
+    image_links: str | None = None  # None: the global ARCHIVER_IMAGE_LINKS
+    # Convert traditional to simplified Chinese (OpenCC t2s), for sites that serve only a
+    # traditional rendition.
+    t2s: bool = False
+    # Which pages go through a browser (scrapy-playwright): None, "lists", "articles" or "all".
+    render: str | None = None
+    # CSS selector the browser waits for before the page counts as rendered.
+    render_wait: str | None = None
+    # When `archiver crawl --due` crawls it: hourly, daily, weekly or a cron expression.
+    schedule: str | None = None
+    # Per-site Scrapy settings, from the allow-list in archiver.config.sitesettings.
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = ""
+
+    def allows(self, url: str) -> bool:
+        """True when the URL is http(s) on one of the site's domains or their subdomains."""
+        return _on_domains(url, self.allowed_domains)
+
+    def renders(self, kind: str) -> bool:
+        """Whether list ("lists") or article ("articles") pages go through the browser."""
+        return self.render in ("all", kind)
+
+    def allows_image(self, url: str) -> bool:
+        return self.allows(url) or _on_domains(url, self.image_domains)
+
+    def family(self, detected: str | None) -> str:
+        """The CMS family whose preset applies to a page: the configured one, or for
+        `cms: auto` the one detected on the page (generic when none was)."""
+        return self.cms if self.cms != "auto" else (detected or "generic")
+
+    def preset(self, detected: str | None = None) -> Preset:
+        return PRESETS[self.family(detected)]
+
+    def selectors(self, field_name: str, detected: str | None = None) -> tuple[str, ...]:
+        """Candidate selectors of an article field: the config's own, else the preset's."""
+        explicit = getattr(self.article, field_name)
+        return (explicit,) if explicit else getattr(self.preset(detected), field_name)
+
+    def list_link_selectors(self, detected: str | None = None) -> tuple[str, ...]:
+        explicit = self.list.article_links
+        return (explicit,) if explicit else self.preset(detected).list_links
+
+    def is_article_url(self, url: str) -> bool:
+        if self.article.url_pattern is not None:
+            return bool(self.article.url_pattern.search(url))
+        if self.cms == "auto":
+            return any(p.article_url.search(url) for p in PRESETS.values())
+        return bool(self.preset().article_url.search(url))
