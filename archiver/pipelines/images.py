@@ -19,10 +19,10 @@ from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
 from twisted.internet.threads import deferToThread
 
-from archiver import report
 from archiver.archive import write_atomic
 from archiver.items import ArticleItem
-from archiver.report import describe_failure
+from archiver.run import stats as report
+from archiver.run.stats import describe_failure
 
 _IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
 
@@ -33,7 +33,15 @@ class AtomicFilesStore(FSFilesStore):
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
                      headers: Any = None) -> Any:
         # In a thread: the disk's latency (open, fsync) must not stall the crawl.
-        return deferToThread(write_atomic, Path(self.basedir, path), buf.getvalue())
+        return deferToThread(_write_image, Path(self.basedir, path), buf.getvalue())
+
+
+def _write_image(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        # No space, permission denied, read-only, I/O error: an image failure with its reason.
+        raise FileException(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def image_file_name(url: str, content_type: str = "") -> str:

@@ -9,10 +9,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from archiver import report
 from archiver.archive import article_path, render, write_atomic
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
+from archiver.run import stats as keys
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -46,19 +46,26 @@ class WritePipeline:
         path = article_path(self.output, item.site, item.url)
         # The file work runs in a thread: the disk's latency (open, fsync) must not stall the
         # crawl. Items of one URL never race: the dedup pipeline lets each through once.
-        outcome = await maybe_deferred_to_future(
-            deferToThread(refresh_file if item.refresh else new_file, path, text))
+        try:
+            outcome = await maybe_deferred_to_future(
+                deferToThread(refresh_file if item.refresh else new_file, path, text))
+        except OSError as error:
+            # No space, permission denied, read-only, I/O error: this article is not archived,
+            # and says so; the next run asks for it again (archiver.run.resume).
+            reason = f"cannot write {path}: {error.strerror or error}"
+            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            raise DropItem(f"{item.url}: {reason}", log_level="DEBUG") from None
         self.stats.inc_value(outcome)  # back in the reactor thread: stats are not thread-safe
-        if outcome == report.ARTICLES_ARCHIVED:
+        if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
 
 
 def new_file(path: Path, text: str) -> str:
     if path.exists():
-        return report.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
+        return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
     write_atomic(path, text)
-    return report.ARTICLES_NEW
+    return keys.ARTICLES_NEW
 
 
 def refresh_file(path: Path, text: str) -> str:
@@ -66,8 +73,8 @@ def refresh_file(path: Path, text: str) -> str:
     its mtime, so publishing tools and backups see no change."""
     try:
         if path.read_bytes() == text.encode("utf-8"):
-            return report.ARTICLES_UNCHANGED
+            return keys.ARTICLES_UNCHANGED
     except FileNotFoundError:
         pass
     write_atomic(path, text)
-    return report.ARTICLES_CHANGED
+    return keys.ARTICLES_CHANGED

@@ -10,14 +10,19 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archiver import report
 from archiver.archive import ArchiveIndex
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
 from archiver.render import BrowserNotFound, missing_browser_message
-from archiver.report import describe_failure
+from archiver.run import stats as keys
+from archiver.run.extension import SiteRun
+from archiver.run.stats import describe_failure
+
+# List pages walked per start URL and run when the site sets no list.max_pages: an endless
+# pager (every page links a new one) must not keep a run going.
+DEFAULT_MAX_PAGES = 500
 
 
 def _url_list(urls: list[str] | str | None) -> list[str]:
@@ -47,6 +52,8 @@ class SiteSpider(scrapy.Spider):
         self.previewed: list[Any] = []
         self.requested_articles = 0
         self.archived: ArchiveIndex | set[str] = set()
+        # The run's bookkeeping (archiver.run.extension); None for a preview.
+        self.run: SiteRun | None = None
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
@@ -55,11 +62,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        if not spider.preview:
-            spider.archived = ArchiveIndex.of(crawler, crawler.settings["ARCHIVER_OUTPUT_DIR"],
-                                              cls.name)
-        return spider
+        return super().from_crawler(crawler, *args, **kwargs)
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
         """Request meta that sends a page through the browser, when the site renders it."""
@@ -70,15 +73,18 @@ class SiteSpider(scrapy.Spider):
             methods.append(PageMethod("wait_for_selector", self.site.render_wait))
         return {"playwright": True, "playwright_page_methods": methods}
 
-    def _list_request(self, url: str, page: int, pending: list[str] | None = None
+    def _list_request(self, url: str, page: int, start: str, pending: list[str] | None = None
                       ) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                              cb_kwargs={"page": page},
-                              meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
+                              cb_kwargs={"page": page, "start": start},
+                              meta={"ecms_pages": pending or [], "start": start,
+                                    **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.crawler.stats.get_value(report.LOCKED):
-            return  # another run holds this site's lock (see archiver.jobreport)
+        if not self.preview:
+            # Opened (lock held, archive read) before the first request is asked for.
+            self.run = self.crawler.get_extension(SiteRun)
+            self.archived = self.run.index
         if self.refresh_urls:
             for url in self.refresh_urls:
                 request = self._article_request(url)
@@ -90,70 +96,90 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
-            yield self._list_request(url, 1)
+            for article in self.run.plan(url).retry if self.run else ():
+                if article not in self.archived:
+                    yield self._article_request(article, url)
+            yield self._list_request(url, 1, url)
 
     # -- list pages ------------------------------------------------------------------------------
 
-    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, page: int, start: str) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            report.record_failure(self.crawler.stats, "list", response.url,
-                                  "not an HTML page; the walk of this list ends here",
-                                  site=self.name)
+            self._list_failure(response.url, start,
+                               "not an HTML page; the walk of this list ends here")
             return
-        self.crawler.stats.inc_value(report.LISTS_WALKED)
+        self.crawler.stats.inc_value(keys.LISTS_WALKED)
         family = detect_family(response.text) if self.site.cms == "auto" else self.site.cms
         new = 0
         links = article_links(response.selector, response.url, self.site, family)
-        self.crawler.stats.inc_value(report.LIST_LINKS, len(links))
+        self.crawler.stats.inc_value(keys.LIST_LINKS, len(links))
         for link in links:
             if link in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
-                self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
+                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
+                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return
             self.requested_articles += 1
             new += 1
-            yield self._article_request(link)
-        if self.site.list.max_pages and page >= self.site.list.max_pages:
+            yield self._article_request(link, start)
+        if not new and not self._walks_in_full(start):
+            # Lists run newest first: a page with nothing new means the rest is archived (the
+            # walk record says whether that holds, see archiver.run.resume). An unchanged site
+            # costs one list page per start URL (`--full` walks them all).
             return
-        if not new and not self.full:
-            # Lists run newest first: a page with nothing new means the rest is archived. An
-            # unchanged site costs one list page per start URL (`--full` walks them all).
-            return
-        yield from self._next_list(response, page, family)
+        yield from self._next_list(response, page, start, family)
 
-    def _next_list(self, response: TextResponse, page: int,
+    def _walks_in_full(self, start: str) -> bool:
+        return self.full or self.run is None or self.run.plan(start).full
+
+    def _next_list(self, response: TextResponse, page: int, start: str,
                    family: str | None) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
         if self.site.paging(family) == "ecms" and page == 1:
             script = ecms_pager_script(response.selector, response.url)
             if script:
                 yield scrapy.Request(script, callback=self.parse_ecms_pager,
-                                     errback=self.list_failed)
+                                     errback=self.list_failed, meta={"start": start})
             return
         url = pending[0] if pending else next_page(response.selector, response.url, self.site,
                                                    family)
-        if url:
-            yield self._list_request(url, page + 1, pending[1:])
+        if not url:
+            return
+        cap = self.site.list.max_pages or DEFAULT_MAX_PAGES
+        if page >= cap:
+            keys.record_capped(self.crawler.stats, start, cap)
+            self._cut(start, f"the walk reached the cap of {cap} list pages")
+            return
+        yield self._list_request(url, page + 1, start, pending[1:])
 
     def parse_ecms_pager(self, response: Response) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
                                else response.body.decode("latin-1"))
         if pages:
-            yield self._list_request(pages[0], 2, pages[1:])
+            yield self._list_request(pages[0], 2, response.meta["start"], pages[1:])
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
         reason = describe_failure(failure)
         self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        report.record_failure(self.crawler.stats, "list", failure.request.url, reason,
-                              site=self.name)
+        self._list_failure(failure.request.url, failure.request.meta["start"], reason)
+
+    def _list_failure(self, url: str, start: str, reason: str) -> None:
+        keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
+        self._cut(start, f"the list page {url} failed ({reason})")
+
+    def _cut(self, start: str, why: str) -> None:
+        if self.run is not None:
+            self.run.walk_cut(start, why)
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str) -> scrapy.Request:
+    def _article_request(self, url: str, start: str | None = None) -> scrapy.Request:
         self.pending.add(url)
+        if start and self.run is not None:
+            self.run.listed(url, start)  # a failure of this article is this list's to retry
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url}, meta=self._browser_meta("articles"))
 
@@ -161,7 +187,7 @@ class SiteSpider(scrapy.Spider):
         if reason != "finished":
             return  # interrupted: what was not fetched is simply not done yet
         for url in sorted(self.pending):
-            report.record_failure(self.crawler.stats, "article", url,
+            keys.record_failure(self.crawler.stats, "article", url,
                                   "no response: the request was dropped on the way (a redirect "
                                   "loop, or a redirect to a page already fetched)",
                                   site=self.name)
@@ -174,19 +200,19 @@ class SiteSpider(scrapy.Spider):
         # server's word wins.
         declared_other = content_type and not any(t in content_type for t in ("html", "xml"))
         if not isinstance(response, TextResponse) or declared_other:
-            report.record_failure(self.crawler.stats, "article", source_url,
+            keys.record_failure(self.crawler.stats, "article", source_url,
                                   f"not an HTML page (Content-Type: {content_type or 'none'})",
                                   site=self.name)
             return None
         if not response.body.strip():
-            report.record_failure(self.crawler.stats, "article", source_url,
+            keys.record_failure(self.crawler.stats, "article", source_url,
                                   f"empty page (HTTP {response.status} with no content)",
                                   site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site)
         item.refresh = refresh
-        report.record_rules(self.crawler.stats, item.url, item.rules)
+        keys.record_rules(self.crawler.stats, item.url, item.rules)
         return item
 
     def article_failed(self, failure: Failure) -> None:
@@ -197,10 +223,10 @@ class SiteSpider(scrapy.Spider):
         if failure.request.meta.get("refresh") and response is not None \
                 and response.status in (404, 410):
             # The source is gone; the archived file is kept (that is what the archive is for).
-            self.crawler.stats.inc_value(report.ARTICLES_GONE)
-            report.record_note(self.crawler.stats, "gone", url,
+            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
+            keys.record_note(self.crawler.stats, "gone", url,
                                f"HTTP {response.status} at the source; archived file kept",
                                site=self.name)
             return
         self.logger.error("Article failed: %s: %s", url, reason)
-        report.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
+        keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name)

@@ -1,4 +1,5 @@
-"""One run per site folder at a time (cron overlap), with stale locks taken over.
+"""One run per site folder at a time, whatever started it (cron overlap, `scrapy crawl`, a
+Scrapyd job), with stale locks taken over.
 
 The lock is an flock on <output>/<site>/.archiver.lock: the kernel releases it when the holder
 dies, however it dies (kill -9 included), so a lock left by a killed run is simply free again.
@@ -11,9 +12,7 @@ import fcntl
 import json
 import os
 import socket
-import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 LOCK_NAME = ".archiver.lock"
@@ -24,9 +23,10 @@ class SiteLocked(RuntimeError):
 
 
 class SiteLock:
-    def __init__(self, folder: Path, site: str):
+    def __init__(self, folder: Path, site: str, command: str = "archiver"):
         self.path = Path(folder) / site / LOCK_NAME
         self.site = site
+        self.command = command[:300]
         self.handle = None
         self.stale: dict | None = None  # the dead holder whose lock was taken over
         self.removed = 0  # partial files of a killed run, removed once the lock was taken
@@ -58,7 +58,7 @@ class SiteLock:
         handle.truncate()
         handle.write(json.dumps({
             "pid": os.getpid(), "host": socket.gethostname(),
-            "command": " ".join(["archiver", *sys.argv[1:]])[:300],
+            "command": self.command,
             "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         }))
         handle.flush()
@@ -74,16 +74,6 @@ class SiteLock:
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
-
-
-def lock_sites(stack: ExitStack, output: Path, sites: list[str]) -> list[SiteLock]:
-    """Lock every site or none: raises SiteLocked naming the holder, releasing what it took."""
-    locks = []
-    for site in sites:
-        lock = SiteLock(output, site).acquire()
-        stack.callback(lock.release)
-        locks.append(lock)
-    return locks
 
 
 def remove_partial_files(folder: Path) -> int:
