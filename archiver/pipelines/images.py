@@ -67,7 +67,8 @@ class ArticleImagesPipeline(FilesPipeline):
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
         cls._update_stores(crawler.settings)
-        logging.getLogger("scrapy.pipelines.media").addFilter(_ReportedElsewhere())
+        for name in ("scrapy.pipelines.media", "scrapy.pipelines.files"):
+            logging.getLogger(name).addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
         pipeline = cls(str(output), crawler=crawler)
         pipeline.site = crawler.spidercls.site

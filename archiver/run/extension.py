@@ -54,6 +54,7 @@ class SiteRun:
         self.cuts: dict[str, str] = {}  # start URL -> why its walk did not finish
         self.article_list: dict[str, str] = {}  # article URL -> start URL of the list
         self.report: dict[str, Any] | None = None  # the site's outcome, once closed
+        self.opened = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SiteRun:
@@ -83,6 +84,7 @@ class SiteRun:
     def spider_opened(self, spider: Any) -> None:
         if spider.preview:
             return  # `archiver preview` writes nothing and needs no lock
+        self.opened = True
         self.mode = "refresh" if spider.refresh_urls else "fetch" if spider.fetch_urls else "crawl"
         self.lock = SiteLock(self.output, self.site.name, command_line())
         try:
@@ -124,8 +126,8 @@ class SiteRun:
             self._refuse("not_started", self.record.error, EXIT_FAILED)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if spider.preview:
-            return
+        if spider.preview or not self.opened:
+            return  # a crawler that failed while opening: see crawler_report()
         if self.refused:
             what, why, code = self.refused
             self.report = outcome.not_run_report(self.mode, what, why, code)

@@ -39,7 +39,8 @@ class SiteLock:
 
     def acquire(self) -> SiteLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
+        # Unbuffered: nothing is left to flush (and fail) at close on a full disk.
+        handle = open(self.path, "a+b", buffering=0)  # noqa: SIM115 (held until release)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -54,23 +55,23 @@ class SiteLock:
         previous = self._holder()
         if previous.get("pid"):
             self.stale = previous  # it held the file but not the flock: it died
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "command": self.command,
-            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-        }))
-        handle.flush()
         self.handle = handle
+        try:
+            handle.truncate(0)
+            handle.write(json.dumps({
+                "pid": os.getpid(), "host": socket.gethostname(),
+                "command": self.command,
+                "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }).encode("utf-8"))
+        except OSError:
+            pass  # a full disk: the flock holds all the same, only the holder's name is missing
         # Only now, with the lock held, is no live writer behind a leftover temporary file.
         self.removed = remove_partial_files(self.path.parent)
         return self
 
     def release(self) -> None:
         if self.handle is not None:
-            self.handle.seek(0)
-            self.handle.truncate()
+            self.handle.truncate(0)
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
