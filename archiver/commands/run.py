@@ -28,9 +28,12 @@ class Job:
     kwargs: dict
 
 
-def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace) -> int:
+def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace,
+               config_errors: bool = False) -> int:
     """Run one crawl per job in one process, print the summary, write the JSON report. Each
-    crawl's bookkeeping (lock, resume state, outcome) is its SiteRun extension's."""
+    crawl's bookkeeping (lock, resume state, outcome) is its SiteRun extension's. With
+    config_errors (a broken config file beside the sites crawled), an otherwise clean run
+    exits 2."""
     from archiver.render import find_browser, missing_browser_message
 
     rendered = [job.site.name for job in jobs if job.site.render]
@@ -41,7 +44,7 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     # One report for the whole run, written below, instead of one per site.
     settings.set("ARCHIVER_JOB_REPORT", "-", priority="cmdline")
     sites = crawl_sites(settings, jobs, command)
-    return finish_run(settings, sites, command, args, started)
+    return finish_run(settings, sites, command, args, started, config_errors)
 
 
 def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, dict]:
@@ -61,7 +64,7 @@ def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, dict]:
 
 
 def finish_run(settings, sites: dict[str, dict], command: str, args: argparse.Namespace,
-               started: float) -> int:
+               started: float, config_errors: bool) -> int:
     """Print each site's summary and write the run's report; the run's exit code."""
     from archiver.run.outcome import (
         default_report_path,
@@ -75,6 +78,8 @@ def finish_run(settings, sites: dict[str, dict], command: str, args: argparse.Na
         for line in summary_lines(name, site):
             print(line)
     status = process_exit_code(sites)
+    if config_errors and status == EXIT_OK:
+        status = EXIT_CONFIG  # the report's exit code is the process's
     report_path = Path(args.report) if args.report else default_report_path(output, command)
     error = write_report(report_path, command, sys.argv[1:], started, status, output, sites)
     print(f"archive: {output}")
@@ -101,8 +106,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.max_articles:
         kwargs["max_articles"] = args.max_articles
     jobs = [Job(registry.sites[name], name, kwargs) for name in names]
-    status = run_crawls(settings, jobs, "crawl", args)
-    return EXIT_CONFIG if registry.errors and status == EXIT_OK else status
+    return run_crawls(settings, jobs, "crawl", args, config_errors=bool(registry.errors))
 
 
 def site_job(registry, name_or_url: str, kwargs: dict) -> Job:

@@ -86,6 +86,14 @@ class SiteRun:
             return  # `archiver preview` writes nothing and needs no lock
         self.opened = True
         self.mode = "refresh" if spider.refresh_urls else "fetch" if spider.fetch_urls else "crawl"
+        try:
+            self._open(spider)
+        except CloseSpider:
+            raise
+        except Exception as error:  # noqa: BLE001 (a crawl without its bookkeeping must not run)
+            self._refuse("not_started", f"{type(error).__name__}: {error}", EXIT_FAILED)
+
+    def _open(self, spider: Any) -> None:
         self.lock = SiteLock(self.output, self.site.name, command_line())
         try:
             self.lock.acquire()
