@@ -24,6 +24,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from archiver.archive import ArchiveIndex, archived_urlnames
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
 from archiver.run import outcome
+from archiver.run import stats as keys
 from archiver.run.lock import SiteLock, SiteLocked
 from archiver.run.resume import Plan, WalkRecord
 from archiver.schedule import record_run
@@ -165,15 +166,15 @@ class SiteRun:
             except OSError as error:
                 self.notes.append(f"cannot record the last run: {error.strerror or error}")
         if self.site.source.startswith("(no config"):
-            detected = sorted(k[len(outcome.keys.CMS_DETECTED):] for k in stats
-                              if k.startswith(outcome.keys.CMS_DETECTED))
+            detected = sorted(k[len(keys.CMS_DETECTED):] for k in stats
+                              if k.startswith(keys.CMS_DETECTED))
             self.notes.append(f"no site config for {self.site.name}: archived under its host "
                               f"name; CMS detected: {', '.join(detected) or 'none'}")
         return outcome.site_report(stats, self.site, self.mode, self.notes)
 
     def _walk_ends(self, reason: str, stats: dict) -> dict[str, dict]:
         failed: dict[str, list[str]] = {}
-        for failure in stats.get(outcome.keys.FAILURES, []):
+        for failure in stats.get(keys.FAILURES, []):
             if failure["kind"] == "article" and failure["url"] in self.article_list:
                 failed.setdefault(self.article_list[failure["url"]], []).append(failure["url"])
         ends = {}

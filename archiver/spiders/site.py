@@ -77,8 +77,7 @@ class SiteSpider(scrapy.Spider):
                       ) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
                               cb_kwargs={"page": page, "start": start},
-                              meta={"ecms_pages": pending or [], "start": start,
-                                    **self._browser_meta("lists")})
+                              meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.preview:
@@ -141,7 +140,7 @@ class SiteSpider(scrapy.Spider):
             script = ecms_pager_script(response.selector, response.url)
             if script:
                 yield scrapy.Request(script, callback=self.parse_ecms_pager,
-                                     errback=self.list_failed, meta={"start": start})
+                                     errback=self.list_failed, cb_kwargs={"start": start})
             return
         url = pending[0] if pending else next_page(response.selector, response.url, self.site,
                                                    family)
@@ -154,17 +153,17 @@ class SiteSpider(scrapy.Spider):
             return
         yield self._list_request(url, page + 1, start, pending[1:])
 
-    def parse_ecms_pager(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_ecms_pager(self, response: Response, start: str) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
                                else response.body.decode("latin-1"))
         if pages:
-            yield self._list_request(pages[0], 2, response.meta["start"], pages[1:])
+            yield self._list_request(pages[0], 2, start, pages[1:])
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
         reason = describe_failure(failure)
         self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        self._list_failure(failure.request.url, failure.request.meta["start"], reason)
+        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], reason)
 
     def _list_failure(self, url: str, start: str, reason: str) -> None:
         keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
