@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scrapy import signals
-
 from archiver.archive import write_atomic
 
 GONE_AFTER = 2  # crawls in a row: one 404 may be a site's hiccup, two are a decision
@@ -23,22 +21,17 @@ RECORD = ".gone.json"
 
 
 class DeadLinks:
-    def __init__(self, path: Path, retry: bool = False):
-        self.path = path
+    """Read and saved by the run's bookkeeping (archiver.run.extension), with the lock held."""
+
+    def __init__(self, folder: Path, retry: bool = False):
+        self.path = folder / RECORD
         self.retry = retry
         try:
-            self.entries: dict[str, dict[str, Any]] = json.loads(path.read_text("utf-8"))
+            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
         except (OSError, ValueError):
             self.entries = {}
         self.seen: set[str] = set()  # answered in this run, one way or the other
         self.dirty = False
-
-    @classmethod
-    def of(cls, crawler: Any, output: str | Path, site: str, retry: bool) -> DeadLinks:
-        """The site's record, saved when the crawler's spider closes."""
-        dead = cls(Path(output) / site / RECORD, retry)
-        crawler.signals.connect(dead.save, signal=signals.spider_closed)
-        return dead
 
     def skip(self, url: str) -> dict[str, Any] | None:
         """The entry of a gone URL this crawl leaves alone, or None to request it."""
@@ -63,7 +56,7 @@ class DeadLinks:
         if self.entries.pop(url, None) is not None:
             self.dirty = True
 
-    def save(self, spider: Any = None, reason: str = "finished") -> None:
+    def save(self) -> None:
         if not self.dirty:
             return
         write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, indent=1,

@@ -10,7 +10,7 @@ from typing import Any
 from scrapy import signals
 from twisted.python.failure import Failure
 
-from archiver import report
+from archiver.run import stats as report
 
 
 class UnexpectedErrors:

@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from archiver import report
+from archiver.run import stats as report
 
 
 class Progress:

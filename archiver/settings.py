@@ -88,11 +88,15 @@ MEDIA_ALLOW_REDIRECTS = True
 
 EXTENSIONS = {
     "archiver.progress.Progress": 500,
-    "archiver.jobreport.JobReport": 510,
+    # The run's bookkeeping, whatever starts the crawl: lock, resume state, outcome, report.
+    "archiver.run.extension.SiteRun": 510,
     "archiver.errors.UnexpectedErrors": 520,
 }
-# Path of the JSON report a crawl writes by itself (set by `archiver dispatch` for Scrapyd
-# jobs; `archiver crawl` writes its own report and leaves this empty).
+# `scrapy crawl SITE` exits with the site's outcome (archiver/run/commands/crawl.py).
+COMMANDS_MODULE = "archiver.run.commands"
+# Path of the JSON report a crawl writes by itself; "": <output>/.reports/<time>-<site>.json.
+# `archiver dispatch` sets it for each Scrapyd job; the `archiver` commands set it to "-" and
+# write one report for all the sites of the run.
 ARCHIVER_JOB_REPORT = ""
 
 TELNETCONSOLE_ENABLED = False

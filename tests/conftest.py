@@ -6,6 +6,7 @@ every crawl test exercises Scrapy, the pipelines and the file system for real.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,9 @@ def archive_files(output: Path, site: str) -> dict[str, frontmatter.Post]:
 def blocks(text: str) -> list[str]:
     """Markdown blocks of an archive body, blank lines dropped."""
     return [b.strip() for b in text.split("\n\n") if b.strip()]
+
+
+def latest_report(output: Path) -> dict:
+    """The newest JSON report of an archive (<output>/.reports/)."""
+    reports = sorted((output / ".reports").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+    return json.loads(reports[-1].read_text(encoding="utf-8"))

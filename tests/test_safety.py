@@ -12,8 +12,16 @@ import time
 import frontmatter
 
 from archiver.archive import source_link
-from archiver.runlock import SiteLock
-from tests.conftest import PROXY_VARS, ROOT, archive_files, run_archiver, site_config, write_config
+from archiver.run.lock import SiteLock
+from tests.conftest import (
+    PROXY_VARS,
+    ROOT,
+    archive_files,
+    latest_report,
+    run_archiver,
+    site_config,
+    write_config,
+)
 from tests.sitebuilder import Article, serve_site
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0,
@@ -68,8 +76,9 @@ def test_a_stale_lock_from_a_killed_run_is_taken_over(server, tmp_path):
     (folder / ".abc.md.123.part").write_text("half an artic")
     result = run_archiver(*command(tmp_path)[3:])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "took over the lock of process 999999" in result.stderr
-    assert "removed 1 partial file(s)" in result.stderr
+    notes = latest_report(tmp_path / "out")["sites"]["fixture"]["notes"]
+    assert any("took over the lock of process 999999" in note for note in notes), notes
+    assert any("removed 1 partial file(s)" in note for note in notes), notes
     assert not list(folder.glob(".*.part"))
     assert len(archive_files(tmp_path / "out", "fixture")) == 2
 

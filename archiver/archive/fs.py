@@ -59,15 +59,16 @@ def _linked_lock(path: Path) -> OutputProblem:
                          "archiver creates its own)")
 
 
-def open_lock_file(path: Path) -> IO[str]:
-    """The lock file, opened read-write (created when missing) without following a link."""
+def open_lock_file(path: Path) -> IO[bytes]:
+    """The lock file, opened read-write (created when missing) without following a link.
+    Unbuffered: nothing is left to flush (and fail) at close on a full disk."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, _FILE_MODE)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise _linked_lock(path) from None
         raise OutputProblem(f"cannot open {path}: {error.strerror}") from None
-    return os.fdopen(fd, "r+", encoding="utf-8")
+    return os.fdopen(fd, "r+b", buffering=0)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -58,19 +58,13 @@ def archived_sites(output: Path | str) -> list[str]:
 
 
 class ArchiveIndex:
-    """The urlnames a site's archive holds: read once per crawl from the file names, shared by
-    the spider (which requests no archived article) and the dedup pipeline (which adds what this
-    run archives), so a crawl keeps one set, not two."""
+    """The urlnames a site's archive holds: read once per crawl from the file names (by
+    archiver.run.extension.SiteRun, once the site's lock is held), shared by the spider (which
+    requests no archived article) and the dedup pipeline (which adds what this run archives),
+    so a crawl keeps one set, not two."""
 
     def __init__(self, names: set[str]):
         self.names = names
-
-    @classmethod
-    def of(cls, crawler: object, output: Path | str, site: str) -> ArchiveIndex:
-        indexes = crawler.__dict__.setdefault("_archiver_indexes", {})
-        if site not in indexes:
-            indexes[site] = cls(archived_urlnames(output, site))
-        return indexes[site]
 
     def __contains__(self, url: str) -> bool:
         return urlname(url) in self.names

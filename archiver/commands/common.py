@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 import traceback
@@ -16,17 +15,15 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 1
 
 
 def settings_for(args: argparse.Namespace):
-    """Scrapy's project settings with the command line's choices applied. The config folder also
-    goes into the environment, so every crawler of this process (spider loader included) sees
-    it."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "archiver.settings")
-    if args.config_dir:
-        os.environ["ARCHIVER_CONFIG_DIR"] = str(Path(args.config_dir).resolve())
-    from scrapy.utils.project import get_project_settings
+    """The project's settings with the command line's choices applied, passed explicitly to
+    every crawler of this process (spider loader included)."""
+    from scrapy.settings import Settings
 
-    settings = get_project_settings()
+    settings = Settings()
+    settings.setmodule("archiver.settings", priority="project")
     if args.config_dir:
-        settings.set("ARCHIVER_CONFIG_DIR", os.environ["ARCHIVER_CONFIG_DIR"], priority="cmdline")
+        settings.set("ARCHIVER_CONFIG_DIR", str(Path(args.config_dir).resolve()),
+                     priority="cmdline")
     output = getattr(args, "output", None)
     if output:
         settings.set("ARCHIVER_OUTPUT_DIR", str(Path(output).resolve()), priority="cmdline")

@@ -68,8 +68,8 @@ def describe(item) -> list[str]:
 def cmd_preview(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from archiver import report
     from archiver.pipelines.validate import issue
+    from archiver.run import stats as report
 
     settings = settings_for(args)
     registry = load_registry(settings)

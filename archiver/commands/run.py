@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from archiver.commands.common import (
     EXIT_CONFIG,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_LOCKED,
     EXIT_OK,
     known_sites,
     load_registry,
@@ -35,89 +30,63 @@ class Job:
 
 def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace,
                config_errors=(), skipped: dict[str, str] | None = None) -> int:
-    """Lock the sites, run one crawl per job in one process, print the summary, write the JSON
-    report. Sites whose config is broken (config_errors) and sites with nothing to do (skipped:
-    name -> why) appear in both as well."""
-    from scrapy.crawler import CrawlerProcess
-
-    from archiver import report
-    from archiver.archive import OutputProblem
+    """Run one crawl per job in one process, print the summary, write the JSON report. Each
+    crawl's bookkeeping (lock, resume state, outcome) is its SiteRun extension's. Sites whose
+    config is broken (config_errors) and sites with nothing to do (skipped: name -> why)
+    appear in the summary and the report as well."""
     from archiver.commands import verdict
     from archiver.render import find_browser, missing_browser_message
-    from archiver.runlock import SiteLocked, lock_sites
-    from archiver.runreport import default_report_path, site_report, write_report
 
-    output = Path(settings["ARCHIVER_OUTPUT_DIR"])
-    started = time.time()
     rendered = [job.site.name for job in jobs if job.site.render]
     if rendered and find_browser() is None:
         print(f"cannot crawl {', '.join(rendered)}: {missing_browser_message()}", file=sys.stderr)
         return EXIT_CONFIG
-    with ExitStack() as stack:
-        try:
-            locks = lock_sites(stack, output, [job.site.name for job in jobs])
-        except SiteLocked as error:
-            print(f"another run is in progress: {error}", file=sys.stderr)
-            return EXIT_LOCKED
-        except OutputProblem as error:  # before anything is crawled
-            print(f"cannot write the archive: {error}", file=sys.stderr)
-            return EXIT_CONFIG
-        for lock in locks:
-            if lock.stale:
-                print(f"{lock.site}: took over the lock of process {lock.stale.get('pid')}, "
-                      "which is no longer running", file=sys.stderr)
-            if lock.removed:
-                print(f"{lock.site}: removed {lock.removed} partial file(s) an interrupted run "
-                      "left", file=sys.stderr)
-
-        process = CrawlerProcess(settings)
-        crawlers = []
-        for job in jobs:
-            crawler = process.create_crawler(job.spider)
-            crawlers.append((job, crawler))
-            process.crawl(crawler, **job.kwargs)
-        process.start()
-
-    from archiver.schedule import record_run
-
-    status = EXIT_OK
-    sites = {}
-    for job, crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        if command == "crawl":
-            record_run(output, job.site.name, datetime.fromtimestamp(started),
-                       stats.get("finish_reason", ""))
-        sites[job.site.name] = site_report(stats, job.site)
-        sites[job.site.name]["unreachable"] = verdict.unreachable(stats)
-        health = sites[job.site.name]["health"]
-        for line in verdict.site_lines(job.site.name, stats, refresh=command == "refresh"):
-            print(line)
-        for line in health:
-            print(f"  health: {line}")
-        if health and status == EXIT_OK:
-            status = EXIT_FAILED
-        if job.site.source.startswith("(no config"):
-            detected = ", ".join(sites[job.site.name]["cms_detected"]) or "none"
-            print(f"  no site config for {job.site.name}: archived under its host name; CMS "
-                  f"detected: {detected}")
-        if stats.get("finish_reason") == "shutdown":
-            left = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
-            print(f"  interrupted: {left} queued request(s) not made; every file written is "
-                  "complete; run the same command again to finish")
-            status = EXIT_INTERRUPTED
-        elif report.failed(stats) and status == EXIT_OK:
-            status = EXIT_FAILED
+    started = time.time()
+    # One report for the whole run, written below, instead of one per site.
+    settings.set("ARCHIVER_JOB_REPORT", "-", priority="cmdline")
+    sites = crawl_sites(settings, jobs, command) if jobs else {}
     for name, why in (skipped or {}).items():
-        sites[name] = {"skipped": why}
-        print(f"{name}: {why}")
+        sites[name] = verdict.skipped_site(why)
+    return finish_run(settings, sites, command, args, started, config_errors)
+
+
+def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, dict]:
+    """Run the crawls; each site's report (see archiver.run.outcome)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from archiver.run.extension import crawler_report, start_errors
+
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for job in jobs:
+        crawler = process.create_crawler(job.spider)
+        crawlers.append((job, crawler, start_errors(process.crawl(crawler, **job.kwargs))))
+    process.start()
+    return {job.site.name: crawler_report(crawler, command, errors[0] if errors else None)
+            for job, crawler, errors in crawlers}
+
+
+def finish_run(settings, sites: dict[str, dict], command: str, args: argparse.Namespace,
+               started: float, config_errors) -> int:
+    """Print each site's summary and write the run's report; the run's exit code (the same
+    in both)."""
+    from archiver.commands import verdict
+    from archiver.run.outcome import default_report_path, process_exit_code, write_report
+
+    output = Path(settings["ARCHIVER_OUTPUT_DIR"])
     for error in config_errors:
         name, sites[name] = verdict.config_error_site(error)
-        print(f"{name}: CONFIG ERROR: {sites[name]['config_error']}")
-    status = verdict.combine([status, EXIT_CONFIG if config_errors else EXIT_OK])
+    for name, site in sites.items():
+        for line in verdict.site_lines(name, site):
+            print(line)
+    status = process_exit_code(sites)
     report_path = Path(args.report) if args.report else default_report_path(output, command)
-    write_report(report_path, command, sys.argv[1:], started, status, output, sites)
+    error = write_report(report_path, command, sys.argv[1:], started, status, output, sites)
     print(f"archive: {output}")
-    print(f"report: {report_path}")
+    if error:
+        print(error, file=sys.stderr)
+    else:
+        print(f"report: {report_path}")
     print(verdict.totals_line(sites, status))
     return status
 

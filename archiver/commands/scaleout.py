@@ -35,7 +35,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_dispatch(args: argparse.Namespace) -> int:
-    from archiver import report, scrapyd
+    from archiver import scrapyd
 
     settings = settings_for(args)
     registry = load_registry(settings)
@@ -66,22 +66,19 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
             print(f"{job.site}: no report from job {job.job} on {job.node} (see its Scrapyd log)")
             status = EXIT_FAILED
             continue
-        if result.get("locked"):
-            print(f"{job.site}: skipped by the job on {job.node}: {result['locked']}")
+        site = result["sites"][job.site]
+        if site["outcome"] == "locked":
+            print(f"{job.site}: skipped by the job on {job.node}: {site['reason']}")
             continue
-        articles, images = result["articles"], result["images"]
+        articles, images = site["articles"], site["images"]
         print(f"{job.site} (on {job.node}): {articles['new']} new, "
               f"{articles['already_archived']} already archived, {articles['failed']} failed; "
               f"images {images['fetched']} fetched, {images['failed']} failed")
-        for failure in result["failures"]:
+        for failure in site["failures"]:
             print(f"  {failure['kind']} failed: {failure['url']}: {failure['reason']}")
-        for line in result["health"]:
+        for line in site["health"]:
             print(f"  health: {line}")
-        # The same verdict as `archiver crawl` gives, from the job's report.
-        if result["health"] or report.failed({
-                report.ARTICLES_FAILED: articles["failed"],
-                report.ARTICLES_FLAGGED: articles["flagged"],
-                report.IMAGES_FAILED: images["failed"],
-                report.LISTS_FAILED: result["list_pages"]["failed"]}):
+        # The same verdict as `archiver crawl` gives: the job's own outcome.
+        if site["exit_code"] and status == EXIT_OK:
             status = EXIT_FAILED
     return status

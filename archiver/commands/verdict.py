@@ -1,13 +1,11 @@
 """One verdict for a run, the same in the summary and in the JSON report: every selected site
-appears (a broken config too), an unreachable site says so and why, and the last line gives the
-totals and the exit code."""
+appears (a broken config, a site with nothing to do), and the last line gives the totals and
+the exit code. A crawled site's own lines come from archiver.run.outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
-from archiver import report
 from archiver.commands.common import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -16,41 +14,30 @@ from archiver.commands.common import (
     EXIT_OK,
     one_line,
 )
+from archiver.run.outcome import summary_lines
 
-# When sites end differently, the process exits with the most urgent code: an interruption,
-# then a lock (nothing crawled), then a config error (a site cannot run until its file is
-# fixed), then a partial failure. A config error is never hidden by another site's failure.
-PRECEDENCE = (EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_CONFIG, EXIT_FAILED, EXIT_OK)
 WORDS = {EXIT_OK: "OK", EXIT_FAILED: "PARTIAL FAILURE", EXIT_CONFIG: "CONFIG ERROR",
          EXIT_LOCKED: "LOCKED", EXIT_INTERRUPTED: "INTERRUPTED"}
-
-
-def combine(codes: Iterable[int]) -> int:
-    codes = set(codes)
-    return next((code for code in PRECEDENCE if code in codes), EXIT_OK)
-
-
-def unreachable(stats: dict) -> str | None:
-    """Why a site could not be reached at all (every list page failed, nothing answered), or
-    None. Such a site must not read like a site with no news."""
-    lists = [f for f in stats.get(report.FAILURES, []) if f["kind"] == "list"]
-    if not lists or stats.get(report.LISTS_WALKED, 0):
-        return None
-    return f"{lists[0]['reason']} ({lists[0]['url']})"
-
-
-def site_lines(name: str, stats: dict, refresh: bool) -> list[str]:
-    lines = report.summary_lines(name, stats, refresh=refresh)
-    reason = unreachable(stats)
-    if reason:
-        lines[0] = f"{name}: UNREACHABLE: {reason}"
-    return lines
 
 
 def config_error_site(error) -> tuple[str, dict]:
     """A site whose config file does not load: its name (the file's) and its report entry."""
     name = Path(error.source).stem
-    return name, {"config_error": one_line(error)}
+    return name, {"outcome": "config_error", "config_error": one_line(error),
+                  "exit_code": EXIT_CONFIG}
+
+
+def skipped_site(why: str) -> dict:
+    """A site with nothing to do in this run (refresh of a site with nothing archived)."""
+    return {"outcome": "skipped", "skipped": why, "exit_code": EXIT_OK}
+
+
+def site_lines(name: str, site: dict) -> list[str]:
+    if "config_error" in site:
+        return [f"{name}: CONFIG ERROR: {site['config_error']}"]
+    if "skipped" in site:
+        return [f"{name}: {site['skipped']}"]
+    return summary_lines(name, site)
 
 
 def totals_line(sites: dict[str, dict], status: int) -> str:

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver import report
-from archiver.archive import ArchiveIndex
 from archiver.items import ArticleItem
+from archiver.run import stats as keys
+from archiver.run.extension import SiteRun
 
 
 class DedupPipeline:
-    def __init__(self, index: Callable[[str], ArchiveIndex], stats: Any):
-        self.index = index
+    def __init__(self, run: SiteRun, stats: Any):
+        self.run = run
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
-        output = crawler.settings["ARCHIVER_OUTPUT_DIR"]
-        # Read from the files once per crawl: they are the source of truth.
-        return cls(lambda site: ArchiveIndex.of(crawler, output, site), crawler.stats)
+        # The run's archive index, read from the files once the site's lock is held.
+        return cls(crawler.get_extension(SiteRun), crawler.stats)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.refresh:
             return item  # re-fetched on purpose: the write pipeline compares it with the file
-        index = self.index(item.site)
+        index = self.run.index
         if item.url in index:
-            self.stats.inc_value(report.ARTICLES_ARCHIVED)
+            self.stats.inc_value(keys.ARTICLES_ARCHIVED)
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         index.add(item.url)
         return item

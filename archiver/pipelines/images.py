@@ -17,10 +17,10 @@ from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
 from twisted.internet.threads import deferToThread
 
-from archiver import report
 from archiver.archive import image_file_name, write_atomic
 from archiver.items import ArticleItem
-from archiver.report import describe_failure
+from archiver.run import stats as report
+from archiver.run.stats import describe_failure
 
 
 class AtomicFilesStore(FSFilesStore):
@@ -29,7 +29,15 @@ class AtomicFilesStore(FSFilesStore):
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
                      headers: Any = None) -> Any:
         # In a thread: the disk's latency (open, fsync) must not stall the crawl.
-        return deferToThread(write_atomic, Path(self.basedir, path), buf.getvalue())
+        return deferToThread(_write_image, Path(self.basedir, path), buf.getvalue())
+
+
+def _write_image(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        # No space, permission denied, read-only, I/O error: an image failure with its reason.
+        raise FileException(f"cannot write {path}: {error.strerror or error}") from None
 
 
 class _ReportedElsewhere(logging.Filter):
@@ -46,7 +54,8 @@ class ArticleImagesPipeline(FilesPipeline):
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
         cls._update_stores(crawler.settings)
-        logging.getLogger("scrapy.pipelines.media").addFilter(_ReportedElsewhere())
+        for name in ("scrapy.pipelines.media", "scrapy.pipelines.files"):
+            logging.getLogger(name).addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
         pipeline = cls(str(output), crawler=crawler)
         pipeline.site = crawler.spidercls.site

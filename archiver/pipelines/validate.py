@@ -8,9 +8,9 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver import report
 from archiver.extract.quality import garbled
 from archiver.items import ArticleItem
+from archiver.run import stats as report
 
 # What servers answer with status 200 when the page is gone.
 _ERROR_PAGE = re.compile(

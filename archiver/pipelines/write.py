@@ -9,11 +9,11 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from archiver import report
 from archiver.archive import article_path, render, write_atomic
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
+from archiver.run import stats as keys
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -47,23 +47,30 @@ class WritePipeline:
         path = article_path(self.output, item.site, item.url)
         # The file work runs in a thread: the disk's latency (open, fsync) must not stall the
         # crawl. Items of one URL never race: the dedup pipeline lets each through once.
-        outcome = await maybe_deferred_to_future(
-            deferToThread(refresh_file if item.refresh else new_file, path, text))
+        try:
+            outcome = await maybe_deferred_to_future(
+                deferToThread(refresh_file if item.refresh else new_file, path, text))
+        except OSError as error:
+            # No space, permission denied, read-only, I/O error: this article is not archived,
+            # and says so; the next run asks for it again (archiver.run.resume).
+            reason = f"cannot write {path}: {error.strerror or error}"
+            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            raise DropItem(f"{item.url}: {reason}", log_level="DEBUG") from None
         if isinstance(outcome, tuple):  # a refresh that rewrote the file: say what changed
             outcome, parts = outcome
-            report.record_note(self.stats, "changed", item.url, ", ".join(parts),
-                               file=str(path), site=item.site)
+            keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
+                             file=str(path), site=item.site)
         self.stats.inc_value(outcome)  # back in the reactor thread: stats are not thread-safe
-        if outcome == report.ARTICLES_ARCHIVED:
+        if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
 
 
 def new_file(path: Path, text: str) -> str:
     if path.exists():
-        return report.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
+        return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
     write_atomic(path, text)
-    return report.ARTICLES_NEW
+    return keys.ARTICLES_NEW
 
 
 def refresh_file(path: Path, text: str) -> str | tuple[str, list[str]]:
@@ -74,6 +81,6 @@ def refresh_file(path: Path, text: str) -> str | tuple[str, list[str]]:
     except FileNotFoundError:
         old = b""
     if old == text.encode("utf-8"):
-        return report.ARTICLES_UNCHANGED
+        return keys.ARTICLES_UNCHANGED
     write_atomic(path, text)
-    return report.ARTICLES_CHANGED, what_changed(old.decode("utf-8", "replace"), text)
+    return keys.ARTICLES_CHANGED, what_changed(old.decode("utf-8", "replace"), text)

@@ -10,7 +10,6 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archiver import report
 from archiver.archive import ArchiveIndex
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
@@ -19,7 +18,13 @@ from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.pipelines.validate import problem
 from archiver.render import BrowserNotFound, missing_browser_message
-from archiver.report import describe_failure
+from archiver.run import stats as keys
+from archiver.run.extension import SiteRun
+from archiver.run.stats import describe_failure
+
+# List pages walked per start URL and run when the site sets no list.max_pages: an endless
+# pager (every page links a new one) must not keep a run going.
+DEFAULT_MAX_PAGES = 500
 
 # A page that cannot be archived and links at least this many articles is a list page.
 LIST_PAGE_LINKS = 3
@@ -55,6 +60,8 @@ class SiteSpider(scrapy.Spider):
         # Articles recorded as gone (404/410 on two crawls in a row); see archiver.deadlinks.
         self.retry_gone = retry_gone in (True, "1", "true", "yes")
         self.dead: DeadLinks | None = None
+        # The run's bookkeeping (archiver.run.extension); None for a preview.
+        self.run: SiteRun | None = None
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
@@ -63,13 +70,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        if not spider.preview:
-            spider.archived = ArchiveIndex.of(crawler, crawler.settings["ARCHIVER_OUTPUT_DIR"],
-                                              cls.name)
-            spider.dead = DeadLinks.of(crawler, crawler.settings["ARCHIVER_OUTPUT_DIR"],
-                                       cls.name, spider.retry_gone)
-        return spider
+        return super().from_crawler(crawler, *args, **kwargs)
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
         """Request meta that sends a page through the browser, when the site renders it."""
@@ -80,15 +81,18 @@ class SiteSpider(scrapy.Spider):
             methods.append(PageMethod("wait_for_selector", self.site.render_wait))
         return {"playwright": True, "playwright_page_methods": methods}
 
-    def _list_request(self, url: str, page: int, pending: list[str] | None = None
+    def _list_request(self, url: str, page: int, start: str, pending: list[str] | None = None
                       ) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                              cb_kwargs={"page": page},
+                              cb_kwargs={"page": page, "start": start},
                               meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.crawler.stats.get_value(report.LOCKED):
-            return  # another run holds this site's lock (see archiver.jobreport)
+        if not self.preview:
+            # Opened (lock held, archive read) before the first request is asked for.
+            self.run = self.crawler.get_extension(SiteRun)
+            self.archived = self.run.index
+            self.dead = self.run.dead
         if self.refresh_urls:
             for url in self.refresh_urls:
                 request = self._article_request(url)
@@ -100,79 +104,97 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
-            yield self._list_request(url, 1)
+            for article in self.run.plan(url).retry if self.run else ():
+                if article not in self.archived:
+                    yield self._article_request(article, url)
+            yield self._list_request(url, 1, url)
 
     # -- list pages ------------------------------------------------------------------------------
 
-    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, page: int, start: str) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            report.record_failure(self.crawler.stats, "list", response.url,
-                                  "not an HTML page; the walk of this list ends here",
-                                  site=self.name)
+            self._list_failure(response.url, start,
+                               "not an HTML page; the walk of this list ends here")
             return
-        self.crawler.stats.inc_value(report.LISTS_WALKED)
+        self.crawler.stats.inc_value(keys.LISTS_WALKED)
         listing = ListPage(response.text, response.url, self.site, response.selector)
         new = 0
-        self.crawler.stats.inc_value(report.LIST_LINKS, len(listing.articles))
+        self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
         for article in listing.articles:
             if article.url in self.archived:
                 # Checked before the request is scheduled: archived articles cost nothing.
-                self.crawler.stats.inc_value(report.ARTICLES_ARCHIVED)
+                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
                 continue
             if self._gone(article.url):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
+                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return
             self.requested_articles += 1
             new += 1
-            yield self._article_request(article.url, article.date)
-        if self.site.list.max_pages and page >= self.site.list.max_pages:
+            yield self._article_request(article.url, start, article.date)
+        if not new and not self._walks_in_full(start):
+            # Lists run newest first: a page with nothing new means the rest is archived (the
+            # walk record says whether that holds, see archiver.run.resume). An unchanged site
+            # costs one list page per start URL (`--full` walks them all).
             return
-        if not new and not self.full:
-            # Lists run newest first: a page with nothing new means the rest is archived. An
-            # unchanged site costs one list page per start URL (`--full` walks them all).
-            return
-        yield from self._next_list(response, listing, page)
+        yield from self._next_list(response, listing, page, start)
 
-    def _next_list(self, response: TextResponse, listing: ListPage,
-                   page: int) -> Iterator[scrapy.Request]:
+    def _walks_in_full(self, start: str) -> bool:
+        return self.full or self.run is None or self.run.plan(start).full
+
+    def _next_list(self, response: TextResponse, listing: ListPage, page: int,
+                   start: str) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
-        if pending:
-            yield self._list_request(pending[0], page + 1, pending[1:])
-            return
-        if listing.ecms_script and page == 1:
+        if listing.ecms_script and page == 1 and not pending:
             yield scrapy.Request(listing.ecms_script, callback=self.parse_ecms_pager,
-                                 errback=self.list_failed)
+                                 errback=self.list_failed, cb_kwargs={"start": start})
             return
-        url, rule = listing.next_page(page)
-        if url:
-            self.logger.debug("Next list page (by %s): %s", rule, url)
-            yield self._list_request(url, page + 1)
-        elif listing.pager.has_more(page):
-            # Never a silent one-page walk: the pager says more pages follow (the summary and
-            # the report say so through the site's health).
-            self.logger.info("List page shows a pager (%s) but no next page was found: %s",
-                             listing.pager.evidence, response.url)
-            seen = self.crawler.stats.get_value(report.PAGER_WITHOUT_NEXT) or []
-            self.crawler.stats.set_value(report.PAGER_WITHOUT_NEXT, [*seen, response.url])
+        url, rule = (pending[0], "ecms pager") if pending else listing.next_page(page)
+        if not url:
+            if listing.pager.has_more(page):
+                # Never a silent one-page walk: the pager says more pages follow (the summary
+                # and the report say so through the site's health).
+                seen = self.crawler.stats.get_value(keys.PAGER_WITHOUT_NEXT) or []
+                self.crawler.stats.set_value(keys.PAGER_WITHOUT_NEXT, [*seen, response.url])
+                self._cut(start, f"the list page {response.url} shows a pager but no next "
+                          "page was found")
+            return
+        cap = self.site.list.max_pages or DEFAULT_MAX_PAGES
+        if page >= cap:
+            keys.record_capped(self.crawler.stats, start, cap)
+            self._cut(start, f"the walk reached the cap of {cap} list pages")
+            return
+        self.logger.debug("Next list page (by %s): %s", rule, url)
+        yield self._list_request(url, page + 1, start, pending[1:])
 
-    def parse_ecms_pager(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_ecms_pager(self, response: Response, start: str) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
                                else response.body.decode("latin-1"))
         if pages:
-            yield self._list_request(pages[0], 2, pages[1:])
+            yield self._list_request(pages[0], 2, start, pages[1:])
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
         reason = describe_failure(failure)
         self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        report.record_failure(self.crawler.stats, "list", failure.request.url, reason,
-                              site=self.name)
+        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], reason)
+
+    def _list_failure(self, url: str, start: str, reason: str) -> None:
+        keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
+        self._cut(start, f"the list page {url} failed ({reason})")
+
+    def _cut(self, start: str, why: str) -> None:
+        if self.run is not None:
+            self.run.walk_cut(start, why)
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
+    def _article_request(self, url: str, start: str | None = None,
+                         list_date: str | None = None) -> scrapy.Request:
         self.pending.add(url)
+        if start and self.run is not None:
+            self.run.listed(url, start)  # a failure of this article is this list's to retry
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date},
@@ -182,8 +204,8 @@ class SiteSpider(scrapy.Spider):
         """Count and skip an article recorded as gone (not a failure: it rests)."""
         entry = self.dead.skip(url) if self.dead else None
         if entry:
-            self.crawler.stats.inc_value(report.ARTICLES_GONE)
-            report.record_note(self.crawler.stats, "gone", url,
+            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
+            keys.record_note(self.crawler.stats, "gone", url,
                                f"HTTP {entry['status']} on {entry['runs']} crawls in a row, "
                                f"last {entry['last']}; skipped (--retry-gone tries it again)",
                                site=self.name)
@@ -193,7 +215,7 @@ class SiteSpider(scrapy.Spider):
         if reason != "finished":
             return  # interrupted: what was not fetched is simply not done yet
         for url in sorted(self.pending):
-            report.record_failure(self.crawler.stats, "article", url,
+            keys.record_failure(self.crawler.stats, "article", url,
                                   "no response: the request was dropped on the way (a redirect "
                                   "loop, or a redirect to a page already fetched)",
                                   site=self.name)
@@ -209,12 +231,12 @@ class SiteSpider(scrapy.Spider):
         # server's word wins.
         declared_other = content_type and not any(t in content_type for t in ("html", "xml"))
         if not isinstance(response, TextResponse) or declared_other:
-            report.record_failure(self.crawler.stats, "article", source_url,
+            keys.record_failure(self.crawler.stats, "article", source_url,
                                   f"not an HTML page (Content-Type: {content_type or 'none'})",
                                   site=self.name)
             return None
         if not response.body.strip():
-            report.record_failure(self.crawler.stats, "article", source_url,
+            keys.record_failure(self.crawler.stats, "article", source_url,
                                   f"empty page (HTTP {response.status} with no content)",
                                   site=self.name)
             return None
@@ -223,7 +245,7 @@ class SiteSpider(scrapy.Spider):
         item.refresh = refresh
         if self.fetch_urls and self._list_page(response, item):
             return None
-        report.record_rules(self.crawler.stats, item.url, item.rules)
+        keys.record_rules(self.crawler.stats, item.url, item.rules)
         return item
 
     def _list_page(self, response: TextResponse, item: Any) -> bool:
@@ -234,7 +256,7 @@ class SiteSpider(scrapy.Spider):
         links = ListPage(response.text, response.url, self.site, response.selector).articles
         if len(links) < LIST_PAGE_LINKS:
             return False
-        report.record_failure(
+        keys.record_failure(
             self.crawler.stats, "article", item.url,
             f"this looks like a list page ({len(links)} article links; {reason}): fetch takes "
             "article pages; `archiver crawl` walks the lists of a configured site",
@@ -249,8 +271,8 @@ class SiteSpider(scrapy.Spider):
         if failure.request.meta.get("refresh") and response is not None \
                 and response.status in (404, 410):
             # The source is gone; the archived file is kept (that is what the archive is for).
-            self.crawler.stats.inc_value(report.ARTICLES_GONE)
-            report.record_note(self.crawler.stats, "gone", url,
+            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
+            keys.record_note(self.crawler.stats, "gone", url,
                                f"HTTP {response.status} at the source; archived file kept",
                                site=self.name)
             return
@@ -259,4 +281,4 @@ class SiteSpider(scrapy.Spider):
                 and self.dead.strike(url, response.status):
             reason += " on two crawls in a row: recorded as gone, later crawls skip it"
         self.logger.error("Article failed: %s: %s", url, reason)
-        report.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
+        keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name)

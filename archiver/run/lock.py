@@ -1,4 +1,5 @@
-"""One run per site folder at a time (cron overlap), with stale locks taken over.
+"""One run per site folder at a time, whatever started it (cron overlap, `scrapy crawl`, a
+Scrapyd job), with stale locks taken over.
 
 The lock is an flock on <output>/<site>/.archiver.lock: the kernel releases it when the holder
 dies, however it dies (kill -9 included), so a lock left by a killed run is simply free again.
@@ -11,9 +12,7 @@ import fcntl
 import json
 import os
 import socket
-import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 from archiver.archive.fs import open_lock_file, prepare_site_folder
@@ -25,9 +24,10 @@ class SiteLocked(RuntimeError):
 
 
 class SiteLock:
-    def __init__(self, folder: Path, site: str):
+    def __init__(self, folder: Path, site: str, command: str = "archiver"):
         self.path = Path(folder) / site / LOCK_NAME
         self.site = site
+        self.command = command[:300]
         self.handle = None
         self.stale: dict | None = None  # the dead holder whose lock was taken over
         self.removed = 0  # partial files of a killed run, removed once the lock was taken
@@ -58,36 +58,26 @@ class SiteLock:
         previous = self._holder()
         if previous.get("pid"):
             self.stale = previous  # it held the file but not the flock: it died
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "command": " ".join(["archiver", *sys.argv[1:]])[:300],
-            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-        }))
-        handle.flush()
         self.handle = handle
+        try:
+            handle.truncate(0)
+            handle.write(json.dumps({
+                "pid": os.getpid(), "host": socket.gethostname(),
+                "command": self.command,
+                "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }).encode("utf-8"))
+        except OSError:
+            pass  # a full disk: the flock holds all the same, only the holder's name is missing
         # Only now, with the lock held, is no live writer behind a leftover temporary file.
         self.removed = remove_partial_files(self.path.parent)
         return self
 
     def release(self) -> None:
         if self.handle is not None:
-            self.handle.seek(0)
-            self.handle.truncate()
+            self.handle.truncate(0)
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
-
-
-def lock_sites(stack: ExitStack, output: Path, sites: list[str]) -> list[SiteLock]:
-    """Lock every site or none: raises SiteLocked naming the holder, releasing what it took."""
-    locks = []
-    for site in sites:
-        lock = SiteLock(output, site).acquire()
-        stack.callback(lock.release)
-        locks.append(lock)
-    return locks
 
 
 def remove_partial_files(folder: Path) -> int:

@@ -1,0 +1,41 @@
+"""`scrapy crawl SITE` (and so every Scrapyd job): Scrapy's crawl command, whose exit code is
+the site's outcome (README "Output, reports and exit codes") rather than 0 whatever happened.
+
+The bookkeeping itself (lock, resume state, report) is the SiteRun extension's; this command
+only adds the exit code, and the report of a crawler that could not start at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from archiver.run import outcome
+from archiver.run.extension import REPORT_BY_COMMAND, crawler_report, start_errors
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("name one spider: scrapy crawl SITE")
+        started = time.time()
+        crawler = self._create_crawler(args[0])
+        errors = start_errors(self.crawler_process.crawl(crawler, **opts.spargs))
+        self.crawler_process.start()
+        mode = "fetch" if "urls" in opts.spargs else \
+            "refresh" if "refresh" in opts.spargs else "crawl"
+        report = crawler_report(crawler, mode, errors[0] if errors else None)
+        self.exitcode = report["exit_code"]
+        if report["outcome"] == "not_started":
+            # The extension never ran: the report is written here.
+            settings = crawler.settings
+            output = Path(settings["ARCHIVER_OUTPUT_DIR"])
+            path = settings.get("ARCHIVER_JOB_REPORT", "")
+            if path != REPORT_BY_COMMAND:
+                path = Path(path) if path else outcome.default_report_path(output, args[0])
+                outcome.write_report(path, "scrapy crawl", [args[0]], started, self.exitcode,
+                                     output, {args[0]: report})

@@ -1,0 +1,116 @@
+"""Which list walks finished cleanly: the record that decides where the incremental stop is
+trusted.
+
+A walk of a list (one start URL and its next pages) stops at the first list page with nothing
+new. That is only sound when every earlier walk of that list archived everything it listed; a
+run killed mid-walk archives list pages out of order and leaves holes behind a fully archived
+first page. So `<output>/<site>/.state.json` keeps, per start URL, how its last walk ended:
+
+- "walking": written (atomically) before the walk starts; still there means that run died
+  (kill -9, crash, power loss), so the next run walks this list in full;
+- "incomplete": the walk ended but not cleanly (interrupted, a list page failed, the page cap
+  or --max-articles cut it); the next run walks this list in full;
+- "clean": the walk ended and every article it listed is archived, except the ones in `retry`
+  (they failed); the next run stops at the first page with nothing new and asks for the
+  `retry` articles directly.
+
+The record also holds a fingerprint of the site's list and article rules: after they change,
+every list is walked in full once. No record at all (a first crawl, an archive from an older
+version) means full walks too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archiver.archive import write_atomic
+
+STATE_NAME = ".state.json"
+
+
+def fingerprint(site: Any) -> str:
+    """Changes when the rules that find articles on list pages and read them change."""
+    rules = repr((site.cms, site.list, site.article))
+    return hashlib.sha1(rules.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Plan:
+    """How this run walks one start URL."""
+
+    full: bool
+    why: str = ""  # why a full walk is needed to resume ("" when it is not)
+    retry: list[str] = field(default_factory=list)  # articles that failed last time
+
+
+class WalkRecord:
+    def __init__(self, folder: Path, site: Any):
+        self.path = Path(folder) / STATE_NAME
+        self.fingerprint = fingerprint(site)
+        self.start_urls = list(site.start_urls)
+        self.lists: dict[str, dict] = {}
+        self.error = ""  # why the record could not be written, if it could not
+
+    def load(self) -> dict[str, Plan]:
+        """The plan for every start URL, from what the previous runs recorded."""
+        try:
+            state = json.loads(self.path.read_text(encoding="utf-8"))
+            lists = state["lists"] if isinstance(state, dict) else {}
+            same_rules = state.get("fingerprint") == self.fingerprint
+        except (OSError, ValueError, KeyError, TypeError):
+            state, lists, same_rules = None, {}, True
+        self.lists = dict(lists) if same_rules and isinstance(lists, dict) else {}
+        plans = {}
+        for url in self.start_urls:
+            entry = self.lists.get(url) if isinstance(self.lists.get(url), dict) else {}
+            if not same_rules:
+                plans[url] = Plan(True, "the site's list or article rules changed since the "
+                                        "last walk")
+            elif entry.get("walk") == "clean":
+                plans[url] = Plan(False, retry=[u for u in entry.get("retry", [])
+                                               if isinstance(u, str)])
+            elif entry.get("walk") == "walking":
+                plans[url] = Plan(True, f"the run started {entry.get('started', '?')} (process "
+                                        f"{entry.get('pid', '?')}) stopped before this walk "
+                                        "finished (killed, crashed or out of power)")
+            elif entry.get("walk") == "incomplete":
+                plans[url] = Plan(True, f"the last walk did not finish cleanly: "
+                                        f"{entry.get('why', '?')}")
+            else:
+                plans[url] = Plan(True, "no finished walk of this list is recorded")
+        return plans
+
+    def begin(self) -> None:
+        """Mark every list as being walked, before the first request: if this run dies, the
+        next one knows."""
+        started = datetime.now().isoformat(timespec="seconds")
+        for url in self.start_urls:
+            self.lists[url] = {"walk": "walking", "started": started, "pid": os.getpid()}
+        self._write()
+
+    def finish(self, ends: dict[str, dict]) -> None:
+        """Record how each walk ended: {"walk": "clean", "retry": [...]} or
+        {"walk": "incomplete", "why": ...}."""
+        finished = datetime.now().isoformat(timespec="seconds")
+        for url, end in ends.items():
+            self.lists[url] = {**end, "finished": finished}
+        self._write()
+
+    def _write(self) -> None:
+        document = {"version": 1, "fingerprint": self.fingerprint, "lists": self.lists}
+        try:
+            write_atomic(self.path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        except OSError as error:
+            # Without a record the next run walks every list in full: safe, only slower. A
+            # stale "clean" must not survive, so the old record goes (unlinking needs no space).
+            self.error = f"cannot write {self.path}: {error.strerror or error}"
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass
