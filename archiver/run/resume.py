@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,15 @@ STATE_NAME = ".state.json"
 
 
 def fingerprint(site: Any) -> str:
-    """Changes when the rules that find articles on list pages and read them change."""
-    rules = repr((site.cms, site.list, site.article))
-    return hashlib.sha1(rules.encode("utf-8")).hexdigest()[:16]
+    """Changes when the rules that find articles on list pages and read them change (and only
+    then: a compiled pattern counts by its text, not by the object's address)."""
+    def plain(rules: Any) -> dict[str, Any]:
+        return {f.name: getattr(getattr(rules, f.name), "pattern", getattr(rules, f.name))
+                for f in fields(rules)}
+
+    text = json.dumps([site.cms, plain(site.list), plain(site.article)], sort_keys=True,
+                      default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
