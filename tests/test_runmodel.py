@@ -161,7 +161,7 @@ def test_a_full_disk_fails_articles_by_name_and_a_rerun_completes(server, tmp_pa
     assert {p.name for p in (small_disk / "fixture").glob("*.md")} == names(server, articles)
 
 
-def test_a_bad_per_site_setting_is_a_failed_site_with_exit_2(server, tmp_path):
+def test_a_bad_per_site_setting_is_a_config_error_with_exit_2(server, tmp_path):
     configure(tmp_path, serve_site(server, [Article(840000, "新闻")]),
               settings={"CONCURRENT_REQUESTS": "many"})
     for result, out in ((run_archiver(*crawl_args(tmp_path)), "out"),
@@ -169,9 +169,10 @@ def test_a_bad_per_site_setting_is_a_failed_site_with_exit_2(server, tmp_path):
         assert result.returncode == 2, result.stdout + result.stderr
         report = latest_report(tmp_path / out)
         site = report["sites"]["fixture"]
-        assert report["exit_code"] == 2 and site["outcome"] == "not_started"
-        assert "CONCURRENT_REQUESTS" in site["reason"]
+        assert report["exit_code"] == 2 and site["outcome"] == "config_error"
+        assert "CONCURRENT_REQUESTS" in site["config_error"]
         assert "Traceback" not in result.stderr
+    assert not server.hits  # refused when the config loads, before any request
 
 
 def test_a_crawler_that_raises_while_opening_is_a_failed_site(server, tmp_path):

@@ -78,11 +78,19 @@ def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] 
         print(f"due at {now:%Y-%m-%d %H:%M}: {', '.join(names) or 'no site'}")
         return names
     names = sorted(registry.sites) if args.all else args.sites
-    return names if known_sites(registry, names) else None
+    if not known_sites(registry, names):
+        return None
+    return [name for name in names if name in registry.sites]
+
+
+def broken_configs(registry, names: list[str]) -> list:
+    """The config errors of the named sites whose files do not load."""
+    return [error for error in registry.errors if Path(error.source).stem in names]
 
 
 def known_sites(registry, names: list[str]) -> bool:
-    """True when every name is a valid site; else says, one line each, what is wrong."""
+    """True when every name is a site of the folder, loaded or broken (a broken one is said on
+    stderr, one line, and reported with the run); else says which names are unknown."""
     broken = {Path(error.source).stem: error for error in registry.errors}
     for name in names:
         if name in broken:
@@ -90,7 +98,7 @@ def known_sites(registry, names: list[str]) -> bool:
     unknown = [n for n in names if n not in registry.sites and n not in broken]
     if unknown:
         print(f"unknown site(s): {', '.join(unknown)} (see `archiver sites`)", file=sys.stderr)
-    return all(n in registry.sites for n in names)
+    return not unknown
 
 
 def unexpected_error(args: argparse.Namespace) -> int:

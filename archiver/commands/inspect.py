@@ -73,7 +73,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     registry = load_registry(settings)
-    if not known_sites(registry, [args.site]):
+    if not known_sites(registry, [args.site]) or args.site not in registry.sites:
         return EXIT_CONFIG
     # A dry run: no images, no files, no lock; only the articles kept for display.
     settings.set("ITEM_PIPELINES", {"archiver.pipelines.preview.PreviewPipeline": 100},

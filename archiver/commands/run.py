@@ -12,6 +12,7 @@ from typing import Any
 from archiver.commands.common import (
     EXIT_CONFIG,
     EXIT_OK,
+    broken_configs,
     known_sites,
     load_registry,
     select_sites,
@@ -99,7 +100,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     # Broken configs of the selection: with --all (or --due) every one of the folder, as
     # --due cannot read their schedules. They appear in the summary and the report.
-    broken = registry.errors if args.all or args.due else ()
+    broken = registry.errors if args.all or args.due else broken_configs(registry, args.sites)
     if not names and not broken:
         if not args.due:
             print("no valid site configs to crawl", file=sys.stderr)
@@ -153,7 +154,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     archived = archived_sites(output)
     # A site is known by its config, or by its folder (a host archived by `fetch`).
     unknown = [name for name in args.sites if name not in archived]
-    if unknown and not known_sites(registry, unknown):
+    if not known_sites(registry, unknown) or not set(unknown) <= set(registry.sites):
         return EXIT_CONFIG
     names = args.sites or archived
     if not names:
