@@ -105,7 +105,9 @@ class SiteSpider(scrapy.Spider):
             return
         for url in self.site.start_urls:
             for article in self.run.plan(url).retry if self.run else ():
-                if article not in self.archived:
+                # An article that failed its second 404/410 last time now rests as gone (the
+                # list page counts it when it meets it): not asked for again.
+                if article not in self.archived and not (self.dead and self.dead.skip(article)):
                     yield self._article_request(article, url)
             yield self._list_request(url, 1, url)
 
