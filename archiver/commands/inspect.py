@@ -69,7 +69,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from archiver.pipelines.validate import issue
-    from archiver.run import stats as report
+    from archiver.run import outcome
+    from archiver.run import stats as keys
 
     settings = settings_for(args)
     registry = load_registry(settings)
@@ -87,9 +88,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print("\n".join(describe(item)))
     stats = crawler.stats.get_stats()
     # Why nothing (or less) was seen: list pages and articles that failed, with the reason.
-    for line in report.summary_lines(args.site, stats)[1:]:
+    site = outcome.site_report(stats, registry.sites[args.site], "crawl")
+    for line in outcome.summary_lines(args.site, site)[1:]:
         print(line)
-    walked = stats.get(report.LISTS_WALKED, 0)
+    walked = stats.get(keys.LISTS_WALKED, 0)
     print(f"{args.site}: {len(items)} article(s) previewed from {walked} list page(s); "
           "nothing was written")
     return EXIT_FAILED if not items or any(issue(item) for item in items) else EXIT_OK
