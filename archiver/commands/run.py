@@ -42,6 +42,10 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     if rendered and find_browser() is None:
         print(f"cannot crawl {', '.join(rendered)}: {missing_browser_message()}", file=sys.stderr)
         return EXIT_CONFIG
+    problem = unusable_output(settings, jobs)
+    if problem:
+        print(f"cannot write the archive: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     started = time.time()
     # One report for the whole run, written below, instead of one per site.
     settings.set("ARCHIVER_JOB_REPORT", "-", priority="cmdline")
@@ -49,6 +53,21 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     for name, why in (skipped or {}).items():
         sites[name] = verdict.skipped_site(why)
     return finish_run(settings, sites, command, args, started, config_errors)
+
+
+def unusable_output(settings, jobs: list[Job]) -> str | None:
+    """Why the archive cannot be written for these sites (a file where the folder should be, no
+    permission, a link out of the archive), or None: checked before anything is crawled, so the
+    run is one line and exit 2 instead of one refused site after another. Each crawl's SiteRun
+    checks its own folder again when it takes the lock (`scrapy crawl` has no such run)."""
+    from archiver.archive import OutputProblem, prepare_site_folder
+
+    for job in jobs:
+        try:
+            prepare_site_folder(settings["ARCHIVER_OUTPUT_DIR"], job.site.name)
+        except OutputProblem as error:
+            return str(error)
+    return None
 
 
 def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, dict]:

@@ -21,7 +21,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from archiver.archive import ArchiveIndex, archived_urlnames
+from archiver.archive import ArchiveIndex, OutputProblem, archived_urlnames
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
 from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
@@ -102,6 +102,8 @@ class SiteRun:
             self.lock.acquire()
         except SiteLocked as error:
             self._refuse("locked", str(error), EXIT_LOCKED)
+        except OutputProblem as error:  # one line naming the path (archiver.archive.fs)
+            self._refuse("not_started", f"cannot write the archive: {error}", EXIT_CONFIG)
         except OSError as error:
             self._refuse("not_started", f"cannot use the site folder {self.lock.path.parent}: "
                          f"{error.strerror or error}", EXIT_CONFIG)
