@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 import traceback
@@ -20,7 +21,10 @@ def settings_for(args: argparse.Namespace):
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("archiver.settings", priority="project")
+    # Scrapy's own variable, read (never set): a settings module of the operator's (one that
+    # imports archiver.settings and adds to it) counts for `archiver` as for `scrapy crawl`.
+    settings.setmodule(os.environ.get("SCRAPY_SETTINGS_MODULE", "archiver.settings"),
+                       priority="project")
     if args.config_dir:
         settings.set("ARCHIVER_CONFIG_DIR", str(Path(args.config_dir).resolve()),
                      priority="cmdline")
