@@ -86,8 +86,8 @@ def test_refresh_lists_each_changed_article_with_what_changed(server, tmp_path):
     assert "fixture: 2 changed, 1 unchanged, 0 gone, 0 failed" in result.stdout
     later = run_archiver(*args, "refresh", "fixture", "--since", "2030-01-01")
     assert later.returncode == 0 and "fixture: nothing archived since 2030-01-01" in later.stdout
-    assert report_of(later)["sites"] == {"fixture": {"skipped": "nothing archived since "
-                                                                "2030-01-01"}}
+    assert report_of(later)["sites"] == {"fixture": {
+        "outcome": "skipped", "skipped": "nothing archived since 2030-01-01", "exit_code": 0}}
 
 
 def test_refresh_of_an_empty_archive_says_so_and_writes_a_report(tmp_path):

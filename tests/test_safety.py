@@ -60,8 +60,11 @@ def test_a_second_run_on_the_same_site_exits_at_once_naming_the_first(server, tm
         result = run_archiver(*command(tmp_path)[3:])
         assert result.returncode == 3
         assert time.monotonic() - started < 30
-        assert f"fixture is being archived into {tmp_path / 'out'} by process {os.getpid()}" \
-            in result.stderr
+        assert f"fixture: not crawled: fixture is being archived into {tmp_path / 'out'} by " \
+            f"process {os.getpid()}" in result.stdout
+        site = latest_report(tmp_path / "out")["sites"]["fixture"]
+        assert site["outcome"] == "locked" and site["exit_code"] == 3
+        assert f"by process {os.getpid()}" in site["reason"]
         assert not list((tmp_path / "out" / "fixture").glob("*.md"))
     finally:
         lock.release()

@@ -45,7 +45,8 @@ def good_site(tmp_path: Path, server, count: int = 2) -> list[Article]:
 
 
 def config_errors(result: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("config error:")]
+    """The summary's line for each site whose config does not load."""
+    return [line for line in result.stdout.splitlines() if ": CONFIG ERROR: " in line]
 
 
 # -- YAML: aliases, size, depth, unbounded values --------------------------------------------------
