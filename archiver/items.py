@@ -26,6 +26,8 @@ class ArticleItem:
     images: list[dict] = field(default_factory=list)
     # Which rule found each field: "selector", "fallback", "meta", "url", ...
     rules: dict[str, str] = field(default_factory=dict)
+    # What extraction saw that the quality verdict flags (bidi controls removed from the text).
+    flags: list[str] = field(default_factory=list)
     # True when `archiver refresh` re-fetched an article that is already archived.
     refresh: bool = False
 

@@ -23,8 +23,8 @@ from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig, adhoc_site
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_pager_script, next_page
+from archiver.extract.quality import verdict
 from archiver.items import ArticleItem
-from archiver.pipelines.validate import problem
 
 # Links that look like news list pages, per family (the page's own navigation links).
 LIST_URL = {
@@ -156,7 +156,7 @@ class SiteProbeSpider(scrapy.Spider):
         if isinstance(response, TextResponse):
             item = extract_article(response.text, response.url, self._site())
             self.findings.articles.append(item)
-            reason = problem(item)
+            reason = verdict(item).refused
             if reason:
                 self.findings.problems.append(f"{response.url}: {reason}")
 
