@@ -11,7 +11,7 @@ from archiver.config import parse_site
 from archiver.extract.article import extract_article
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
 from archiver.extract.markdown import to_blocks
-from archiver.extract.text import is_furniture
+from archiver.extract.text import is_furniture, is_meta_line
 from tests.conftest import site_config
 
 URL = "http://news.example.edu.cn/2019/0905/c4621a207266/page.htm"
@@ -96,13 +96,15 @@ def test_date_in_url(url, expected):
     assert date_in_url(url) == expected
 
 
-@pytest.mark.parametrize(
-    "block",
-    ["发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12", "【打印】【关闭】",
-     "上一篇：学校召开会议", "分享到："],
-)
+@pytest.mark.parametrize("block", ["【打印】【关闭】", "上一篇：学校召开会议", "分享到："])
 def test_page_furniture_blocks(block):
     assert is_furniture(block)
+
+
+@pytest.mark.parametrize(
+    "block", ["发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12", "来源：学院 作者：张三"])
+def test_meta_lines_are_furniture_only_where_the_page_puts_its_own(block):
+    assert is_meta_line(block) and not is_furniture(block)
 
 
 @pytest.mark.parametrize("block", ["（责任编辑：张三）", "(特约通讯员 李四 摄影 王五)", "时间就是生命。"])

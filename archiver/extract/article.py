@@ -7,6 +7,7 @@ preset's) and falls back to the generic rule, and records which rule answered in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
@@ -21,6 +22,8 @@ from archiver.config import SiteConfig
 from archiver.extract import generic
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
 from archiver.extract.markdown import to_blocks
+from archiver.extract.published import find_published, meta_like
+from archiver.extract.quality import BIDI_FLAG
 from archiver.extract.text import clean_line, is_furniture, plain_text
 from archiver.items import ArticleItem
 
@@ -35,6 +38,14 @@ def _t2s():
 # A body that the selectors found but that holds fewer characters than this is checked
 # against the generic rule (measured: real news bodies in the corpus are all longer).
 SHORT_BODY = 100
+
+
+# Bidi embedding, override and isolate controls, and the LRM/RLM marks.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _text(el: etree._Element) -> str:
@@ -109,7 +120,8 @@ class ArticlePage:
             return candidates[0], "selector"
         return generic.headline_from_title(self.root), "title"
 
-    def published(self, body: etree._Element | None) -> tuple[str, datetime | None, str]:
+    def published(self, body: etree._Element | None, headline: str,
+                  list_date: str | None) -> tuple[str, datetime | None, str]:
         for elements in self._matches("published"):
             # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a
             # labelled date wins over a bare one.
@@ -122,29 +134,52 @@ class ArticlePage:
                 parsed = parse_date(raw)
                 if parsed:
                     return raw, parsed, "selector"
-        found = generic.find_published(self.root, body)
+        found = find_published(self.root, body, headline)
         if found:
             return found[0], found[1], "fallback"
+        # The date the list page gave the article: the site's own word, when the page has none.
+        from_list = parse_date(list_date or "")
+        if from_list:
+            return list_date or "", from_list, "list"
         from_url = date_in_url(self.url)
         if from_url:
             return "", from_url, "url"
         return "", None, "none"
 
-    def blocks(self, body: etree._Element | None) -> tuple[list[str], list[str]]:
+    def blocks(self, body: etree._Element | None,
+               headline: str) -> tuple[list[str], list[str]]:
+        """The body's blocks without furniture. Above the first paragraph, the page's own meta
+        line and headline (often inside the body's container) go too; further down, a line that
+        repeats the headline or opens with "时间：" is article text and stays."""
         if body is None:
             return [], []
         blocks, images = to_blocks(body, self.urljoin)
-        return [b for b in blocks if b.startswith("![") or not is_furniture(b)], images
+        kept: list[str] = []
+        lead = True
+        for block in blocks:
+            if block.startswith("!["):
+                kept.append(block)
+                continue
+            text = plain_text(block)
+            if lead and (meta_like(text) or _norm(text) == _norm(headline)):
+                continue
+            lead = False
+            if not is_furniture(block):
+                kept.append(block)
+        return kept, images
 
-    def to_item(self) -> ArticleItem:
+    def to_item(self, list_date: str | None = None) -> ArticleItem:
         body, body_rule = self.body_element()
         headline, headline_rule = self.headline()
-        raw_date, published, date_rule = self.published(body)
-        blocks, images = self.blocks(body)
-        # The headline often opens the body element too (WebPlus puts arti_title inside it on
-        # some templates); the archive carries it once, in the front matter.
-        if blocks and plain_text(blocks[0]) == headline:
-            blocks = blocks[1:]
+        raw_date, published, date_rule = self.published(body, headline, list_date)
+        blocks, images = self.blocks(body, headline)
+        # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,
+        # and the article is flagged.
+        flags = []
+        if _BIDI.search(headline) or any(_BIDI.search(b) for b in blocks):
+            flags.append(BIDI_FLAG)
+            headline = _BIDI.sub("", headline)
+            blocks = [_BIDI.sub("", b) for b in blocks]
         if self.site.t2s:
             convert = _t2s().convert
             headline = convert(headline)
@@ -159,8 +194,12 @@ class ArticlePage:
             image_urls=list(dict.fromkeys(images)),
             rules={"cms": self.family, "headline": headline_rule, "published": date_rule,
                    "body": body_rule},
+            flags=flags,
         )
 
 
-def extract_article(html: str | Selector, url: str, site: SiteConfig) -> ArticleItem:
-    return ArticlePage(html, url, site).to_item()
+def extract_article(html: str | Selector, url: str, site: SiteConfig,
+                    list_date: str | None = None) -> ArticleItem:
+    """The article of a page; `list_date` is the date its list page showed beside its link,
+    used (rule "list") when the page itself states none."""
+    return ArticlePage(html, url, site).to_item(list_date)

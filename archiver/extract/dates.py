@@ -14,8 +14,9 @@ _DATE = re.compile(
 _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})|/(?P<md>\d{4})|(?P<md2>\d{4}))/"
 )
-# Labels that introduce a publish time in page text.
-DATE_LABELS = ("发布时间", "发稿时间", "发布日期", "更新时间", "时间", "日期")
+# Labels that introduce a publish time in page text, the most specific first ("来源：… 时间：…"
+# and "发表时间" are found by "时间").
+DATE_LABELS = ("发布时间", "发稿时间", "发布日期", "更新时间", "发布于", "发表于", "时间", "日期")
 
 
 def _build(y: str, m: str, d: str, hh: str | None = None, mm: str | None = None,
@@ -45,6 +46,15 @@ def date_in_url(url: str) -> datetime | None:
     if md:
         m, d = md[:2], md[2:]
     return _build(y, m, d)
+
+
+def bare_date(text: str) -> tuple[str, datetime] | None:
+    """The first date in the text, labelled or not: (the raw text found, the datetime)."""
+    for match in _DATE.finditer(text or ""):
+        found = _build(*match.group("y", "m", "d", "H", "M", "S"))
+        if found:
+            return match.group(0).strip(), found
+    return None
 
 
 def labelled_date(text: str) -> tuple[str, datetime] | None:

@@ -14,9 +14,8 @@ import re
 
 from lxml import etree
 
-from archiver.extract.dates import labelled_date, parse_date
 from archiver.extract.markdown import SKIP_TAGS
-from archiver.extract.text import clean_line, is_furniture
+from archiver.extract.text import clean_line, is_furniture, is_meta_line
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
@@ -27,10 +26,6 @@ _FURNITURE_NAME = re.compile(
 )
 # ("paging" is not furniture: WebPlus keeps its article in div.paging_content.)
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|–—]|－)\s*")
-_META_DATE_NAMES = (
-    "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
-    "created", "date", "dc.date", "dc.date.issued", "publication_date", "weibo:article:create_at",
-)
 
 
 def _text(el: etree._Element) -> str:
@@ -74,7 +69,7 @@ def _paragraph_score(el: etree._Element) -> float:
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
-    if len(text) < 6 or is_furniture(clean_line(raw)):
+    if len(text) < 6 or is_furniture(clean_line(raw)) or is_meta_line(clean_line(raw)):
         return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
     return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
@@ -218,47 +213,3 @@ def headline_element(root: etree._Element) -> str:
         if best:
             return best
     return ""
-
-
-# How much page text next to the body is searched for a labelled date: the meta line sits right
-# above the body (or right below it); a sidebar's "活动时间" further away must not win.
-_NEAR_BEFORE, _NEAR_AFTER = 300, 150
-
-
-def _texts_around(root: etree._Element, body: etree._Element | None) -> tuple[str, str]:
-    """Visible page text before the body, and after it (scripts and styles left out)."""
-    before: list[str] = []
-    after: list[str] = []
-    inside = body.iter() if body is not None else ()
-    body_nodes = set(inside)
-    target = before
-    for el in root.iter():
-        if el is body:
-            target = after
-        if _skipped(el) or any(_skipped(a) for a in el.iterancestors()):
-            continue
-        if el.text and el not in body_nodes and isinstance(el.tag, str):
-            target.append(el.text)
-        if el.tail and el is not body and (el not in body_nodes):
-            target.append(el.tail)
-    return clean_line(" ".join(before)), clean_line(" ".join(after))
-
-
-def find_published(root: etree._Element, body: etree._Element | None) -> tuple[str, object] | None:
-    """(raw text, datetime) of the publish time: meta tags first, then a labelled date next to
-    the body (never one inside a script, the body or another article's list)."""
-    for meta in root.iter("meta"):
-        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
-        if name in _META_DATE_NAMES:
-            content = meta.get("content") or ""
-            found = parse_date(content)
-            if found:
-                return content, found
-    before, after = _texts_around(root, body)
-    # Nearest first; the whole text before the body last, for pages whose body was found too
-    # wide or too narrow.
-    for text in (before[-_NEAR_BEFORE:], after[:_NEAR_AFTER], before):
-        labelled = labelled_date(text)
-        if labelled:
-            return labelled
-    return None

@@ -45,8 +45,8 @@ def escape_block_start(block: str) -> str:
 
 
 _LABEL = (
-    r"(?:发布|发稿|更新|录入|上传)?(?:时间|日期)|浏览(?:次数|量)?|点击(?:次数|数|量|率)?|"
-    r"阅读(?:次数|量)?|访问(?:次数|量)"
+    r"(?:发布|发稿|发表|发文|更新|录入|上传)?(?:时间|日期)|发布于|发表于|来源|作者|编辑|"
+    r"浏览(?:次数|量)?|点击(?:次数|数|量|率)?|阅读(?:次数|量)?|访问(?:次数|量)"
 )
 # A whole block of furniture: "发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12".
 _META_BLOCK = re.compile(rf"^[\[【(（]?(?:{_LABEL})\s*[:：]")
@@ -70,14 +70,20 @@ def plain_text(block: str) -> str:
 _BREADCRUMB = re.compile(r"^(?:您?当前(?:的)?位置|您的位置|当前页面|所在位置)\s*[:：]")
 
 
+def is_meta_line(block: str) -> bool:
+    """True for a short block that opens with a meta label ("发布时间：…", "点击：12"). It is
+    furniture as the page's own meta line (above the body's first paragraph), and text further
+    down ("时间：3月1日 地点：…" in a notice)."""
+    plain = plain_text(block)
+    return len(plain) <= 80 and bool(_META_BLOCK.match(plain))
+
+
 def is_furniture(block: str) -> bool:
-    """True for a block that is page furniture rather than article text."""
+    """True for a block that is page furniture wherever it stands, rather than article text."""
     plain = plain_text(block)
     if not plain:
         return True
     if len(plain) <= 120 and _BREADCRUMB.match(plain):
-        return True
-    if len(plain) <= 80 and _META_BLOCK.match(plain):
         return True
     # "【打印】【关闭】", "上一篇：…", "分享到：" — short blocks made only of such words.
     if len(plain) <= 60:

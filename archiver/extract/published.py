@@ -1,0 +1,156 @@
+"""Where a page states its own publish time, for pages of unknown layout.
+
+Real school pages put it in the line between the headline and the body: labelled
+(`发布时间：2017年10月10日 12:31`, `来源：… 时间：…`, `发布于 2017/10/10`) or bare
+(`<h4>2023-02-11 15:28:04</h4>`, `<span>2020-03-27</span>` among 作者 / 点击 / 浏览), and that
+line is as often inside the body's container as outside it. The page is read as lines (block
+elements and <br> end a line; scripts and link text are left out, so a related-news list or a
+prev/next link never gives its date), and the date is looked for in this order:
+
+1. meta tags (`<meta name="pubdate" …>` and the like);
+2. the meta zone: the lines after the page's headline and before the body's first paragraph,
+   first a labelled date, then a bare one on a short line;
+3. a labelled date just before the body, then just after it, then anywhere before it.
+
+A footer's copyright year is never a date: a date needs a year, a month and a day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from archiver.extract.dates import bare_date, labelled_date, parse_date
+from archiver.extract.markdown import BLOCK_TAGS, SKIP_TAGS
+from archiver.extract.text import clean_line, is_furniture, is_meta_line
+
+_META_DATE_NAMES = (
+    "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
+    "created", "date", "dc.date", "dc.date.issued", "publication_date", "weibo:article:create_at",
+)
+_LINE_TAGS = BLOCK_TAGS | {"td", "th", "br"}
+# How much text next to the body is searched for a labelled date when the meta zone gave none:
+# the meta line sits right above the body (or right below it); a sidebar's "活动时间" further
+# away must not win.
+_NEAR_BEFORE, _NEAR_AFTER = 300, 150
+# The meta zone ends this many lines after the headline at most, and a bare date is taken only
+# from a line this short (a meta line, not a sentence that mentions a day).
+_ZONE_LINES, _BARE_LINE = 12, 80
+
+
+@dataclass
+class Line:
+    text: str  # the line as a reader sees it
+    own: str  # without the text of links: what a date may be taken from
+    in_body: bool
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def page_lines(root: etree._Element, body: etree._Element | None) -> list[Line]:
+    """The page's visible text as lines, in page order."""
+    lines: list[Line] = []
+    parts: list[tuple[str, bool]] = []  # (text, inside a link)
+    depth = {"body": 0, "a": 0}
+
+    def flush() -> None:
+        text = clean_line("".join(t for t, _ in parts))
+        own = clean_line(" ".join(t for t, linked in parts if not linked))
+        parts.clear()
+        if text:
+            lines.append(Line(text, own, depth["body"] > 0))
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in SKIP_TAGS or not tag:
+                walker.skip_subtree()
+                continue
+            if tag in _LINE_TAGS or el is body:
+                flush()
+            depth["body"] += el is body
+            depth["a"] += tag == "a"
+            if el.text:
+                parts.append((el.text, depth["a"] > 0))
+            continue
+        if tag and tag not in SKIP_TAGS:
+            depth["a"] -= tag == "a"
+            if tag in _LINE_TAGS or el is body:
+                flush()
+            depth["body"] -= el is body
+        if el.tail and el is not root:
+            parts.append((el.tail, depth["a"] > 0))
+    flush()
+    return lines
+
+
+def meta_like(text: str, own: str | None = None) -> bool:
+    """A line (and its text outside links) that belongs to the meta zone rather than the body's
+    text: furniture, a labelled meta line, or a short line with a bare date."""
+    if is_furniture(text) or is_meta_line(text):
+        return True
+    return len(text) <= _BARE_LINE and "。" not in text and bare_date(own or text) is not None
+
+
+def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]:
+    """The index of the page's own headline line (None when not found), and the lines between it
+    (or the top of the body) and the body's first paragraph."""
+    target = _norm(headline)
+    first = next((i for i, line in enumerate(lines) if line.in_body
+                  and not meta_like(line.text, line.own) and _norm(line.text) != target), None)
+    end = first if first is not None else len(lines)
+    heads = [i for i, line in enumerate(lines[:end])
+             if target and _norm(line.text) == target and line.own == line.text]
+    if heads:
+        return heads[-1], lines[heads[-1] + 1: min(end, heads[-1] + 1 + _ZONE_LINES)]
+    body_start = next((i for i, line in enumerate(lines) if line.in_body), end)
+    return None, lines[max(body_start - 3, 0): end]
+
+
+def _from_meta_tags(root: etree._Element) -> tuple[str, datetime] | None:
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if name in _META_DATE_NAMES:
+            content = meta.get("content") or ""
+            found = parse_date(content)
+            if found:
+                return content, found
+    return None
+
+
+def find_published(root: etree._Element, body: etree._Element | None,
+                   headline: str = "") -> tuple[str, datetime] | None:
+    """(raw text, datetime) of the page's own publish time, or None."""
+    found = _from_meta_tags(root)
+    if found:
+        return found
+    lines = page_lines(root, body)
+    _, zone = meta_zone(lines, headline)
+    for line in zone:
+        found = labelled_date(line.own)
+        if found:
+            return found
+    for line in zone:
+        if len(line.own) <= _BARE_LINE and "。" not in line.own:
+            found = bare_date(line.own)
+            if found:
+                return found
+    body_at = [i for i, line in enumerate(lines) if line.in_body]
+    if body_at:
+        before = " ".join(line.own for line in lines[:body_at[0]])
+        after = " ".join(line.own for line in lines[body_at[-1] + 1:])
+    else:
+        before, after = " ".join(line.own for line in lines), ""
+    # Nearest first; the whole text before the body last, for pages whose body was found too
+    # wide or too narrow.
+    for text in (before[-_NEAR_BEFORE:], after[:_NEAR_AFTER], before):
+        found = labelled_date(text)
+        if found:
+            return found
+    return None
