@@ -66,6 +66,23 @@ def from_markdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
+_TABLE_RULE = re.compile(r"\|(?: --- \|)+")
+
+
+def units_of(block: str) -> list[str]:
+    """A Markdown block's units: each line, and each row of a GFM table with its cells' text
+    joined by a space (the header rule is no unit)."""
+    units = []
+    for line in block.split("\n"):
+        if _TABLE_RULE.fullmatch(line):
+            continue
+        if line.startswith("| ") and line.endswith(" |"):
+            cells = re.split(r"(?<!\\)\|", line[1:-1])
+            line = " ".join(c.strip() for c in cells if c.strip())
+        units.append(from_markdown(line))
+    return units
+
+
 def load_labels(families: tuple[str, ...] = ("ecms", "webplus", "vsb", "generic")) -> list[dict]:
     labels = []
     for family in families:
@@ -105,7 +122,7 @@ def archiver_extractor(cms: str) -> Callable[[dict], Output]:
     def run(label: dict) -> Output:
         site = replace(adhoc_site(label["url"]), cms=cms)
         item = extract_article(decoded(label), label["url"], site)
-        units = [from_markdown(line) for block in item.text_blocks for line in block.split("\n")]
+        units = [unit for block in item.text_blocks for unit in units_of(block)]
         published = item.published.strftime("%Y-%m-%d %H:%M:%S") if item.published else None
         return Output(item.headline, published, units, list(item.image_urls),
                       verdict(item).refused is None)

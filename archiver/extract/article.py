@@ -21,7 +21,7 @@ from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract import generic
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
-from archiver.extract.markdown import to_blocks
+from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
 from archiver.extract.published import find_published, meta_like
 from archiver.extract.quality import BIDI_FLAG
 from archiver.extract.text import clean_line, is_furniture, plain_text
@@ -44,12 +44,37 @@ SHORT_BODY = 100
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
+_DOWNLOAD_COUNTER = re.compile(r"\s*已下载\s*\d*\s*次\s*$")
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
 def _text(el: etree._Element) -> str:
     return clean_line("".join(el.itertext()))
+
+
+def _attachment_lists(body: etree._Element) -> list[etree._Element]:
+    """A notice's attachment list that the template keeps right after the body's container
+    (VSB: a <ul> of download.jsp links after v_news_content): the following siblings of the body
+    and of its parent, up to the first that is not all attachment links."""
+    found = []
+    for anchor in (body, body.getparent()):
+        for sibling in anchor.itersiblings() if anchor is not None else ():
+            if not isinstance(sibling.tag, str) or _skipped_tag(sibling):
+                continue
+            links = sibling.xpath(".//a[@href]")
+            if not links or not all(is_attachment(a.get("href"), _text(a)) for a in links):
+                break
+            found.append(sibling)
+        if found:
+            break
+    return found
+
+
+def _skipped_tag(el: etree._Element) -> bool:
+    return el.tag.lower() in SKIP_TAGS or not _text(el)
 
 
 class ArticlePage:
@@ -147,13 +172,18 @@ class ArticlePage:
         return "", None, "none"
 
     def blocks(self, body: etree._Element | None,
-               headline: str) -> tuple[list[str], list[str]]:
+               headline: str) -> tuple[list[str], list[str], list[str]]:
         """The body's blocks without furniture. Above the first paragraph, the page's own meta
         line and headline (often inside the body's container) go too; further down, a line that
         repeats the headline or opens with "时间：" is article text and stays."""
         if body is None:
-            return [], []
-        blocks, images = to_blocks(body, self.urljoin)
+            return [], [], []
+        blocks, images, attachments = to_blocks(body, self.urljoin)
+        for element in _attachment_lists(body):
+            more, more_images, more_attachments = to_blocks(element, self.urljoin)
+            # VSB's download counter is filled in by a script: "已下载次" is all that is left.
+            blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
+            images, attachments = images + more_images, attachments + more_attachments
         kept: list[str] = []
         lead = True
         for block in blocks:
@@ -166,13 +196,13 @@ class ArticlePage:
             lead = False
             if not is_furniture(block):
                 kept.append(block)
-        return kept, images
+        return kept, images, attachments
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:
         body, body_rule = self.body_element()
         headline, headline_rule = self.headline()
         raw_date, published, date_rule = self.published(body, headline, list_date)
-        blocks, images = self.blocks(body, headline)
+        blocks, images, attachments = self.blocks(body, headline)
         # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,
         # and the article is flagged.
         flags = []
@@ -192,6 +222,7 @@ class ArticlePage:
             published_raw=raw_date,
             blocks=blocks,
             image_urls=list(dict.fromkeys(images)),
+            attachment_urls=list(dict.fromkeys(attachments)),
             rules={"cms": self.family, "headline": headline_rule, "published": date_rule,
                    "body": body_rule},
             flags=flags,

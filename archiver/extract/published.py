@@ -92,10 +92,13 @@ def page_lines(root: etree._Element, body: etree._Element | None) -> list[Line]:
 
 def meta_like(text: str, own: str | None = None) -> bool:
     """A line (and its text outside links) that belongs to the meta zone rather than the body's
-    text: furniture, a labelled meta line, or a short line with a bare date."""
-    if is_furniture(text) or is_meta_line(text):
+    text: furniture, or a short line that is no sentence and opens with a meta label or holds a
+    date ("时间：4月16日晚19:00，共120分钟。" is a sentence of a notice, not a meta line)."""
+    if is_furniture(text):
         return True
-    return len(text) <= _BARE_LINE and "。" not in text and bare_date(own or text) is not None
+    if len(text) > _BARE_LINE or "。" in text:
+        return False
+    return is_meta_line(text) or bare_date(own or text) is not None
 
 
 def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]:
