@@ -35,6 +35,7 @@ from scrapy.http import HtmlResponse
 from archiver.config import adhoc_site
 from archiver.extract.article import extract_article
 from archiver.extract.quality import verdict
+from archiver.extract.text import text_units
 from archiver.middlewares import with_true_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,23 +65,6 @@ def from_markdown(text: str) -> str:
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"(?<!\\)\*\*", "", text)
     return re.sub(r"\\(.)", r"\1", text)
-
-
-_TABLE_RULE = re.compile(r"\|(?: --- \|)+")
-
-
-def units_of(block: str) -> list[str]:
-    """A Markdown block's units: each line, and each row of a GFM table with its cells' text
-    joined by a space (the header rule is no unit)."""
-    units = []
-    for line in block.split("\n"):
-        if _TABLE_RULE.fullmatch(line):
-            continue
-        if line.startswith("| ") and line.endswith(" |"):
-            cells = re.split(r"(?<!\\)\|", line[1:-1])
-            line = " ".join(c.strip() for c in cells if c.strip())
-        units.append(from_markdown(line))
-    return units
 
 
 def load_labels(families: tuple[str, ...] = ("ecms", "webplus", "vsb", "generic")) -> list[dict]:
@@ -122,7 +106,7 @@ def archiver_extractor(cms: str) -> Callable[[dict], Output]:
     def run(label: dict) -> Output:
         site = replace(adhoc_site(label["url"]), cms=cms)
         item = extract_article(decoded(label), label["url"], site)
-        units = [unit for block in item.text_blocks for unit in units_of(block)]
+        units = [unit for block in item.text_blocks for unit in text_units(block)]
         published = item.published.strftime("%Y-%m-%d %H:%M:%S") if item.published else None
         return Output(item.headline, published, units, list(item.image_urls),
                       verdict(item).refused is None)

@@ -20,8 +20,9 @@ URL = "http://news.example.edu.cn/2019/0905/c4621a207266/page.htm"
 def md(fragment: str) -> tuple[list[str], list[str]]:
     from urllib.parse import urljoin
 
-    return to_blocks(lxml_html.fragment_fromstring(fragment, create_parent="div"),
-                     lambda href: urljoin(URL, href))
+    blocks, images, _ = to_blocks(lxml_html.fragment_fromstring(fragment, create_parent="div"),
+                                  lambda href: urljoin(URL, href))
+    return blocks, images
 
 
 def test_paragraphs_lose_full_width_indentation_and_nbsp_padding():

@@ -67,6 +67,23 @@ def plain_text(block: str) -> str:
     return _MD_ESCAPE.sub(r"\1", text).strip()
 
 
+_TABLE_RULE = re.compile(r"\|(?: --- \|)+")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def text_units(block: str) -> list[str]:
+    """A Markdown block as the plain-text units a reader sees: each line, and each row of a GFM
+    table with its cells' text joined by a space (the header rule is no unit)."""
+    units = []
+    for line in block.split("\n"):
+        if _TABLE_RULE.fullmatch(line):
+            continue
+        if line.startswith("| ") and line.endswith(" |"):
+            line = " ".join(c.strip() for c in _CELL_SPLIT.split(line[1:-1]) if c.strip())
+        units.append(plain_text(line))
+    return units
+
+
 _BREADCRUMB = re.compile(r"^(?:您?当前(?:的)?位置|您的位置|当前页面|所在位置)\s*[:：]")
 
 
