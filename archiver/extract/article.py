@@ -44,6 +44,7 @@ SHORT_BODY = 100
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _DOWNLOAD_COUNTER = re.compile(r"\s*已下载\s*\d*\s*次\s*$")
 
 
@@ -128,7 +129,7 @@ class ArticlePage:
             return found[1], "selector"
         return fallback, "fallback"
 
-    def headline(self) -> tuple[str, str]:
+    def headline(self, body: etree._Element | None) -> tuple[str, str]:
         candidates = []
         for elements in self._matches("headline"):
             for text in filter(None, map(_text, elements)):
@@ -140,10 +141,24 @@ class ArticlePage:
                 candidates.append(text)
         found = generic.headline_element(self.root)
         if found:
-            return found, "fallback"
+            return self._not_the_column(found, body) or found, "fallback"
         if candidates:
             return candidates[0], "selector"
-        return generic.headline_from_title(self.root), "title"
+        found = generic.headline_from_title(self.root)
+        near = self._not_the_column(found, body)
+        return (near, "fallback") if near else (found, "title")
+
+    def _not_the_column(self, found: str, body: etree._Element | None) -> str | None:
+        """When the headline found is the column's name ("学院新闻", a menu link that opens the
+        <title> too), the article's own heading nearest above the body: a longer Chinese line
+        that is no menu link and does not merely extend the column's name."""
+        if not generic.is_menu_entry(self.root, found):
+            return None
+        near = generic.heading_above(self.root, body)
+        if (len(_norm(near)) > len(_norm(found)) and _norm(found) not in _norm(near)
+                and _CJK.search(near) and not generic.is_menu_entry(self.root, near)):
+            return near
+        return None
 
     def published(self, body: etree._Element | None, headline: str,
                   list_date: str | None) -> tuple[str, datetime | None, str]:
@@ -200,7 +215,7 @@ class ArticlePage:
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:
         body, body_rule = self.body_element()
-        headline, headline_rule = self.headline()
+        headline, headline_rule = self.headline(body)
         raw_date, published, date_rule = self.published(body, headline, list_date)
         blocks, images, attachments = self.blocks(body, headline)
         # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,

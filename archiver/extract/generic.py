@@ -213,3 +213,45 @@ def headline_element(root: etree._Element) -> str:
         if best:
             return best
     return ""
+
+
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4"))
+_TITLE_NAME = re.compile(r"(?i)title|^tit$|[_-]tit$|^tit[_-]")
+
+
+def _heading_like(el: etree._Element) -> bool:
+    if el.tag in _HEADING_TAGS:
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    return any(_TITLE_NAME.search(name) for name in names)
+
+
+def heading_above(root: etree._Element, body: etree._Element | None) -> str:
+    """The text of the heading (h1-h4, or an element named *title*) nearest above the body's
+    first paragraph, inside the body's container or before it; "" when there is none. Headings
+    inside links, navigation and footers are not the article's."""
+    # The first paragraph: a sentence (a headline has no "，" or "。").
+    first = next((p for p in body.iter(*_PARAGRAPH_TAGS)
+                  if len(_norm(_text(p))) >= 20 and re.search("[，。]", _text(p))
+                  and _paragraph_score(p)), None) if body is not None else None
+    if first is None:
+        return ""
+    best = ""
+    for el in root.iter():
+        if el is first:
+            break
+        if not isinstance(el.tag, str) or not _heading_like(el):
+            continue
+        text = clean_line(_text(el))
+        if (4 <= len(_norm(text)) <= 120 and not is_furniture(text)
+                and not any(a.tag == "a" or _furniture(a) or _skipped(a)
+                            for a in el.iterancestors())):
+            best = text
+    return best
+
+
+def is_menu_entry(root: etree._Element, text: str) -> bool:
+    """True when the text is also the text of a link on the page (a column's name in the
+    menu, which often opens the <title> too: "学院新闻--某某大学")."""
+    norm = _norm(text)
+    return any(_norm(_text(a)) == norm for a in root.iter("a"))

@@ -10,7 +10,8 @@ prev/next link never gives its date), and the date is looked for in this order:
 1. meta tags (`<meta name="pubdate" …>` and the like);
 2. the meta zone: the lines after the page's headline and before the body's first paragraph,
    first a labelled date, then a bare one on a short line;
-3. a labelled date just before the body, then just after it, then anywhere before it.
+3. a date standing alone on one of the two lines right above the headline;
+4. a labelled date just before the body, then just after it, then anywhere before it.
 
 A footer's copyright year is never a date: a date needs a year, a month and a day.
 """
@@ -134,16 +135,24 @@ def find_published(root: etree._Element, body: etree._Element | None,
     if found:
         return found
     lines = page_lines(root, body)
-    _, zone = meta_zone(lines, headline)
+    head, zone = meta_zone(lines, headline)
     for line in zone:
         found = labelled_date(line.own)
         if found:
             return found
     for line in zone:
-        if len(line.own) <= _BARE_LINE and "。" not in line.own:
+        # A short line that is no sentence, and mostly not link text (a related article's date
+        # sits beside its link).
+        if (len(line.own) <= _BARE_LINE and "。" not in line.own
+                and 2 * len(_norm(line.own)) >= len(_norm(line.text))):
             found = bare_date(line.own)
             if found:
                 return found
+    # A date on a line of its own right above the headline.
+    for line in lines[max((head or 0) - 2, 0): head or 0][::-1]:
+        found = bare_date(line.text)
+        if found and len(_norm(line.text)) - len(_norm(found[0])) <= 6:
+            return found
     body_at = [i for i, line in enumerate(lines) if line.in_body]
     if body_at:
         before = " ".join(line.own for line in lines[:body_at[0]])
