@@ -37,9 +37,10 @@ _LINE_TAGS = BLOCK_TAGS | {"td", "th", "br"}
 # the meta line sits right above the body (or right below it); a sidebar's "活动时间" further
 # away must not win.
 _NEAR_BEFORE, _NEAR_AFTER = 300, 150
-# The meta zone ends this many lines after the headline at most, and a bare date is taken only
-# from a line this short (a meta line, not a sentence that mentions a day).
-_ZONE_LINES, _BARE_LINE = 12, 80
+# The meta zone ends this many lines after the headline at most (or starts this many lines
+# above the body when no headline line is found), and a bare date is taken only from a line
+# this short (a meta line, not a sentence that mentions a day).
+_ZONE_LINES, _BARE_LINE, _ABOVE_BODY = 12, 80, 6
 
 
 @dataclass
@@ -113,8 +114,10 @@ def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]
              if target and _norm(line.text) == target and line.own == line.text]
     if heads:
         return heads[-1], lines[heads[-1] + 1: min(end, heads[-1] + 1 + _ZONE_LINES)]
+    # No headline line to start from: the few lines above the body (share buttons and font
+    # size controls may stand between the meta line and the body).
     body_start = next((i for i, line in enumerate(lines) if line.in_body), end)
-    return None, lines[max(body_start - 3, 0): end]
+    return None, lines[max(body_start - _ABOVE_BODY, 0): end]
 
 
 def _from_meta_tags(root: etree._Element) -> tuple[str, datetime] | None:
