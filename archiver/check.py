@@ -9,8 +9,8 @@ from pathlib import Path
 import frontmatter
 
 from archiver.archive import archived_sites, source_link, urlname
+from archiver.extract.published import furniture
 from archiver.extract.quality import garbled
-from archiver.extract.text import is_furniture
 from archiver.pipelines.images import image_file_name
 
 REQUIRED = ("title", "date", "urlname", "tags", "categories")
@@ -44,9 +44,8 @@ def check_file(path: Path) -> tuple[list[str], str | None]:
     text = [b for b in blocks if not b.startswith(("![", "[转入文章首发地址]"))]
     if not text:
         problems.append("body has no text")
-    for block in text:
-        if is_furniture(block):
-            problems.append(f"boilerplate left in the body: {block[:40]!r}")
+    for block in (b for b, left in zip(text, furniture(text), strict=True) if left):
+        problems.append(f"boilerplate left in the body: {block[:40]!r}")
     flag = garbled("\n".join([str(post.get("title", "")), *text]))
     if flag:
         problems.append(f"garbled text: {flag}")

@@ -22,9 +22,9 @@ from archiver.config import SiteConfig
 from archiver.extract import generic
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
 from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
-from archiver.extract.published import find_published, meta_like
+from archiver.extract.published import find_published, furniture
 from archiver.extract.quality import BIDI_FLAG
-from archiver.extract.text import clean_line, is_furniture, plain_text
+from archiver.extract.text import clean_line
 from archiver.items import ArticleItem
 
 
@@ -199,18 +199,7 @@ class ArticlePage:
             # VSB's download counter is filled in by a script: "已下载次" is all that is left.
             blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
             images, attachments = images + more_images, attachments + more_attachments
-        kept: list[str] = []
-        lead = True
-        for block in blocks:
-            if block.startswith("!["):
-                kept.append(block)
-                continue
-            text = plain_text(block)
-            if lead and (meta_like(text) or _norm(text) == _norm(headline)):
-                continue
-            lead = False
-            if not is_furniture(block):
-                kept.append(block)
+        kept = [b for b, drop in zip(blocks, furniture(blocks, headline), strict=True) if not drop]
         return kept, images, attachments
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:

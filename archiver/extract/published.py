@@ -26,7 +26,7 @@ from lxml import etree
 
 from archiver.extract.dates import bare_date, labelled_date, parse_date
 from archiver.extract.markdown import BLOCK_TAGS, SKIP_TAGS
-from archiver.extract.text import clean_line, is_furniture, is_meta_line
+from archiver.extract.text import clean_line, is_furniture, is_meta_line, plain_text
 
 _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
@@ -101,6 +101,26 @@ def meta_like(text: str, own: str | None = None) -> bool:
     if len(text) > _BARE_LINE or "。" in text:
         return False
     return is_meta_line(text) or bare_date(own or text) is not None
+
+
+def furniture(blocks: list[str], headline: str = "") -> list[bool]:
+    """Which Markdown blocks of a body are page furniture: "【打印】", "上一篇：…" anywhere, and,
+    above the first paragraph only, the page's own meta line and a repeat of the headline
+    (further down, "时间：…" or the headline's words are article text). Images are never
+    furniture and do not end the part above the first paragraph."""
+    found = []
+    lead = True
+    for block in blocks:
+        if block.startswith("!["):
+            found.append(False)
+            continue
+        text = plain_text(block)
+        if lead and (meta_like(text) or (headline and _norm(text) == _norm(headline))):
+            found.append(True)
+            continue
+        lead = False
+        found.append(is_furniture(block))
+    return found
 
 
 def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]:
