@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.extraction import load_labels, score
+from bench.extraction import load_labels, load_schools, score
 
 # (extractor, family): (paragraph F1, headline accuracy, date accuracy, image recall)
 FLOORS = {
@@ -36,3 +36,17 @@ def test_extraction_stays_above_its_floors(labels, extractor):
         assert s.headlines / s.pages >= headline_floor, (family, s.headlines / s.pages)
         assert s.dates / s.pages >= date_floor, (family, s.dates / s.pages)
         assert images >= image_floor, (family, images)
+
+
+# Pages of schools the project was never tuned on: (paragraph F1, headline, date, archived).
+SCHOOL_FLOORS = {"archiver": (0.99, 1.00, 1.00, 1.00), "archiver-generic": (0.98, 1.00, 1.00, 1.00)}
+
+
+@pytest.mark.parametrize("extractor", ["archiver", "archiver-generic"])
+def test_unseen_schools_stay_above_their_floors(extractor):
+    s = score(extractor, load_schools())["all"]
+    f1_floor, headline_floor, date_floor, archived_floor = SCHOOL_FLOORS[extractor]
+    assert s.f1 >= f1_floor, s.f1
+    assert s.headlines / s.pages >= headline_floor
+    assert s.dates / s.pages >= date_floor
+    assert s.archived / s.pages >= archived_floor
