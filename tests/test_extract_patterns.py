@@ -129,3 +129,12 @@ def test_bidi_controls_are_removed_from_the_text_and_flagged():
     assert item.headline == "通知gpj.exe"
     assert not any(re.search("[\u202a-\u202e\u2066-\u2069]", b) for b in item.blocks)
     assert verdict(item).flags == (BIDI_FLAG,)
+
+
+def test_a_first_sentence_that_opens_with_a_date_is_text_not_the_meta_line():
+    html = ("<html><head><title>学院召开工作会议</title></head><body><h1>学院召开工作会议</h1>"
+            "<div class='meta'>发布时间：2020-03-28 09:00</div><div class='content'>"
+            "<p>2020年3月27日下午，学院召开工作会议</p>" + BODY + "</div></body></html>")
+    item = fetched("http://www.example.edu.cn/a/3.htm", html.encode())
+    assert item.published == datetime(2020, 3, 28, 9, 0)
+    assert item.text_blocks[0] == "2020年3月27日下午，学院召开工作会议"

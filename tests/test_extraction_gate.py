@@ -1,6 +1,6 @@
 """Quality gate: the extraction benchmark's figures on the labelled corpus pages may not drop
-below these floors (pinned a little under the measured figures; see README "Extraction
-quality"). Raise a floor when a change lifts the figure; never lower one to let a change pass.
+below these floors (pinned a little under the measured figures; see docs/benchmarks.md). Raise
+a floor when a change lifts the figure; never lower one to let a change pass.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ _NEAR_BEFORE, _NEAR_AFTER = 300, 150
 # above the body when no headline line is found), and a bare date is taken only from a line
 # this short (a meta line, not a sentence that mentions a day).
 _ZONE_LINES, _BARE_LINE, _ABOVE_BODY = 12, 80, 6
+_SENTENCE_MARKS = re.compile("[，。；！？]")
 
 
 @dataclass
@@ -98,9 +99,15 @@ def meta_like(text: str, own: str | None = None) -> bool:
     date ("时间：4月16日晚19:00，共120分钟。" is a sentence of a notice, not a meta line)."""
     if is_furniture(text):
         return True
-    if len(text) > _BARE_LINE or "。" in text:
+    if _sentence(text):
         return False
     return is_meta_line(text) or bare_date(own or text) is not None
+
+
+def _sentence(text: str) -> bool:
+    """A line of running text: long, or punctuated as a sentence ("2020年3月27日下午，学院召开…"
+    opens a body, it is no meta line)."""
+    return len(text) > _BARE_LINE or bool(_SENTENCE_MARKS.search(text))
 
 
 def furniture(blocks: list[str], headline: str = "") -> list[bool]:
@@ -166,8 +173,7 @@ def find_published(root: etree._Element, body: etree._Element | None,
     for line in zone:
         # A short line that is no sentence, and mostly not link text (a related article's date
         # sits beside its link).
-        if (len(line.own) <= _BARE_LINE and "。" not in line.own
-                and 2 * len(_norm(line.own)) >= len(_norm(line.text))):
+        if not _sentence(line.own) and 2 * len(_norm(line.own)) >= len(_norm(line.text)):
             found = bare_date(line.own)
             if found:
                 return found
