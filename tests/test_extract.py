@@ -202,3 +202,27 @@ def test_sibling_sections_of_one_landing_page_are_read_together():
     for part in ("发展目标", "建设国际一流", "主要功能", "高端起点", "开放合作"):
         assert part in text, part
     assert "版权所有" not in text and "首页" not in text
+
+
+def test_data_tables_become_gfm_tables_with_spans_filled():
+    blocks, images = md(
+        "<p>统计如下：</p><table><tr><th>类别</th><th>数量</th><th>备注</th></tr>"
+        "<tr><td rowspan='2'>国家级</td><td>1|2</td><td><img src='/t.png'></td></tr>"
+        "<tr><td colspan='2'>合计 <b>3</b></td></tr></table>")
+    assert blocks == ["统计如下：",
+                      "| 类别 | 数量 | 备注 |\n| --- | --- | --- |\n"
+                      "| 国家级 | 1\\|2 | ![图](http://news.example.edu.cn/t.png) |\n"
+                      "|  | 合计 **3** |  |"]
+    assert images == ["http://news.example.edu.cn/t.png"]
+
+
+@pytest.mark.parametrize(("table", "expected"), [
+    ("<table><tr><td><p>第一段。</p></td></tr><tr><td><p>第二段。</p></td></tr></table>",
+     ["第一段。", "第二段。"]),
+    ("<table><tr><td><img src='/a.png'></td><td>图为第一段。</td></tr></table>",
+     ["![图](http://news.example.edu.cn/a.png)", "图为第一段。"]),
+    ("<table><tr><td><table><tr><td>甲</td><td>乙</td></tr></table></td></tr>"
+     "<tr><td><p>第二段。</p></td></tr></table>", ["甲 乙", "第二段。"]),
+])
+def test_layout_tables_unwrap_into_paragraphs(table, expected):
+    assert md(table)[0] == expected

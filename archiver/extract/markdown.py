@@ -78,12 +78,13 @@ def _has_text(el: etree._Element) -> bool:
 
 def is_data_table(table: etree._Element) -> bool:
     """A table of data (GFM table) rather than layout (unwrapped into paragraphs): no nested
-    table, some row with two cells that hold something, and no cell that holds several
-    paragraphs of running text (a page laid out in a table)."""
+    table, two rows or more with two cells that hold something (one row of a photo beside its
+    caption is layout), and no cell that holds several paragraphs of running text (a page laid
+    out in a table)."""
     if table.find(".//table") is not None:
         return False
-    rows = [tr for tr in table.iter("tr")]
-    if not any(sum(map(_has_text, _cells(tr))) >= 2 for tr in rows):
+    rows = list(table.iter("tr"))
+    if sum(sum(map(_has_text, _cells(tr))) >= 2 for tr in rows) < 2:
         return False
     for tr in rows:
         for cell in _cells(tr):
