@@ -26,7 +26,7 @@ from lxml import etree
 
 from archiver.extract.dates import bare_date, labelled_date, parse_date
 from archiver.extract.markdown import BLOCK_TAGS, SKIP_TAGS
-from archiver.extract.text import clean_line, is_furniture, is_meta_line, plain_text
+from archiver.extract.text import ZERO_WIDTH, is_furniture, is_meta_line, plain_text
 
 _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
@@ -51,6 +51,10 @@ class Line:
     in_body: bool
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.translate(ZERO_WIDTH).split())
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -62,11 +66,14 @@ def page_lines(root: etree._Element, body: etree._Element | None) -> list[Line]:
     depth = {"body": 0, "a": 0}
 
     def flush() -> None:
-        text = clean_line("".join(t for t, _ in parts))
-        own = clean_line(" ".join(t for t, linked in parts if not linked))
-        parts.clear()
+        # A cheap fold (every page is read whole): whitespace runs to one space, zero-width
+        # characters gone; no more is needed to match dates, labels and the headline.
+        text = _fold("".join(t for t, _ in parts))
         if text:
+            own = _fold(" ".join(t for t, linked in parts if not linked)) if any(
+                linked for _, linked in parts) else text
             lines.append(Line(text, own, depth["body"] > 0))
+        parts.clear()
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Zero-width characters and the BOM carry nothing and break matching.
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # Control characters other than tab and newline cannot stand in YAML or Markdown.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -17,7 +17,7 @@ _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 def clean_inline(text: str) -> str:
     """Normalise text: drop zero-width and control characters, fold whitespace runs to one space
     (full-width spaces and &nbsp; included), and drop line breaks between CJK characters."""
-    text = _CONTROL.sub("", text.translate(_ZERO_WIDTH))
+    text = _CONTROL.sub("", text.translate(ZERO_WIDTH))
     text = _CJK_BREAK.sub("", text)
     return _SPACES.sub(" ", text)
 
