@@ -42,8 +42,6 @@ SHORT_BODY = 100
 
 # Bidi embedding, override and isolate controls, and the LRM/RLM marks.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-
-
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DOWNLOAD_COUNTER = re.compile(r"\s*已下载\s*\d*\s*次\s*$")
 
@@ -63,7 +61,7 @@ def _attachment_lists(body: etree._Element) -> list[etree._Element]:
     found = []
     for anchor in (body, body.getparent()):
         for sibling in anchor.itersiblings() if anchor is not None else ():
-            if not isinstance(sibling.tag, str) or _skipped_tag(sibling):
+            if not isinstance(sibling.tag, str) or _nothing_to_read(sibling):
                 continue
             links = sibling.xpath(".//a[@href]")
             if not links or not all(is_attachment(a.get("href"), _text(a)) for a in links):
@@ -74,7 +72,7 @@ def _attachment_lists(body: etree._Element) -> list[etree._Element]:
     return found
 
 
-def _skipped_tag(el: etree._Element) -> bool:
+def _nothing_to_read(el: etree._Element) -> bool:
     return el.tag.lower() in SKIP_TAGS or not _text(el)
 
 
