@@ -8,7 +8,7 @@ from datetime import datetime
 # 2019-09-05 15:43:09 · 2019/9/5 15:43 · 2019.09.05 · 2019年9月5日 15时43分 · 2019-9-5
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{1,2})(?:\s*[:分]\s*(?P<S>\d{1,2}))?)?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
 # Dates in URLs: /2019/11/13/, /2019/0312/ (WebPlus), /20191113/.
 _URL_DATE = re.compile(
@@ -60,7 +60,8 @@ def bare_date(text: str) -> tuple[str, datetime] | None:
 def labelled_date(text: str) -> tuple[str, datetime] | None:
     """A date that follows one of DATE_LABELS in the text: (the raw text found, the datetime)."""
     for label in DATE_LABELS:
-        for match in re.finditer(rf"{label}\s*[:：]?\s*", text):
+        # "发布时间：", "发布时间:", "【发布时间】", "[发布时间] "
+        for match in re.finditer(rf"{label}\s*[\]】)）]?\s*[:：]?\s*", text):
             rest = text[match.end(): match.end() + 40]
             date_match = _DATE.match(rest)
             if date_match:
