@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from archiver.extract.markdown import SKIP_TAGS
+from archiver.extract.markdown import SKIP_TAGS, is_data_table
 from archiver.extract.text import clean_line, is_furniture, is_meta_line
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
@@ -112,6 +112,12 @@ def find_body(root: etree._Element) -> etree._Element | None:
         final = score * (1 - _link_density(el))
         if final > best_score:
             best, best_score = el, final
+    # A data table (a notice's list of names) is part of an article, never the article alone:
+    # the nearest container around it that holds any more article text is the body.
+    if best is not None and best.tag in ("td", "th", "tr", "tbody", "thead", "table"):
+        table = best if best.tag == "table" else next(best.iterancestors("table"), None)
+        if table is not None and is_data_table(table):
+            best = _around_table(table, totals)
     # An article split over sibling blocks (a profile's sections, a photo story's groups): climb
     # while the parent holds clearly more article text and stays free of link lists.
     # Look a few levels up, not only at the parent: a section's wrapper (a profile's "part")
@@ -129,6 +135,16 @@ def find_body(root: etree._Element) -> etree._Element | None:
         if best is not ancestor:
             break
     return _with_sibling_sections(best, totals) if best is not None else None
+
+
+def _around_table(table: etree._Element, totals: dict) -> etree._Element:
+    for ancestor in list(table.iterancestors())[:CLIMB_LEVELS]:
+        if ancestor.tag in ("body", "html") or _inside_furniture(ancestor):
+            break
+        if (totals.get(ancestor, 0.0) > totals.get(table, 0.0)
+                and _link_density(ancestor) <= CLIMB_MAX_LINKS):
+            return ancestor
+    return table
 
 
 def _classes(el: etree._Element) -> set[str]:
