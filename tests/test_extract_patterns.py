@@ -140,3 +140,12 @@ def test_a_first_sentence_that_opens_with_a_date_is_text_not_the_meta_line():
     item = fetched("http://www.example.edu.cn/a/3.htm", html.encode())
     assert item.published == datetime(2020, 3, 28, 9, 0)
     assert item.text_blocks[0] == "2020年3月27日下午，学院召开工作会议"
+
+
+def test_a_notice_that_opens_with_its_event_time_keeps_it():
+    html = ("<html><head><title>学术讲座通知</title></head><body><h1>学术讲座通知</h1>"
+            "<div class='meta'>发布时间：2021-04-12</div><div class='content'>"
+            "<p>时间：2021年4月16日 19:00</p><p>地点：主楼C-104</p>" + BODY + "</div></body></html>")
+    item = fetched("http://www.example.edu.cn/a/4.htm", html.encode())
+    assert item.published == datetime(2021, 4, 12)
+    assert item.text_blocks[:2] == ["时间：2021年4月16日 19:00", "地点：主楼C-104"]

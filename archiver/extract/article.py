@@ -184,8 +184,8 @@ class ArticlePage:
             return "", from_url, "url"
         return "", None, "none"
 
-    def blocks(self, body: etree._Element | None,
-               headline: str) -> tuple[list[str], list[str], list[str]]:
+    def blocks(self, body: etree._Element | None, headline: str,
+               published: datetime | None) -> tuple[list[str], list[str], list[str]]:
         """The body's blocks without furniture. Above the first paragraph, the page's own meta
         line and headline (often inside the body's container) go too; further down, a line that
         repeats the headline or opens with "时间：" is article text and stays."""
@@ -197,14 +197,15 @@ class ArticlePage:
             # VSB's download counter is filled in by a script: "已下载次" is all that is left.
             blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
             images, attachments = images + more_images, attachments + more_attachments
-        kept = [b for b, drop in zip(blocks, furniture(blocks, headline), strict=True) if not drop]
+        dropped = furniture(blocks, headline, published)
+        kept = [b for b, drop in zip(blocks, dropped, strict=True) if not drop]
         return kept, images, attachments
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:
         body, body_rule = self.body_element()
         headline, headline_rule = self.headline(body)
         raw_date, published, date_rule = self.published(body, headline, list_date)
-        blocks, images, attachments = self.blocks(body, headline)
+        blocks, images, attachments = self.blocks(body, headline, published)
         # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,
         # and the article is flagged.
         flags = []

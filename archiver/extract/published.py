@@ -42,6 +42,8 @@ _NEAR_BEFORE, _NEAR_AFTER = 300, 150
 # this short (a meta line, not a sentence that mentions a day).
 _ZONE_LINES, _BARE_LINE, _ABOVE_BODY = 12, 80, 6
 _SENTENCE_MARKS = re.compile("[，。；！？]")
+# Labels a notice's own lines open with too (when and where its event takes place).
+_EVENT_LABEL = re.compile(r"^[\[【(（]?(?:时间|日期)\s*[:：]")
 
 
 @dataclass
@@ -117,11 +119,14 @@ def _sentence(text: str) -> bool:
     return len(text) > _BARE_LINE or bool(_SENTENCE_MARKS.search(text))
 
 
-def furniture(blocks: list[str], headline: str = "") -> list[bool]:
+def furniture(blocks: list[str], headline: str = "",
+              published: datetime | None = None) -> list[bool]:
     """Which Markdown blocks of a body are page furniture: "【打印】", "上一篇：…" anywhere, and,
     above the first paragraph only, the page's own meta line and a repeat of the headline
-    (further down, "时间：…" or the headline's words are article text). Images are never
-    furniture and do not end the part above the first paragraph."""
+    (further down, "时间：…" or the headline's words are article text). A line that opens with a
+    bare 时间 / 日期 is the page's meta line only when it gives the publish day: a notice's
+    "时间：4月16日 19:00" is when its event takes place. Images are never furniture and do not end
+    the part above the first paragraph."""
     found = []
     lead = True
     for block in blocks:
@@ -129,12 +134,21 @@ def furniture(blocks: list[str], headline: str = "") -> list[bool]:
             found.append(False)
             continue
         text = plain_text(block)
-        if lead and (meta_like(text) or (headline and _norm(text) == _norm(headline))):
+        if lead and (headline and _norm(text) == _norm(headline) or _own_meta(text, published)):
             found.append(True)
             continue
         lead = False
         found.append(is_furniture(block))
     return found
+
+
+def _own_meta(text: str, published: datetime | None) -> bool:
+    if not meta_like(text):
+        return False
+    if not _EVENT_LABEL.match(text):
+        return True
+    day = parse_date(text)
+    return day is not None and published is not None and day.date() == published.date()
 
 
 def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]:
