@@ -8,8 +8,8 @@ from pathlib import Path
 
 from archiver.archive.format import SOURCE_LINK_TEXT, read_article, source_link
 from archiver.archive.layout import IMAGES, archived_sites, image_file_name, urlname
+from archiver.extract.published import furniture
 from archiver.extract.quality import garbled
-from archiver.extract.text import is_furniture
 
 REQUIRED = ("title", "date", "urlname", "tags", "categories")
 _IMAGE = re.compile(r"^!\[图\]\((?P<src>[^)\s]+)\)$")
@@ -42,9 +42,8 @@ def check_file(path: Path) -> tuple[list[str], str | None]:
     text = [b for b in blocks if not b.startswith(("![", f"[{SOURCE_LINK_TEXT}]"))]
     if not text:
         problems.append("body has no text")
-    for block in text:
-        if is_furniture(block):
-            problems.append(f"boilerplate left in the body: {block[:40]!r}")
+    for block in (b for b, left in zip(text, furniture(text), strict=True) if left):
+        problems.append(f"boilerplate left in the body: {block[:40]!r}")
     flag = garbled("\n".join([str(post.get("title", "")), *text]))
     if flag:
         problems.append(f"garbled text: {flag}")

@@ -27,6 +27,9 @@ def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | No
         if block.startswith("![图](") and block.endswith(")"):
             url = block[len("![图]("):-1]
             block = f"![图]({image_paths.get(url, url)})"
+        elif "](" in block:  # attachment links, and images inside table cells
+            for url, local in image_paths.items():
+                block = block.replace(f"]({url})", f"]({local})")
         blocks.append(block)
     blocks.append(f"[{SOURCE_LINK_TEXT}]({item.url})")
     post = frontmatter.Post(

@@ -47,7 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def describe(item) -> list[str]:
     """How an article would be archived, in a few lines, and which rule gave each field."""
-    from archiver.pipelines.validate import issue
+    from archiver.extract.quality import verdict
 
     first = next(iter(item.text_blocks), "")
     lines = [
@@ -59,7 +59,7 @@ def describe(item) -> list[str]:
         f"   [{item.rules.get('body')}, cms {item.rules.get('cms')}]",
         f"  first:    {first[:120]}",
     ]
-    found = issue(item)
+    found = verdict(item).summary
     if found:
         lines.append(f"  PROBLEM:  {found}")
     return lines
@@ -69,7 +69,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
-    from archiver.pipelines.validate import issue
+    from archiver.extract.quality import verdict
 
     settings = settings_for(args)
     registry = load_registry(settings)
@@ -92,7 +92,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     walked = stats.get(report.LISTS_WALKED, 0)
     print(f"{args.site}: {len(items)} article(s) previewed from {walked} list page(s); "
           "nothing was written")
-    return EXIT_FAILED if not items or any(issue(item) for item in items) else EXIT_OK
+    return EXIT_FAILED if not items or any(verdict(item).summary for item in items) else EXIT_OK
 
 
 def cmd_new_site(args: argparse.Namespace) -> int:
@@ -100,8 +100,8 @@ def cmd_new_site(args: argparse.Namespace) -> int:
 
     from archiver.archive import render
     from archiver.config import ConfigError, load_site
+    from archiver.extract.quality import verdict
     from archiver.newsite import Findings, SiteProbeSpider, config_text, default_name
-    from archiver.pipelines.validate import problem
 
     settings = settings_for(args)
     folder = Path(settings["ARCHIVER_CONFIG_DIR"])
@@ -135,7 +135,7 @@ def cmd_new_site(args: argparse.Namespace) -> int:
           f"pagination: {findings.paging}")
     for item in findings.newest_first():
         print("\n" + "\n".join(describe(item)))
-        if args.full_text and not problem(item):
+        if args.full_text and not verdict(item).refused:
             print("---- as archived ----")
             print(render(item, site))
     for line in findings.problems:

@@ -17,7 +17,7 @@ from archiver.config import SiteConfig
 from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
-from archiver.pipelines.validate import problem
+from archiver.extract.quality import verdict
 from archiver.render import BrowserNotFound, missing_browser_message
 from archiver.report import describe_failure
 
@@ -228,7 +228,7 @@ class SiteSpider(scrapy.Spider):
 
     def _list_page(self, response: TextResponse, item: Any) -> bool:
         """`fetch` of a list or home page: say so, rather than only that it has no date."""
-        reason = problem(item)
+        reason = verdict(item).refused
         if not reason:
             return False
         links = ListPage(response.text, response.url, self.site, response.selector).articles
