@@ -15,6 +15,7 @@ from pathlib import Path
 
 import frontmatter
 
+from archiver import hexo
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 
@@ -42,7 +43,8 @@ def archived_urlnames(output: Path | str, site: str) -> set[str]:
     return {entry.name[:-3] for entry in os.scandir(folder) if entry.name.endswith(".md")}
 
 
-def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | None = None) -> str:
+def to_markdown(item: ArticleItem, site: SiteConfig,
+                image_paths: dict[str, str] | None = None) -> str:
     """The archive file's text (FORMAT.md). image_paths maps image URLs to the local paths the
     Markdown should use instead (image_links: local)."""
     image_paths = image_paths or {}
@@ -53,17 +55,16 @@ def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | No
             block = f"![图]({image_paths.get(url, url)})"
         blocks.append(block)
     blocks.append(f"[{SOURCE_LINK_TEXT}]({item.url})")
-    post = frontmatter.Post(
-        "\n\n".join(blocks),
-        title=f"{site.school}->{item.headline} | {site.label}",
-        date=item.published,
-        urlname=urlname(item.url),
-        tags=list(site.tags),
-        categories=list(site.categories),
-    )
-    # sort_keys=False keeps the seed's field order; values go through the YAML library so any
-    # headline (": ", "#", quotes, a leading "-") parses back to itself.
-    return frontmatter.dumps(post, sort_keys=False) + "\n"
+    metadata = {
+        "title": f"{site.school}->{item.headline} | {site.label}",
+        "date": item.published,
+        "urlname": urlname(item.url),
+        "tags": list(site.tags),
+        "categories": list(site.categories),
+    }
+    # Keys in the seed's order; values through the YAML library (quoted where Hexo's reader
+    # would take them for another type), plus Hexo's Nunjucks switch when the body needs it.
+    return hexo.post_text(metadata, "\n\n".join(blocks))
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -39,7 +39,7 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     from scrapy.crawler import CrawlerProcess
 
     from archiver import report
-    from archiver.render import find_browser, missing_browser_message
+    from archiver.browser import find_browser, missing_browser_message
     from archiver.runlock import SiteLocked, lock_sites
     from archiver.runreport import default_report_path, site_report, write_report
 

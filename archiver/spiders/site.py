@@ -12,11 +12,11 @@ from twisted.python.failure import Failure
 
 from archiver import report
 from archiver.archive import ArchiveIndex
+from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
 from archiver.extract.listing import article_links, ecms_page_urls, ecms_pager_script, next_page
-from archiver.render import BrowserNotFound, missing_browser_message
 from archiver.report import describe_failure
 
 
