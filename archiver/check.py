@@ -8,6 +8,7 @@ from pathlib import Path
 
 import frontmatter
 
+from archiver import hexo
 from archiver.archive import archived_sites, source_link, urlname
 from archiver.extract.quality import garbled
 from archiver.extract.text import is_furniture
@@ -29,7 +30,8 @@ def _local_image(folder: Path, src: str) -> bool:
 def check_file(path: Path) -> tuple[list[str], str | None]:
     """Problems of one archive file, and its source link."""
     try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_text(encoding="utf-8")
+        post = frontmatter.loads(raw)
     except Exception as error:  # noqa: BLE001 (YAML, Unicode: any of them is the problem)
         return [f"front matter does not parse: {str(error).splitlines()[0]}"], None
     problems = [f"front matter lacks '{key}'" for key in REQUIRED if not post.get(key)]
@@ -54,6 +56,8 @@ def check_file(path: Path) -> tuple[list[str], str | None]:
         image = _IMAGE.match(block)
         if image and not _local_image(path.parent, image.group("src")):
             problems.append(f"image not archived locally: {image.group('src')}")
+    problems.extend(f"Hexo: {problem}" for problem in hexo.problems(raw, post.metadata,
+                                                                     post.content))
     return problems, link
 
 

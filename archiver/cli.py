@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from archiver.commands.common import EXIT_INTERRUPTED, settings_for
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
+from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
 from archiver.commands.scaleout import cmd_deploy, cmd_dispatch
 
@@ -66,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = with_output(sub.add_parser("check", help="validate the whole archive"), run=False)
     check.set_defaults(func=cmd_check)
+
+    publish = with_output(sub.add_parser(
+        "publish", help="copy the archive into a Hexo site (only what changed)"), run=False)
+    publish.add_argument("hexo_dir", metavar="HEXO_DIR", help="the Hexo site's folder")
+    publish.add_argument("sites", nargs="*", help="site names (default: every site archived)")
+    publish.set_defaults(func=cmd_publish)
 
     new_site = sub.add_parser("new-site", help="work out and write the config of a new site")
     new_site.add_argument("url", help="the school's news home page or a news list page")

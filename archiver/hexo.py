@@ -95,9 +95,15 @@ _MANGLED = (
 )
 
 
-def problems(front: str, metadata: dict, body: str) -> list[str]:
-    """What Hexo would break on or mangle in an archive file (front = its raw YAML, metadata and
+_TYPED_KEYS = ("date:", f"{NUNJUCKS_OFF}:")  # a timestamp and a boolean, rightly unquoted
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def problems(text: str, metadata: dict, body: str) -> list[str]:
+    """What Hexo would break on or mangle in an archive file (its text, and its metadata and
     body as parsed)."""
+    front_match = _FRONT.match(text)
+    front = front_match.group(1) if front_match else ""
     found = []
     if needs_nunjucks_off(body) and metadata.get(NUNJUCKS_OFF) is not True:
         found.append("Nunjucks syntax ({{, {% or {#) in the body without "
@@ -106,7 +112,7 @@ def problems(front: str, metadata: dict, body: str) -> list[str]:
         found.append("front matter writes characters as \\U escapes (unreadable)")
     for match in _UNQUOTED.finditer(front):
         value = match.group("value")
-        if _NOT_A_STRING.fullmatch(value) and not match.group(0).startswith("date:"):
+        if _NOT_A_STRING.fullmatch(value) and not match.group(0).startswith(_TYPED_KEYS):
             found.append(f"front matter value {value!r} is not quoted: Hexo reads it as a "
                          "number, boolean, null or date")
     blocks = [b for b in body.split("\n\n")

@@ -15,6 +15,9 @@ What each rule guards against, as marked 15 / hexo-renderer-marked 7 read a para
 - A line opening with `#`, `>`, `-`, `+`, `=`, `|`, `1.`: a heading, quote, list or table row;
   with `:`, a description list (the renderer turns `<br>: ` into `<dl>`), so `:` is written as
   the character reference `&#58;`.
+- Bold: `**…**` opens and closes only where CommonMark's flanking rules allow; text that starts
+  or ends with punctuation (`以**“新工科”建设**为`) would show its asterisks, so it is written
+  as `<strong>…</strong>`.
 Nunjucks syntax (`{{`, `{%`, `{#`) is not escaped here: the post's front matter switches Nunjucks
 off (archiver.hexo).
 """
@@ -22,6 +25,7 @@ off (archiver.hexo).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # marked's GFM e-mail rule; a match that the explicit autolink rule also accepts is wrapped.
 _EMAIL = r"[A-Za-z0-9._+-]+@[a-zA-Z0-9_-]+(?:\.[a-zA-Z0-9_-]*[a-zA-Z0-9])+(?![-_])"
@@ -99,3 +103,16 @@ def escape_block_start(line: str) -> str:
         return "&#58;" + line[1:]
     line = _ORDERED_START.sub(r"\1\\\2", line, count=1)
     return _BLOCK_START.sub(r"\\\1", line, count=1)
+
+
+def _punctuation(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def bold(markdown: str) -> str:
+    """Inline Markdown made bold, in a form marked reads as bold wherever it stands."""
+    if markdown.startswith(("**", "<strong>")) and markdown.endswith(("**", "</strong>")):
+        return markdown
+    if _punctuation(markdown[0]) or _punctuation(markdown[-1]):
+        return f"<strong>{markdown}</strong>"
+    return f"**{markdown}**"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from archiver.extract.escape import bold
 from archiver.extract.text import clean_inline, clean_line, escape_block_start, escape_markdown
 
 # Elements that start and end a paragraph. Table rows and cells are blocks too: table-laid-out
@@ -156,7 +157,7 @@ class _BlockWriter:
         lead = " " if inner[:1] == " " else ""
         trail = " " if inner[-1:] == " " else ""
         if tag in BOLD_TAGS:
-            core = core if core.startswith("**") and core.endswith("**") else f"**{core}**"
+            core = bold(core)
         else:
             href = (el.get("href") or "").strip()
             url = self.urljoin(href) if href else ""

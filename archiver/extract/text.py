@@ -44,15 +44,15 @@ _FURNITURE = re.compile(
 )
 
 
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|(?<!\\)<([^<>\s]+)>")
+_MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\([^)]*\)|(?<!\\)<([^<>\s]+)>")
 _MD_ESCAPE = re.compile(r"\\(.)")
 
 
 def plain_text(block: str) -> str:
     """A Markdown block read back as plain text: link syntax, bold markers and escapes gone."""
-    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), block)
+    text = re.sub(r"(?<!\\)\*\*|</?strong>", "", block)
+    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), text)
     text = re.sub(r"(?m)^&#58;", ":", text)
-    text = re.sub(r"(?<!\\)\*\*", "", text)
     return _MD_ESCAPE.sub(r"\1", text).strip()
 
 
