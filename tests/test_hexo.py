@@ -135,6 +135,10 @@ def test_archive_builds_in_hexo_verbatim_and_publish_copies_only_changes(server,
     paragraphs = [lines_of(p) for p in page.find(".//div[@class='content']") if p.tag == "p"]
     expected = HOSTILE + ["\n".join(lines) for lines in HOSTILE_LINES]
     assert paragraphs[:len(expected)] == expected
+    links = {a.get("href") for a in page.iter("a")}
+    assert {"http://www.example.edu.cn/info_1234/a_b.htm", "https://example.com/a*b*c~d_(x)",
+            "mailto:info_1234@nankai.edu.cn", "mailto:office_2@tj.edu.cn",
+            "http://www.nankai.edu.cn/a_b"} <= links
     image = page.find(".//div[@class='content']//img").get("src")
     assert (public / image.lstrip("/")).read_bytes() == PNG
     assert page.findtext(".//time") == "2024-02-29 23:30:00"

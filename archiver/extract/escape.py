@@ -33,8 +33,9 @@ _AUTOLINK_EMAIL = re.compile(
     r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+")
 # An address ends at a space, a non-ASCII character or a character no URL is written with.
-_URL = r"(?:(?:https?|ftp)://|www\.)[a-zA-Z0-9-]+[^\s<>\"'`{}|\\^\[\]\x80-\U0010ffff]*"
-_ADDRESS = re.compile(rf"(?P<url>{_URL})|(?P<email>{_EMAIL})", re.IGNORECASE)
+_URL = r"(?:(?i:https?|ftp)://|(?i:www)\.)[a-zA-Z0-9-]+[^\s<>\"'`{}|\\^\[\]\x80-\U0010ffff]*"
+# (No global IGNORECASE: it would fold 'i', 'k', 's' into the non-ASCII range below.)
+_ADDRESS = re.compile(rf"(?P<url>{_URL})|(?P<email>{_EMAIL})")
 # Trailing punctuation is the sentence's, not the address's (marked's backpedal rule).
 _TRAILING = "?!.,:;*_'\"~"
 
@@ -50,7 +51,7 @@ _ORDERED_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
 def _escape_text(text: str) -> str:
-    return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _SPECIAL.sub(r"\\\g<0>", text)
 
 
 def _address_end(url: str) -> int:
