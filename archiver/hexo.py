@@ -86,6 +86,8 @@ _ESCAPED_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>]*\\|[\w.+-]*\\_[\w.+-]
 _LINK = re.compile(r"\[(?:\\.|[^\]\\])*\]\([^)\s]*\)")
 # Link targets, explicit autolinks and bare addresses: their characters are not text.
 _ADDRESSES = re.compile(r"\]\([^)\s]*\)|(?<!\\)<[^<>\s]+>|(?:https?|ftp)://[^\s<>]*")
+# A GFM table's delimiter row (| --- | :---: |): markup the archiver writes on purpose.
+_TABLE_RULE = re.compile(r"^\|?(?:\s*:?-+:?\s*\|)+\s*(?::?-+:?\s*)?$", re.M)
 # Text an older archiver left unescaped that marked or its smartypants would change.
 _MANGLED = (
     (re.compile(r"(?<!\\)~"), "'~' (strikethrough)"),
@@ -119,7 +121,7 @@ def problems(text: str, metadata: dict, body: str) -> list[str]:
               if b.strip() and not b.startswith(("![", "[转入文章首发地址]"))]
     if any(_ESCAPED_ADDRESS.search(_LINK.sub(" ", b)) for b in blocks):
         found.append("an address holds a Markdown escape: its link would point elsewhere")
-    text = "\n\n".join(_ADDRESSES.sub(" ", b) for b in blocks)
+    text = _TABLE_RULE.sub("", "\n\n".join(_ADDRESSES.sub(" ", b) for b in blocks))
     for pattern, what in _MANGLED:
         if pattern.search(text):
             found.append(f"unescaped Markdown that Hexo would change: {what}")

@@ -39,13 +39,16 @@ _ADDRESS = re.compile(rf"(?P<url>{_URL})|(?P<email>{_EMAIL})")
 # Trailing punctuation is the sentence's, not the address's (marked's backpedal rule).
 _TRAILING = "?!.,:;*_'\"~"
 
+# Each alternative opens with its character, so text without any of them is scanned fast.
 _SPECIAL = re.compile(
-    r"[\\`*\[\]<>~\"']"            # always markup somewhere
-    r"|(?<![^\W_])_|_(?![^\W_])"   # `_` not between two letters/digits
-    r"|-(?=-)|(?<=-)-"             # every dash of a run of two or more (smartypants)
-    r"|\.(?=\.\.)|(?<=\.)\.(?=\.)|(?<=\.\.)\."  # every dot of a run of three or more
-    r"|&(?=#?[a-zA-Z0-9]+;)"       # a character reference
+    r"[\\`*\[\]<>~\"']"                                 # always markup somewhere
+    r"|_(?:(?<![^\W_]_)|(?![^\W_]))"                    # `_` not between two letters/digits
+    r"|-(?:(?=-)|(?<=--))"                              # each dash of a run of two or more
+    r"|\.(?:(?=\.\.)|(?<=\.\.)(?=\.)|(?<=\.\.\.))"      # each dot of a run of three or more
+    r"|&(?=#?[a-zA-Z0-9]+;)"                            # a character reference
 )
+# Characters an address needs: without them, no address search.
+_ADDRESS_HINT = re.compile(r"@|://|(?i:www)\.")
 _BLOCK_START = re.compile(r"^(#|>|[-+=|]|~~~|```)")
 _ORDERED_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
@@ -85,7 +88,7 @@ def _autolink(match: re.Match[str]) -> tuple[str, str]:
 def escape_markdown(text: str, in_link: bool = False) -> str:
     """Escape text so that marked shows it as written (see the module docstring). In a link's
     text, addresses are escaped like any text (links do not nest)."""
-    if in_link:
+    if in_link or not _ADDRESS_HINT.search(text):
         return _escape_text(text)
     out: list[str] = []
     pos = 0
