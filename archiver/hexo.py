@@ -17,6 +17,8 @@ import re
 
 import yaml
 
+from archiver.extract.escape import readable_bold
+
 # Plain scalars that js-yaml 4 or YAML 1.1 read as null, a boolean, a number or a date.
 _NOT_A_STRING = re.compile(
     r"""(?x)
@@ -122,6 +124,8 @@ def problems(text: str, metadata: dict, body: str) -> list[str]:
     if any(_ESCAPED_ADDRESS.search(_LINK.sub(" ", b)) for b in blocks):
         found.append("an address holds a Markdown escape: its link would point elsewhere")
     text = _TABLE_RULE.sub("", "\n\n".join(_ADDRESSES.sub(" ", b) for b in blocks))
+    if any(readable_bold(line) != line for line in text.split("\n")):
+        found.append("bold that Hexo would show as asterisks (write it as <strong>…</strong>)")
     for pattern, what in _MANGLED:
         if pattern.search(text):
             found.append(f"unescaped Markdown that Hexo would change: {what}")

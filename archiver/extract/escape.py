@@ -15,9 +15,9 @@ What each rule guards against, as marked 15 / hexo-renderer-marked 7 read a para
 - A line opening with `#`, `>`, `-`, `+`, `=`, `|`, `1.`: a heading, quote, list or table row;
   with `:`, a description list (the renderer turns `<br>: ` into `<dl>`), so `:` is written as
   the character reference `&#58;`.
-- Bold: `**…**` opens and closes only where CommonMark's flanking rules allow; text that starts
-  or ends with punctuation (`以**“新工科”建设**为`) would show its asterisks, so it is written
-  as `<strong>…</strong>`.
+- Bold: `**…**` opens and closes only where CommonMark's flanking rules allow; where they do
+  not (`以**“新工科”建设**为`) marked shows the asterisks, so that bold is written as
+  `<strong>…</strong>`.
 Nunjucks syntax (`{{`, `{%`, `{#`) is not escaped here: the post's front matter switches Nunjucks
 off (archiver.hexo).
 """
@@ -109,14 +109,37 @@ def escape_block_start(line: str) -> str:
     return _BLOCK_START.sub(r"\\\1", line, count=1)
 
 
+_BOLD_MARK = re.compile(r"(?<!\\)\*\*")
+
+
 def _punctuation(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PS"
 
 
-def bold(markdown: str) -> str:
-    """Inline Markdown made bold, in a form marked reads as bold wherever it stands."""
-    if markdown.startswith(("**", "<strong>")) and markdown.endswith(("**", "</strong>")):
-        return markdown
-    if _punctuation(markdown[0]) or _punctuation(markdown[-1]):
-        return f"<strong>{markdown}</strong>"
-    return f"**{markdown}**"
+def _can_open(before: str, after: str) -> bool:
+    """CommonMark's left-flanking rule for a `**` between `before` and `after`."""
+    return not after.isspace() and (not _punctuation(after) or before.isspace()
+                                    or _punctuation(before))
+
+
+def _can_close(before: str, after: str) -> bool:
+    return not before.isspace() and (not _punctuation(before) or after.isspace()
+                                     or _punctuation(after))
+
+
+def readable_bold(line: str) -> str:
+    """A line's `**…**` pairs, each written as `<strong>…</strong>` where marked would not read
+    its asterisks as bold (`以**“新工科”建设**为`: an opening `**` before punctuation needs a
+    space or punctuation in front)."""
+    marks = [m.start() for m in _BOLD_MARK.finditer(line)]
+    if len(marks) < 2 or len(marks) % 2:
+        return line
+    out, pos = [], 0
+    for start, end in zip(marks[::2], marks[1::2], strict=True):
+        before = line[start - 1] if start else " "
+        after = line[end + 2] if end + 2 < len(line) else " "
+        if _can_open(before, line[start + 2]) and _can_close(line[end - 1], after):
+            continue
+        out.append(f"{line[pos:start]}<strong>{line[start + 2:end]}</strong>")
+        pos = end + 2
+    return "".join(out) + line[pos:] if out else line

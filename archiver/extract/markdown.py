@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from archiver.extract.escape import bold
+from archiver.extract.escape import readable_bold
 from archiver.extract.text import clean_inline, clean_line, escape_block_start, escape_markdown
 
 # Elements that start and end a paragraph. Table rows and cells are blocks too: table-laid-out
@@ -79,7 +79,7 @@ class _BlockWriter:
                 paragraphs.append([])
             line = clean_line(line).replace("****", "")
             if line.replace("*", "").strip():
-                paragraphs[-1].append(escape_block_start(line))
+                paragraphs[-1].append(escape_block_start(readable_bold(line)))
         for lines in paragraphs:
             if lines:
                 self.blocks.append("\n".join(lines))
@@ -157,7 +157,7 @@ class _BlockWriter:
         lead = " " if inner[:1] == " " else ""
         trail = " " if inner[-1:] == " " else ""
         if tag in BOLD_TAGS:
-            core = bold(core)
+            core = core if core.startswith("**") and core.endswith("**") else f"**{core}**"
         else:
             href = (el.get("href") or "").strip()
             url = self.urljoin(href) if href else ""
