@@ -113,8 +113,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     result = Published()
     local_images = False
-    for site in sites:
-        local_images |= publish_site(output / site, hexo_dir, result)
+    try:
+        for site in sites:
+            local_images |= publish_site(output / site, hexo_dir, result)
+    except OSError as error:  # a full disk, a read-only or missing folder: say which, stop
+        print(f"cannot publish into {hexo_dir}: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     for path in result.copied:
         print(f"copied {path}")
     for line in result.skipped:
