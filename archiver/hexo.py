@@ -123,10 +123,10 @@ def problems(text: str, metadata: dict, body: str) -> list[str]:
               if b.strip() and not b.startswith(("![", "[转入文章首发地址]"))]
     if any(_ESCAPED_ADDRESS.search(_LINK.sub(" ", b)) for b in blocks):
         found.append("an address holds a Markdown escape: its link would point elsewhere")
-    text = _TABLE_RULE.sub("", "\n\n".join(_ADDRESSES.sub(" ", b) for b in blocks))
-    if any(readable_bold(line) != line for line in text.split("\n")):
+    if any(readable_bold(line) != line for b in blocks for line in b.split("\n")):
         found.append("bold that Hexo would show as asterisks (write it as <strong>…</strong>)")
+    plain = _TABLE_RULE.sub("", "\n\n".join(_ADDRESSES.sub(" ", b) for b in blocks))
     for pattern, what in _MANGLED:
-        if pattern.search(text):
+        if pattern.search(plain):
             found.append(f"unescaped Markdown that Hexo would change: {what}")
     return found
