@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from archiver.extract.escape import escape_block_start, escape_markdown
-
-__all__ = ["escape_block_start", "escape_markdown"]  # re-exported: the extractors' one import
+# The Markdown escaping lives in archiver.extract.escape (Hexo-verified); the extractors keep
+# importing it from here with the rest of the text cleanup.
+from archiver.extract.escape import escape_block_start, escape_markdown  # noqa: F401
 
 # The zero-width space and the BOM carry nothing and break matching. The joiners (ZWJ, ZWNJ,
 # word joiner) stay: they build emoji sequences (👨‍👩‍👧) and shape scripts.
