@@ -119,8 +119,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     except OSError as error:  # a full disk, a read-only or missing folder: say which, stop
         print(f"cannot publish into {hexo_dir}: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    for path in result.copied:
-        print(f"copied {path}")
+    # The few files a refresh changed are worth naming; a first publish of thousands is not.
+    if args.verbose or len(result.copied) <= 20:
+        for path in result.copied:
+            print(f"copied {path}")
     for line in result.skipped:
         print(f"not published (run `archiver refresh`, or fix it by hand): {line}")
     advice = config_advice(config, local_images)
