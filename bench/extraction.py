@@ -63,7 +63,10 @@ def from_markdown(text: str) -> str:
     """A Markdown unit as plain text: image and link syntax, emphasis and escapes gone."""
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(?<!\\)\*\*", "", text)
+    text = re.sub(r"(?<!\\)\*\*|</?strong>", "", text)
+    # Autolinks (<http://…>, <a_b@c.cn>) and a line-opening ':' as its character reference.
+    text = re.sub(r"(?<!\\)<([^<>\s]+(?::|@)[^<>\s]*)>", r"\1", text)
+    text = re.sub(r"(?m)^&#58;", ":", text)
     return re.sub(r"\\(.)", r"\1", text)
 
 

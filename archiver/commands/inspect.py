@@ -98,7 +98,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_new_site(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from archiver.archive import render
+    from archiver.archive import to_markdown
     from archiver.config import ConfigError, load_site
     from archiver.extract.quality import verdict
     from archiver.newsite import Findings, SiteProbeSpider, config_text, default_name
@@ -137,7 +137,7 @@ def cmd_new_site(args: argparse.Namespace) -> int:
         print("\n" + "\n".join(describe(item)))
         if args.full_text and not verdict(item).refused:
             print("---- as archived ----")
-            print(render(item, site))
+            print(to_markdown(item, site))
     for line in findings.problems:
         print(f"problem: {line}")
     print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")

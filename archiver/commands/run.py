@@ -42,8 +42,8 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
 
     from archiver import report
     from archiver.archive import OutputProblem
+    from archiver.browser import find_browser, missing_browser_message
     from archiver.commands import verdict
-    from archiver.render import find_browser, missing_browser_message
     from archiver.runlock import SiteLocked, lock_sites
     from archiver.runreport import default_report_path, site_report, write_report
 

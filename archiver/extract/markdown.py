@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from archiver.extract.escape import readable_bold
 from archiver.extract.text import clean_inline, clean_line, escape_block_start, escape_markdown
 
 # Elements that start and end a paragraph. Table rows and cells are blocks too: table-laid-out
@@ -119,6 +120,7 @@ class _BlockWriter:
         self.parts: list[str] = []
         self.flushes = 0  # bumps whenever a paragraph ends, so inline wrappers know
         self.in_row = 0  # inside a data row: its cells' blocks read as one line
+        self.in_link = 0  # inside <a>: addresses in the text are not autolinked (no nesting)
 
     def flush(self) -> None:
         raw, self.parts = "".join(self.parts), []
@@ -129,7 +131,7 @@ class _BlockWriter:
                 paragraphs.append([])
             line = clean_line(line).replace("****", "")
             if line.replace("*", "").strip():
-                paragraphs[-1].append(escape_block_start(line))
+                paragraphs[-1].append(escape_block_start(readable_bold(line)))
         for lines in paragraphs:
             if lines:
                 self.blocks.append("\n".join(lines))
@@ -222,17 +224,19 @@ class _BlockWriter:
 
     def _children(self, el: etree._Element) -> None:
         if el.text:
-            self.parts.append(escape_markdown(el.text))
+            self.parts.append(escape_markdown(el.text, self.in_link > 0))
         for child in el:
             self.walk(child)
             if child.tail:
-                self.parts.append(escape_markdown(child.tail))
+                self.parts.append(escape_markdown(child.tail, self.in_link > 0))
 
     def _wrapped(self, el: etree._Element, tag: str) -> None:
         """Bold and links wrap their inline content; across a paragraph break they cannot, so
         the content is kept plain."""
         start, flushes = len(self.parts), self.flushes
+        self.in_link += tag == "a"
         self._children(el)
+        self.in_link -= tag == "a"
         if self.flushes != flushes:
             return
         inner = clean_inline("".join(self.parts[start:])).strip(LINE_BREAK)

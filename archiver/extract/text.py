@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-# Zero-width characters and the BOM carry nothing and break matching.
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# The Markdown escaping lives in archiver.extract.escape (Hexo-verified); the extractors keep
+# importing it from here with the rest of the text cleanup.
+from archiver.extract.escape import escape_block_start, escape_markdown  # noqa: F401
+
+# The zero-width space and the BOM carry nothing and break matching. The joiners (ZWJ, ZWNJ,
+# word joiner) stay: they build emoji sequences (👨‍👩‍👧) and shape scripts.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\ufeff"), None)
 # Control characters other than tab and newline cannot stand in YAML or Markdown.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -27,23 +32,6 @@ def clean_line(text: str) -> str:
     return clean_inline(text).strip()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-# Characters that change a Markdown block's meaning when they open it.
-_BLOCK_START = re.compile(r"^(#|>|[-+=|]|~~~|```)")
-_ORDERED_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
-
-
-def escape_markdown(text: str) -> str:
-    """Escape characters that Markdown would read as markup inside running text."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def escape_block_start(block: str) -> str:
-    """Keep a paragraph that starts with '#', '-', '>', '1.' ... a paragraph of text."""
-    block = _ORDERED_START.sub(r"\1\\\2", block, count=1)
-    return _BLOCK_START.sub(r"\\\1", block, count=1)
-
-
 _LABEL = (
     r"(?:发布|发稿|发表|发文|更新|录入|上传)?(?:时间|日期)|发布于|发表于|"
     r"浏览(?:次数|量)?|点击(?:次数|数|量|率)?|阅读(?:次数|量)?|访问(?:次数|量)"
@@ -56,14 +44,15 @@ _FURNITURE = re.compile(
 )
 
 
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\([^)]*\)|(?<!\\)<([^<>\s]+)>")
 _MD_ESCAPE = re.compile(r"\\(.)")
 
 
 def plain_text(block: str) -> str:
     """A Markdown block read back as plain text: link syntax, bold markers and escapes gone."""
-    text = _MD_LINK.sub(r"\1", block)
-    text = re.sub(r"(?<!\\)\*\*", "", text)
+    text = re.sub(r"(?<!\\)\*\*|</?strong>", "", block)
+    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), text)
+    text = re.sub(r"(?m)^&#58;", ":", text)
     return _MD_ESCAPE.sub(r"\1", text).strip()
 
 

@@ -12,13 +12,13 @@ from twisted.python.failure import Failure
 
 from archiver import report
 from archiver.archive import ArchiveIndex
+from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
 from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
-from archiver.render import BrowserNotFound, missing_browser_message
 from archiver.report import describe_failure
 
 # A page that cannot be archived and links at least this many articles is a list page.
