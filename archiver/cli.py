@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from archiver.commands.common import EXIT_INTERRUPTED, settings_for
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
-from archiver.commands.scaleout import cmd_deploy, cmd_dispatch
+from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch.add_argument("--scrapyd", nargs="+", required=True, metavar="URL")
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
+    add_dispatch_options(dispatch)
     dispatch.set_defaults(func=cmd_dispatch)
 
     sites = sub.add_parser("sites", help="list configured sites and validate every config")
