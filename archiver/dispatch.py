@@ -150,7 +150,7 @@ class Watch:
         try:
             states = {job.id: job.state for job in node.jobs()}
         except ScrapydError as error:
-            self._no_answer(node, str(error))
+            self._no_answer(node, error.reason)
             return
         self.answered[node.name], self.failed_polls[node.name] = time.monotonic(), 0
         for job in [job for job in self.waiting if job.node == node]:
@@ -170,7 +170,7 @@ class Watch:
         if failed >= LOST_POLLS and silent >= self.lost_after:
             for job in [job for job in self.waiting if job.node == node]:
                 self._end(job, "lost", EXIT_FAILED,
-                          f"node lost: no answer for {silent:.0f} s ({why})")
+                          f"node lost: {why} for {silent:.0f} s")
 
     def _end(self, job: SiteJob, outcome: str, exit_code: int, reason: str = "") -> None:
         job.end(outcome, exit_code, reason)
@@ -191,7 +191,8 @@ def read_result(job: SiteJob) -> tuple[str, int, str]:
     if result.get("finish_reason") == "shutdown" or result.get("exit_code") == EXIT_INTERRUPTED:
         return "finished", EXIT_FAILED, "the job was stopped before it finished"
     code = result.get("exit_code")
-    return "finished", code if isinstance(code, int) else _verdict(result), ""
+    code = code if isinstance(code, int) else _verdict(result)
+    return ("locked" if code == EXIT_LOCKED else "finished"), code, ""
 
 
 def _verdict(result: dict) -> int:

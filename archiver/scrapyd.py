@@ -110,7 +110,8 @@ class Node:
         except urllib.error.HTTPError as error:
             raise self._error(_http_reason(error)) from None
         except (OSError, ValueError, http.client.HTTPException) as error:
-            raise self._error(f"no answer ({getattr(error, 'reason', error)})",
+            reason = getattr(error, "reason", error)
+            raise self._error(f"no answer ({getattr(reason, 'strerror', None) or reason})",
                               answered=False) from None
         if not isinstance(answer, dict) or answer.get("status") != "ok":
             message = answer.get("message", answer) if isinstance(answer, dict) else answer

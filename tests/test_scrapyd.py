@@ -128,7 +128,7 @@ def dispatch(configs: Path, out: Path, nodes: list[str], *args: str, env: dict |
 
 def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "shared-out"
-    expected = fixture_sites(server, configs, count=3)
+    expected = fixture_sites(server, configs, count=2)
     deployed = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert deployed.stdout.count("deployed version") == 2
@@ -155,21 +155,6 @@ def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path,
     assert full.returncode == 0, full.stdout + full.stderr
     assert server.hits["/site0/list2.htm"] == walked + 1
     assert dispatch_report(out)["sites"]["site0"]["result"]["articles"]["already_archived"] == 3
-
-
-def test_a_down_node_is_skipped_and_its_share_goes_to_the_other(server, tmp_path, nodes):
-    configs, out = tmp_path / "configs", tmp_path / "out"
-    expected = fixture_sites(server, configs, count=2)
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", nodes[0])
-    dead = f"http://127.0.0.1:{free_port()}"
-    result = dispatch(configs, out, [dead, nodes[0]], "--all", "--wait")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"scrapyd node {dead} is down" in result.stderr  # the message a user sees
-    report = dispatch_report(out)
-    assert report["nodes"][dead].startswith("down") and report["nodes"][nodes[0]] == "ready"
-    for site, files in expected.items():
-        assert {p.name for p in (out / site).glob("*.md")} == files
-        assert report["sites"][site]["node"] == nodes[0]
 
 
 def test_a_site_running_on_one_node_is_not_scheduled_again(server, tmp_path, nodes):
@@ -233,6 +218,26 @@ def node(tmp_path):
     stop(proc)
 
 
+def test_a_job_that_finds_its_site_locked_gives_crawls_exit_code(server, tmp_path, node):
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    fixture_sites(server, configs, count=1)
+    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", node)
+    stuck_article = slow_down(server, 0)
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    crawl = subprocess.Popen([sys.executable, "-m", "archiver.cli", "--config-dir", str(configs),
+                              "crawl", "site0", "--output", str(out)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_hit(server, stuck_article)  # the crawl holds the site's lock
+        result = dispatch(configs, out, [node], "site0", "--wait")
+    finally:
+        crawl.kill()
+        crawl.wait()
+    assert result.returncode == 3, result.stdout + result.stderr
+    entry = dispatch_report(out)["sites"]["site0"]
+    assert (entry["outcome"], entry["exit_code"]) == ("locked", 3)
+
+
 def test_a_node_that_no_longer_knows_its_job_is_lost(tmp_path, node):
     # A restarted Scrapyd answers with an empty job list: the job it was given is unknown.
     job = SiteJob("site0", Node.parse(node), "site0-before-restart", tmp_path / "job.json")
@@ -242,8 +247,8 @@ def test_a_node_that_no_longer_knows_its_job_is_lost(tmp_path, node):
     assert "no longer knows job site0-before-restart" in job.reason
 
 
-def test_a_stale_node_gets_no_site_and_a_refused_job_fails_only_its_site(server, tmp_path,
-                                                                          nodes):
+def test_down_and_stale_nodes_get_no_site_and_a_refused_job_fails_only_its_site(
+        server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "out"
     expected = fixture_sites(server, configs, count=2)
     assert run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes).returncode == 0
@@ -251,11 +256,14 @@ def test_a_stale_node_gets_no_site_and_a_refused_job_fails_only_its_site(server,
     expected.update(fixture_sites(server, configs, count=3))  # a new site: only node 1 gets it
     assert run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", nodes[0]).returncode == 0
 
-    result = dispatch(configs, out, nodes, "--all", "--wait")
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = dispatch(configs, out, [dead, *nodes], "--all", "--wait")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"scrapyd node {nodes[1]} is stale" in result.stderr
+    assert f"scrapyd node {nodes[1]} is stale" in result.stderr  # the messages a user sees
+    assert f"scrapyd node {dead} is down" in result.stderr
     report = dispatch_report(out)
     assert report["nodes"][nodes[1]].startswith("stale") and report["nodes"][nodes[0]] == "ready"
+    assert report["nodes"][dead].startswith("down")
     for site, files in expected.items():
         assert report["sites"][site]["node"] == nodes[0]
         assert {p.name for p in (out / site).glob("*.md")} == files

@@ -6,6 +6,7 @@ import argparse
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from archiver.commands.common import (
@@ -101,6 +102,7 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     interrupted = args.wait and not wait_for(jobs, args.lost_after)
     codes = [job.exit_code for job in jobs] + [EXIT_CONFIG] * bool(registry.errors)
     status = EXIT_INTERRUPTED if interrupted else overall(codes)
+    print_totals(jobs)
     document = {"command": "dispatch", "argv": mask_argv(nodes, sys.argv[1:]),
                 "started": iso_time(started), "finished": iso_time(time.time()),
                 "duration_seconds": round(time.time() - started, 3), "exit_code": status,
@@ -136,8 +138,8 @@ def wait_for(jobs, lost_after: float) -> bool:
     from archiver.dispatch import Watch
 
     def silent(node, why: str) -> None:
-        print(f"{why}; its jobs are given up if it stays silent for {lost_after:g} s",
-              file=sys.stderr, flush=True)
+        print(f"scrapyd node {node.name}: {why}; its jobs are given up if it stays silent for "
+              f"{lost_after:g} s", file=sys.stderr, flush=True)
 
     try:
         Watch(jobs, print_outcome, lost_after, on_silence=silent).run()
@@ -169,6 +171,14 @@ def print_outcome(job) -> None:
     if job.reason:
         print(f"  {job.reason}")
     sys.stdout.flush()
+
+
+def print_totals(jobs) -> None:
+    """The last lines: how many sites ended how, and what to do about the failed ones."""
+    outcomes = Counter(job.outcome for job in jobs)
+    print("sites: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
+    if any(job.exit_code == EXIT_FAILED for job in jobs):
+        print("run the same dispatch again to resume the sites that failed")
 
 
 def overall(codes: list[int]) -> int:
