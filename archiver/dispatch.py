@@ -65,7 +65,7 @@ class SiteJob:
 
 def check_nodes(nodes: list[Node], digest: str) -> tuple[list[Ready], dict[str, str]]:
     """The nodes ready to run this version of the project (code + configs = `digest`), and for
-    every other node why not: down, or stale (it does not hold this version)."""
+    every other node why not: down, refusing calls, or stale (without this version)."""
     ready, problems = [], {}
     for node in nodes:
         try:
@@ -92,7 +92,7 @@ def schedule(sites: list[str], ready: list[Ready], output: Path,
     busy = {site: each.node for each in ready for site in each.busy}
     ready = list(ready)
     jobs = []
-    for site in sites:
+    for site in dict.fromkeys(sites):  # a site named twice is crawled once
         job = SiteJob(site, busy.get(site))
         if job.node:
             job.end("busy", EXIT_LOCKED, f"already pending or running on {job.node.name}; "

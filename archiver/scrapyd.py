@@ -69,7 +69,7 @@ class Node:
     url: str  # scheme://host:port/path, without user info
     name: str  # for messages and reports: the URL as given, its password masked
     authorization: str = ""  # the Authorization header, when the node needs one
-    password: str = ""
+    secrets: tuple[str, ...] = ()  # the password as given (perhaps %-encoded) and decoded
 
     @classmethod
     def parse(cls, text: str) -> Node:
@@ -92,10 +92,13 @@ class Node:
         token = base64.b64encode(f"{user}:{password}".encode()).decode() if user else ""
         return cls(url=parts._replace(netloc=netloc).geturl().rstrip("/"),
                    name=masked.geturl().rstrip("/"),
-                   authorization=f"Basic {token}" if token else "", password=password)
+                   authorization=f"Basic {token}" if token else "",
+                   secrets=tuple(s for s in {parts.password, password} if s))
 
     def mask(self, text: str) -> str:
-        return text.replace(self.password, "***") if self.password else text
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def call(self, endpoint: str, data: dict | None = None, files: dict | None = None,
              timeout: float = TIMEOUT) -> dict:

@@ -121,15 +121,21 @@ def dispatch_report(out: Path) -> dict:
     return json.loads(newest.read_text(encoding="utf-8"))
 
 
+def deploy(configs: Path, *nodes: str):
+    """`archiver deploy` to the nodes, given in one --scrapyd separated by commas."""
+    return run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", ",".join(nodes))
+
+
 def dispatch(configs: Path, out: Path, nodes: list[str], *args: str, env: dict | None = None):
-    return run_archiver("--config-dir", str(configs), "dispatch", *args, "--scrapyd", *nodes,
-                        "--output", str(out), env=env, timeout=240)
+    """`archiver dispatch ARGS`; the nodes in one --scrapyd, separated by commas."""
+    return run_archiver("--config-dir", str(configs), "dispatch", *args, "--scrapyd",
+                        ",".join(nodes), "--output", str(out), env=env, timeout=240)
 
 
 def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "shared-out"
     expected = fixture_sites(server, configs, count=2)
-    deployed = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes)
+    deployed = deploy(configs, *nodes)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert deployed.stdout.count("deployed version") == 2
 
@@ -160,7 +166,7 @@ def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path,
 def test_a_site_running_on_one_node_is_not_scheduled_again(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "out"
     fixture_sites(server, configs, count=1)
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes)
+    deploy(configs, *nodes)
     first_article = slow_down(server, 0)
     first = dispatch(configs, out, nodes, "site0")
     assert first.returncode == 0 and dispatch_report(out)["sites"]["site0"]["outcome"] == "scheduled"
@@ -177,12 +183,12 @@ def test_a_node_killed_during_wait_fails_its_sites_and_a_rerun_resumes(server, t
     configs, out = tmp_path / "configs", tmp_path / "out"
     expected = fixture_sites(server, configs, count=2)
     nodes = [url for _, url in cluster]
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes)
+    deploy(configs, *nodes)
     stuck_article = slow_down(server, 1)
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     proc = subprocess.Popen(
         [sys.executable, "-m", "archiver.cli", "--config-dir", str(configs), "dispatch", "--all",
-         "--wait", "--lost-after", "2", "--scrapyd", *nodes, "--output", str(out)],
+         "--wait", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output", str(out)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     scheduled = {}
     while len(scheduled) < 2:  # "site: job ID on URL", printed as each job is scheduled
@@ -221,7 +227,7 @@ def node(tmp_path):
 def test_a_job_that_finds_its_site_locked_gives_crawls_exit_code(server, tmp_path, node):
     configs, out = tmp_path / "configs", tmp_path / "out"
     fixture_sites(server, configs, count=1)
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", node)
+    deploy(configs, node)
     stuck_article = slow_down(server, 0)
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     crawl = subprocess.Popen([sys.executable, "-m", "archiver.cli", "--config-dir", str(configs),
@@ -251,10 +257,10 @@ def test_down_and_stale_nodes_get_no_site_and_a_refused_job_fails_only_its_site(
         server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "out"
     expected = fixture_sites(server, configs, count=2)
-    assert run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", *nodes).returncode == 0
+    assert deploy(configs, *nodes).returncode == 0
     old = Node.parse(nodes[1]).versions()[-1]
     expected.update(fixture_sites(server, configs, count=3))  # a new site: only node 1 gets it
-    assert run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", nodes[0]).returncode == 0
+    assert deploy(configs, nodes[0]).returncode == 0
 
     dead = f"http://127.0.0.1:{free_port()}"
     result = dispatch(configs, out, [dead, *nodes], "--all", "--wait")
@@ -282,10 +288,10 @@ def test_a_node_behind_basic_auth(server, tmp_path):
     try:
         configs, out, home = tmp_path / "configs", tmp_path / "out", tmp_path / "home"
         expected = fixture_sites(server, configs, count=1)
-        refused = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", url)
+        refused = deploy(configs, url)
         assert refused.returncode == 1 and "HTTP 401" in refused.stderr
         with_user = url.replace("://", f"://archivist:{PASSWORD}@")
-        deployed = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", with_user)
+        deployed = deploy(configs, with_user)
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
         assert url.replace("://", "://archivist:***@") in deployed.stdout
 
@@ -310,6 +316,10 @@ def test_node_urls_credentials_and_masking(tmp_path, monkeypatch):
                                      "http://archivist:***@node1.example:6800")
     assert node.authorization.startswith("Basic ") and PASSWORD not in node.authorization
     assert node.mask(f"refused {PASSWORD}") == "refused ***"
+    encoded = Node.parse("http://archivist:p%40ss%3Aword@node1.example:6800")
+    assert encoded.authorization == Node.parse("http://archivist:p%40ss%3Aword@x").authorization
+    assert encoded.mask("--scrapyd http://archivist:p%40ss%3Aword@node1 p@ss:word") \
+        == "--scrapyd http://archivist:***@node1 ***"
     with pytest.raises(BadNodeURL) as bad:
         Node.parse(f"http://archivist:{PASSWORD}@node1.example:68o0")
     assert PASSWORD not in str(bad.value)

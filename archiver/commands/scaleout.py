@@ -40,12 +40,14 @@ def add_dispatch_options(parser: argparse.ArgumentParser) -> None:
                         "report (default: <output>/.reports/<time>-dispatch.json)")
 
 
-def parse_nodes(urls: list[str]):
-    """The --scrapyd nodes, or None after saying which URL (or ~/.netrc) is wrong."""
+def parse_nodes(values: list[str]):
+    """The --scrapyd nodes (each value one URL, or several separated by commas), or None after
+    saying which URL (or ~/.netrc) is wrong."""
     from archiver.scrapyd import BadNodeURL, Node
 
+    urls = [url for value in values for url in value.split(",") if url.strip()]
     try:
-        return [Node.parse(url) for url in urls]
+        return [Node.parse(url) for url in dict.fromkeys(urls)]
     except BadNodeURL as error:
         print(f"cannot use --scrapyd: {error}", file=sys.stderr)
         return None
