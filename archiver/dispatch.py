@@ -179,20 +179,32 @@ class Watch:
 
 
 def read_result(job: SiteJob) -> tuple[str, int, str]:
-    """The outcome, exit code and reason of an ended job, from its JSON report (kept in
-    job.result). The report is read as data: missing fields count as zero."""
+    """The outcome, exit code and reason of an ended job, from its JSON report; the site's part
+    of the report is kept in job.result. Read as data: a missing figure counts as zero."""
     try:
-        job.result = json.loads(job.report.read_text(encoding="utf-8")) if job.report else None
+        document = json.loads(job.report.read_text(encoding="utf-8")) if job.report else None
     except (OSError, ValueError) as error:
         return "no report", EXIT_FAILED, f"no report from the job ({error}); see its Scrapyd log"
-    result = job.result if isinstance(job.result, dict) else {}
-    if result.get("locked"):
-        return "locked", EXIT_LOCKED, str(result["locked"])
-    if result.get("finish_reason") == "shutdown" or result.get("exit_code") == EXIT_INTERRUPTED:
+    if not isinstance(document, dict):
+        return "no report", EXIT_FAILED, "the job's report is not a JSON object"
+    job.result = result = _site_part(document, job.site)
+    if result.get("locked") or result.get("outcome") == "locked":
+        return "locked", EXIT_LOCKED, str(result.get("locked") or result.get("reason", ""))
+    code = result.get("exit_code", document.get("exit_code"))
+    if result.get("finish_reason") == "shutdown" or code == EXIT_INTERRUPTED:
         return "finished", EXIT_FAILED, "the job was stopped before it finished"
-    code = result.get("exit_code")
+    if not isinstance(code, int) and "articles" not in result:
+        return "no report", EXIT_FAILED, "the job's report gives no outcome"
     code = code if isinstance(code, int) else _verdict(result)
-    return ("locked" if code == EXIT_LOCKED else "finished"), code, ""
+    return "finished", code, str(result.get("reason") or "") if code else ""
+
+
+def _site_part(document: dict, site: str) -> dict:
+    """A job report's part about the site: its entry under "sites", or the whole report (one
+    site's figures at the top level)."""
+    sites = document.get("sites")
+    return sites[site] if isinstance(sites, dict) and isinstance(sites.get(site), dict) \
+        else document
 
 
 def _verdict(result: dict) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from archiver.archive import urlname
-from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, schedule
+from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, read_result, schedule
 from archiver.scrapyd import BadNodeURL, Node
 from tests.conftest import PROXY_VARS, ROOT, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, list_page
@@ -343,3 +343,25 @@ def test_old_reports_are_removed(tmp_path):
     os.utime(old, (ninety_one_days_ago, ninety_one_days_ago))
     assert prune_reports(tmp_path) == [old]
     assert recent.exists() and not old.exists()
+
+
+@pytest.mark.parametrize(("document", "outcome", "code"), [
+    # The site's figures at the top level of the job's report, or under "sites".
+    ({"articles": {"new": 2, "failed": 0}, "finish_reason": "finished"}, "finished", 0),
+    ({"articles": {"new": 2}, "images": {"failed": 1}}, "finished", 1),
+    ({"articles": {}, "health": ["no article links on 1 list page(s)"]}, "finished", 1),
+    ({"locked": "site0 is being crawled by process 7"}, "locked", 3),
+    ({"articles": {}, "finish_reason": "shutdown"}, "finished", 1),  # a job stopped on its node failed its site
+    ({"exit_code": 1, "sites": {"site0": {"exit_code": 1, "reason": "see failures"}}},
+     "finished", 1),
+    ({"exit_code": 3, "sites": {"site0": {"outcome": "locked", "exit_code": 3}}}, "locked", 3),
+    ({"exit_code": 0, "sites": {"site0": {"exit_code": 0, "articles": {"new": 1}}}},
+     "finished", 0),
+    ([], "no report", 1),
+    ({"sites": {}}, "no report", 1),
+])
+def test_a_jobs_report_is_read_as_data(tmp_path, document, outcome, code):
+    job = SiteJob("site0", report=tmp_path / "job.json")
+    job.report.write_text(json.dumps(document))
+    assert read_result(job)[:2] == (outcome, code)
+    assert read_result(SiteJob("site0", report=tmp_path / "none.json"))[:2] == ("no report", 1)

@@ -21,8 +21,9 @@ from archiver.commands.common import (
     settings_for,
 )
 
-# When sites end differently, the dispatch's exit code is the first of these that occurs.
-EXIT_PRECEDENCE = (EXIT_INTERRUPTED, EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_OK)
+# When sites end differently, the dispatch's exit code is the first of these that occurs (the
+# same order as crawl's).
+EXIT_PRECEDENCE = (EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_CONFIG, EXIT_FAILED, EXIT_OK)
 
 
 def add_dispatch_options(parser: argparse.ArgumentParser) -> None:
@@ -166,8 +167,12 @@ def print_outcome(job) -> None:
           f"{articles.get('already_archived', 0)} already archived, "
           f"{articles.get('failed', 0)} failed; images {images.get('fetched', 0)} fetched, "
           f"{images.get('failed', 0)} failed")
+    for note in result.get("notes", []):
+        print(f"  {note}")
     for failure in result.get("failures", []):
         print(f"  {failure.get('kind')} failed: {failure.get('url')}: {failure.get('reason')}")
+    for flag in result.get("flagged", []):
+        print(f"  archived but flagged: {flag.get('url')}: {flag.get('reason')}")
     for line in result.get("health", []):
         print(f"  health: {line}")
     if job.reason:
