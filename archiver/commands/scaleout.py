@@ -34,9 +34,9 @@ def add_dispatch_options(parser: argparse.ArgumentParser) -> None:
                         help="each job requests at most N new articles of its site")
     parser.add_argument("--full", action="store_true",
                         help="each job walks every list page of its site")
-    parser.add_argument("--lost-after", type=float, default=LOST_AFTER, metavar="SECONDS",
+    parser.add_argument("--lost-after", type=float, default=LOST_AFTER, metavar="N",
                         help="with --wait: give up a node's jobs (as failed) once it has not "
-                        f"answered for this long (default {LOST_AFTER:.0f})")
+                        f"answered for N seconds (default {LOST_AFTER:.0f})")
     parser.add_argument("--report", metavar="FILE", help="where to write the dispatch's JSON "
                         "report (default: <output>/.reports/<time>-dispatch.json)")
 
@@ -99,7 +99,7 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
         return EXIT_CONFIG if registry.errors or not args.due else EXIT_OK
     digest = scrapyd.content_digest(scrapyd.project_files(settings["ARCHIVER_CONFIG_DIR"]))
     ready, problems = dispatch.check_nodes(nodes, digest)
-    print_node_problems(problems)
+    print_node_problems(problems, ready)
     jobs = dispatch.schedule(names, ready, output, spider_args(args))
     print_scheduled(jobs)
     interrupted = args.wait and not wait_for(jobs, args.lost_after)
@@ -122,9 +122,13 @@ def spider_args(args: argparse.Namespace) -> dict[str, str]:
             **({"max_articles": str(args.max_articles)} if args.max_articles else {})}
 
 
-def print_node_problems(problems: dict[str, str]) -> None:
+def print_node_problems(problems: dict[str, str], ready: list) -> None:
     for name, problem in problems.items():
         print(f"scrapyd node {name} is {problem}: skipped, its share goes to the other nodes",
+              file=sys.stderr)
+    if not ready:
+        down = all(problem.startswith("down") for problem in problems.values())
+        print(f"no scrapyd node {'answered' if down else 'is ready'}: nothing dispatched",
               file=sys.stderr)
 
 
