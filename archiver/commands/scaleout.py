@@ -163,6 +163,9 @@ def wait_for(jobs, lost_after: float) -> bool:
 def print_outcome(job) -> None:
     """One site's result, as `archiver crawl` would print it, from its job's report."""
     result = job.result or {}
+    if job.outcome == "locked":
+        print(f"{job.site}: skipped by the job on {job.node.name}: {job.reason}", flush=True)
+        return
     if job.outcome != "finished":
         print(f"{job.site}: {job.outcome.upper()} (on {job.node.name}): {job.reason}", flush=True)
         return
