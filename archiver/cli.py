@@ -20,7 +20,7 @@ from archiver.commands.common import (
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
 from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
-from archiver.commands.scaleout import cmd_deploy, cmd_dispatch
+from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
 
 
 def exit_codes(ok: str, failed: str | None) -> str:
@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a Scrapyd node; repeat, or separate with commas")
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
+    add_dispatch_options(dispatch)
     dispatch.set_defaults(func=cmd_dispatch)
 
     sites = command("sites", "list configured sites and validate every config",
