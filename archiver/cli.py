@@ -18,8 +18,9 @@ from archiver.commands.common import (
     unexpected_error,
 )
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
+from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
-from archiver.commands.scaleout import cmd_deploy, cmd_dispatch
+from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
 
 
 def exit_codes(ok: str, failed: str | None) -> str:
@@ -142,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "no problem found", "problems found (each listed with its file)"))
     check.set_defaults(func=cmd_check)
 
+    publish = command("publish", "copy the archive into a Hexo site (only what changed)",
+                      "archiver publish ~/blog nankai",
+                      exit_codes("published, and the Hexo site's _config.yml is right",
+                                 "a post not copied (it would break Hexo), or a _config.yml "
+                                 "key to set"))
+    publish.add_argument("hexo_dir", metavar="HEXO_DIR", help="the Hexo site's folder")
+    publish.add_argument("sites", nargs="*", metavar="SITE",
+                         help="site names (default: every site archived)")
+    publish.set_defaults(func=cmd_publish)
+
     new_site = command("new-site", "work out and write the config of a new site",
                        "archiver new-site http://news.example.edu.cn/ --name example",
                        exit_codes("config written, sample articles pass",
@@ -187,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a Scrapyd node; repeat, or separate with commas")
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
+    add_dispatch_options(dispatch)
     dispatch.set_defaults(func=cmd_dispatch)
 
     sites = command("sites", "list configured sites and validate every config",

@@ -22,10 +22,16 @@ class ArticleItem:
     blocks: list[str] = field(default_factory=list)
     # Absolute image URLs in article order (the images pipeline downloads these).
     image_urls: list[str] = field(default_factory=list)
-    # FilesPipeline results for downloaded images: dicts with url, path, checksum, status.
+    # Absolute URLs of the attachment files the body links to (pdf, doc, xls, zip, ...): archived
+    # like images, linked where they stand.
+    attachment_urls: list[str] = field(default_factory=list)
+    # FilesPipeline results for downloaded images and attachments: dicts with url, path,
+    # checksum, status.
     images: list[dict] = field(default_factory=list)
     # Which rule found each field: "selector", "fallback", "meta", "url", ...
     rules: dict[str, str] = field(default_factory=dict)
+    # What extraction saw that the quality verdict flags (bidi controls removed from the text).
+    flags: list[str] = field(default_factory=list)
     # True when `archiver refresh` re-fetched an article that is already archived.
     refresh: bool = False
 

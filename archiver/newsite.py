@@ -26,8 +26,8 @@ from archiver.config import SiteConfig, adhoc_site
 from archiver.extract.article import extract_article
 from archiver.extract.dates import parse_date
 from archiver.extract.listing import ListPage
+from archiver.extract.quality import verdict
 from archiver.items import ArticleItem
-from archiver.pipelines.validate import problem
 
 # Links that look like news list pages, per family (the page's own navigation links).
 LIST_URL = {
@@ -187,7 +187,7 @@ class SiteProbeSpider(scrapy.Spider):
         if isinstance(response, TextResponse):
             item = extract_article(response.text, response.url, self._site(), list_date)
             self.findings.articles.append(item)
-            reason = problem(item)
+            reason = verdict(item).refused
             if reason:
                 self.findings.problems.append(f"{response.url}: {reason}")
 

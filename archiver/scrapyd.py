@@ -1,32 +1,38 @@
-"""Scale out with Scrapyd: package the project (site configs inside) as an egg, deploy it, and
-spread site crawls over several Scrapyd nodes.
+"""Talk to Scrapyd nodes: their addresses and credentials, their JSON API, and the project's egg.
 
-The unit of distribution is the site: each job is `scrapy crawl <site>` on one node, exactly as
-on one machine. Nodes are balanced by their pending + running jobs (daemonstatus.json); a site
-that is pending or running on any node is not scheduled again (listjobs.json); a node that does
-not answer is skipped with a message and its share goes to the others.
+A node is given as a URL. HTTP basic auth comes from the URL's user info
+(`http://user:pass@host:6800`) or, when the URL has none, from ~/.netrc (as scrapyd-client
+does). A password is never part of a message: every text about a node uses `Node.name`, which
+masks it, and every error is masked again before it is raised.
+
+The egg's version names what it carries: `<label>-<digest>`, where the digest is a hash of the
+archiver package and the site configs. `dispatch` computes the same digest from its own code and
+configs, so it can tell which node runs something else (a stale node) before scheduling there.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import http.client
 import json
-import shutil
+import netrc
+import re
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from archiver.config import config_files
 
 PROJECT = "archiver"
 PACKAGE = Path(__file__).resolve().parent
-TIMEOUT = 10
+TIMEOUT = 10  # seconds for one API call
 
 SETUP_PY = """from setuptools import find_packages, setup
 setup(
@@ -37,130 +43,185 @@ setup(
 """
 
 
-def build_egg(config_dir: str, version: str) -> bytes:
-    """An egg of the archiver package with the site configs of `config_dir` packaged inside."""
-    files = config_files(config_dir) or []
+class ScrapydError(Exception):
+    """A node that did not answer (`answered` False), or refused a call. The message names the
+    node (password masked) and says why."""
+
+    def __init__(self, node: str, reason: str, answered: bool = True):
+        super().__init__(f"{node}: {reason}")
+        self.reason, self.answered = reason, answered
+
+
+class BadNodeURL(ValueError):
+    """A --scrapyd value that is not a usable node address, or credentials that cannot be read."""
+
+
+@dataclass(frozen=True)
+class NodeJob:
+    id: str
+    project: str
+    spider: str
+    state: str  # "pending", "running" or "finished"
+
+
+@dataclass(frozen=True)
+class Node:
+    url: str  # scheme://host:port/path, without user info
+    name: str  # for messages and reports: the URL as given, its password masked
+    authorization: str = ""  # the Authorization header, when the node needs one
+    secrets: tuple[str, ...] = ()  # the password as given (perhaps %-encoded) and decoded
+
+    @classmethod
+    def parse(cls, text: str) -> Node:
+        parts = urllib.parse.urlsplit(text.strip())
+        user = urllib.parse.unquote(parts.username or "")
+        password = urllib.parse.unquote(parts.password or "")
+        host = parts.hostname or ""
+        netloc = host if ":" not in host else f"[{host}]"
+        login = f"{parts.username}:***@" if parts.password else (
+            f"{parts.username}@" if parts.username else "")
+        masked = parts._replace(netloc=login + parts.netloc.rpartition("@")[2])
+        try:
+            netloc += f":{parts.port}" if parts.port else ""
+        except ValueError:
+            raise BadNodeURL(f"not a Scrapyd URL: {masked.geturl()} (bad port)") from None
+        if parts.scheme not in ("http", "https") or not host:
+            raise BadNodeURL(f"not a Scrapyd URL: {masked.geturl()} (give http://host:6800)")
+        if not user:
+            user, password = _netrc_login(host)
+        token = base64.b64encode(f"{user}:{password}".encode()).decode() if user else ""
+        return cls(url=parts._replace(netloc=netloc).geturl().rstrip("/"),
+                   name=masked.geturl().rstrip("/"),
+                   authorization=f"Basic {token}" if token else "",
+                   secrets=tuple(s for s in {parts.password, password} if s))
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def call(self, endpoint: str, data: dict | None = None, files: dict | None = None,
+             timeout: float = TIMEOUT) -> dict:
+        """GET (or POST a form, multipart with `files`) a Scrapyd JSON endpoint; its answer."""
+        body, headers = _encode(data, files)
+        if self.authorization:
+            headers["Authorization"] = self.authorization
+        request = urllib.request.Request(f"{self.url}/{endpoint}", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                answer = json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            raise self._error(_http_reason(error)) from None
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            reason = getattr(error, "reason", error)
+            raise self._error(f"no answer ({getattr(reason, 'strerror', None) or reason})",
+                              answered=False) from None
+        if not isinstance(answer, dict) or answer.get("status") != "ok":
+            message = answer.get("message", answer) if isinstance(answer, dict) else answer
+            raise self._error(f"{endpoint}: {message}")
+        return answer
+
+    def _error(self, reason: str, answered: bool = True) -> ScrapydError:
+        return ScrapydError(self.name, self.mask(reason), answered)
+
+    def jobs(self) -> list[NodeJob]:
+        """Every job the node knows (every project's): pending, running, finished."""
+        answer = self.call("listjobs.json")
+        return [NodeJob(str(job.get("id")), str(job.get("project", PROJECT)),
+                        str(job.get("spider")), state)
+                for state in ("pending", "running", "finished") for job in answer.get(state, [])]
+
+    def versions(self) -> list[str]:
+        """The project's versions on the node, oldest first (Scrapyd runs the last by default)."""
+        return [str(v) for v in self.call(f"listversions.json?project={PROJECT}")["versions"]]
+
+
+def _netrc_login(host: str) -> tuple[str, str]:
+    """The user and password ~/.netrc gives for `host`; empty when it gives none."""
+    try:
+        entry = netrc.netrc().authenticators(host)
+    except FileNotFoundError:
+        return "", ""
+    except netrc.NetrcParseError as error:
+        # Its message may quote a token of the file (perhaps a password): name the line only.
+        why = error.msg if "permissions" in error.msg else "not valid netrc syntax"
+        raise BadNodeURL(f"{error.filename}, line {error.lineno}: {why}") from None
+    except OSError as error:
+        raise BadNodeURL(f"~/.netrc: {error.strerror}") from None
+    return (entry[0] or "", entry[2] or "") if entry else ("", "")
+
+
+def _http_reason(error: urllib.error.HTTPError) -> str:
+    if error.code == 401:
+        return ("authentication failed (HTTP 401): give the user and password in the URL "
+                "(http://user:pass@host:6800) or in ~/.netrc")
+    return f"HTTP {error.code} {error.reason}"
+
+
+def _encode(data: dict | None, files: dict | None) -> tuple[bytes | None, dict[str, str]]:
+    """The request body and its content type: a form, or multipart/form-data with files."""
+    if not files:
+        encoded = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        return encoded, {}
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+             f"{value}\r\n".encode() for key, value in (data or {}).items()]
+    for key, (name, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; '
+                     f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                     .encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def project_files(config_dir: str) -> list[tuple[str, bytes]]:
+    """What the egg carries: the archiver package (without bytecode) and the site configs of
+    `config_dir` as archiver/_sites/*.yaml, as (path in the egg, content), in a stable order."""
+    files = []
+    for path in sorted(PACKAGE.rglob("*")):
+        inside = path.relative_to(PACKAGE)
+        if (path.is_file() and "__pycache__" not in inside.parts and path.suffix != ".pyc"
+                and inside.parts[0] != "_sites"):
+            files.append((f"archiver/{inside.as_posix()}", path.read_bytes()))
+    for config in config_files(config_dir) or []:
+        files.append((f"archiver/_sites/{config.name}", config.read_bytes()))
+    return files
+
+
+def content_digest(files: list[tuple[str, bytes]]) -> str:
+    """A short hash naming this code and these configs (the same on every machine)."""
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()[:12]
+
+
+def version_name(label: str, digest: str) -> str:
+    # Scrapyd keeps only [A-Za-z0-9_-] of a version name (it names the egg file after it).
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', label)}-{digest}"
+
+
+def version_on(node: Node, digest: str) -> str | None:
+    """The name of the node's version carrying `digest`, None when the node has none."""
+    return next((v for v in reversed(node.versions()) if v.endswith(f"-{digest}")), None)
+
+
+def build_egg(files: list[tuple[str, bytes]], version: str) -> bytes:
+    """An egg of `files` (see project_files)."""
     with tempfile.TemporaryDirectory(prefix="archiver-egg-") as tmp:
         build = Path(tmp)
-        shutil.copytree(PACKAGE, build / "archiver",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "_sites"))
-        sites = build / "archiver" / "_sites"
-        sites.mkdir()
-        for file in files:
-            (sites / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+        for name, content in files:
+            (build / name).parent.mkdir(parents=True, exist_ok=True)
+            (build / name).write_bytes(content)
+        (build / "archiver" / "_sites").mkdir(exist_ok=True)
         (build / "setup.py").write_text(SETUP_PY.format(version=version))
         subprocess.run([sys.executable, "setup.py", "-q", "bdist_egg", "-d", "dist"], cwd=build,
                        check=True, capture_output=True)
         return next((build / "dist").glob("*.egg")).read_bytes()
 
 
-def _call(node: str, endpoint: str, data: dict | None = None, files: dict | None = None) -> dict:
-    """GET (or POST form/multipart) a Scrapyd JSON endpoint."""
-    url = f"{node.rstrip('/')}/{endpoint}"
-    body, headers = None, {}
-    if files:
-        boundary = uuid.uuid4().hex
-        parts = []
-        for key, value in (data or {}).items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
-                         f"{value}\r\n".encode())
-        for key, (name, content) in files.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; '
-                         f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
-                         .encode() + content + b"\r\n")
-        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-    elif data is not None:
-        body = urllib.parse.urlencode(data, doseq=True).encode()
-    request = urllib.request.Request(url, data=body, headers=headers)
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-        answer = json.loads(response.read().decode("utf-8"))
-    if answer.get("status") != "ok":
-        raise RuntimeError(f"{url}: {answer.get('message', answer)}")
-    return answer
-
-
-def deploy(nodes: list[str], egg: bytes, version: str) -> list[str]:
-    """Add the egg to every node; returns the messages (one per node, a down node included)."""
-    messages = []
-    for node in nodes:
-        try:
-            answer = _call(node, "addversion.json", {"project": PROJECT, "version": version},
-                           {"egg": ("archiver.egg", egg)})
-            messages.append(f"{node}: deployed version {version} "
-                            f"({answer.get('spiders')} sites)")
-        except (OSError, RuntimeError, ValueError) as error:
-            messages.append(f"{node}: NOT deployed: {error}")
-    return messages
-
-
-@dataclass
-class Node:
-    url: str
-    load: int = 0  # pending + running jobs
-    busy_sites: set[str] = field(default_factory=set)  # this project's pending or running
-
-
-def probe(nodes: list[str]) -> tuple[list[Node], list[str]]:
-    """The nodes that answer, with their load and busy sites; and a message per down node."""
-    alive, down = [], []
-    for url in nodes:
-        try:
-            status = _call(url, "daemonstatus.json")
-            jobs = _call(url, f"listjobs.json?project={PROJECT}")
-        except (OSError, RuntimeError, ValueError) as error:
-            down.append(f"scrapyd node {url} is down ({getattr(error, 'reason', error)}): "
-                        "skipped, its share goes to the other nodes")
-            continue
-        busy = {job["spider"] for key in ("pending", "running") for job in jobs.get(key, [])}
-        alive.append(Node(url, int(status.get("pending", 0)) + int(status.get("running", 0)),
-                          busy))
-    return alive, down
-
-
-@dataclass
-class Dispatched:
-    site: str
-    node: str
-    job: str
-    report: Path
-
-
-def dispatch(sites: list[str], nodes: list[Node], output: Path,
-             extra_settings: dict[str, str]) -> tuple[list[Dispatched], list[str]]:
-    """Schedule each site on the least loaded node, unless it runs somewhere already."""
-    busy = {site: node.url for node in nodes for site in node.busy_sites}
-    done, skipped = [], []
-    for site in sites:
-        if site in busy:
-            skipped.append(f"{site}: already pending or running on {busy[site]}; not scheduled "
-                           "again")
-            continue
-        node = min(nodes, key=lambda n: n.load)
-        job = f"{site}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        report = output / ".reports" / f"dispatch-{job}.json"
-        settings = {"ARCHIVER_OUTPUT_DIR": str(output), "ARCHIVER_JOB_REPORT": str(report),
-                    **extra_settings}
-        _call(node.url, "schedule.json", {
-            "project": PROJECT, "spider": site, "jobid": job,
-            "setting": [f"{k}={v}" for k, v in settings.items()],
-        })
-        node.load += 1
-        done.append(Dispatched(site, node.url, job, report))
-    return done, skipped
-
-
-def wait(jobs: list[Dispatched], poll: float = 1.0, timeout: float = 24 * 3600) -> None:
-    """Until every job has finished on its node."""
-    deadline = time.monotonic() + timeout
-    pending = {(job.node, job.job) for job in jobs}
-    while pending and time.monotonic() < deadline:
-        for node in {n for n, _ in pending}:
-            try:
-                finished = {j["id"] for j in _call(node, f"listjobs.json?project={PROJECT}")
-                            ["finished"]}
-            except (OSError, RuntimeError, ValueError):
-                continue
-            pending -= {(node, job) for job in finished}
-        if pending:
-            time.sleep(poll)
+def deploy(node: Node, egg: bytes, version: str) -> int:
+    """Add the egg to the node as `version`; the number of sites (spiders) it found in it."""
+    answer = node.call("addversion.json", {"project": PROJECT, "version": version},
+                       {"egg": ("archiver.egg", egg)})
+    return int(answer.get("spiders", 0))

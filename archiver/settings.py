@@ -71,6 +71,8 @@ ARCHIVER_RETRY_BACKOFF = 1.0
 ARCHIVER_RETRY_BACKOFF_MAX = 30.0
 # Largest image the archive downloads (bytes); a larger one is reported and skipped.
 ARCHIVER_IMAGE_MAXSIZE = 20 * 1024 * 1024
+# Largest attachment (pdf, doc, xls, zip, ... linked in a body) the archive downloads (bytes).
+ARCHIVER_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 
 ITEM_PIPELINES = {
     "archiver.pipelines.validate.ValidatePipeline": 100,

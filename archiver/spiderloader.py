@@ -7,8 +7,8 @@ from typing import Any
 
 from scrapy import Request, Spider
 
+from archiver.browser import browser_settings
 from archiver.config import SiteConfig, SiteRegistry, load_sites
-from archiver.render import render_settings
 from archiver.spiders.site import SiteSpider
 
 
@@ -20,7 +20,7 @@ def spider_class(site: SiteConfig) -> type[SiteSpider]:
     words = site.name.replace("-", "_").replace(".", "_").split("_")
     class_name = "".join(w.capitalize() for w in words) + "Spider"
     # A site that renders in a browser gets scrapy-playwright for its crawler only.
-    custom = {**render_settings(), **site.settings} if site.render else dict(site.settings)
+    custom = {**browser_settings(), **site.settings} if site.render else dict(site.settings)
     return type(class_name, (SiteSpider,), {
         "name": site.name,
         "site": site,

@@ -193,7 +193,7 @@ STAGES = {
     "  of which Markdown": ("archiver/extract/markdown.py", "to_blocks"),
     "quality gate": ("archiver/pipelines/validate.py", "process_item"),
     "dedup": ("archiver/pipelines/dedup.py", "process_item"),
-    "write (render + atomic write)": ("archiver/pipelines/write.py", "process_item"),
+    "write (to_markdown + atomic write)": ("archiver/pipelines/write.py", "process_item"),
     "images (store)": ("archiver/pipelines/images.py", "persist_file"),
     "charset check": ("archiver/middlewares.py", "process_response"),
 }

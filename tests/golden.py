@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from scrapy.http import HtmlResponse
 
-from archiver.archive import render
+from archiver.archive import to_markdown
 from archiver.config import load_site, parse_site
 from archiver.extract.article import extract_article
 from archiver.middlewares import with_true_encoding
@@ -35,7 +35,7 @@ def build(case: Path) -> str:
     # Scrapy's own response class decodes the bytes exactly as in a crawl.
     response = with_true_encoding(
         HtmlResponse(spec["url"], body=(case / "page.html").read_bytes(), headers=headers))
-    return render(extract_article(response.text, spec["url"], site), site)
+    return to_markdown(extract_article(response.text, spec["url"], site), site)
 
 
 if __name__ == "__main__":

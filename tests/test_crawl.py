@@ -114,7 +114,7 @@ def test_yaml_hostile_headline_round_trips(server, tmp_path):
     post = frontmatter.load(path)
     assert post["title"] == f"测试大学->{headline} | test.example"
     # Markdown-significant openings stay text, and the body cannot end the front matter.
-    assert blocks(post.content)[:3] == ["\\# 不是标题", "\\---", "正文：第一段。"]
+    assert blocks(post.content)[:3] == ["\\# 不是标题", "\\-\\-\\-", "正文：第一段。"]
 
 
 def test_gbk_encoded_page_gives_correct_text(server, tmp_path):

@@ -11,7 +11,7 @@ from archiver.config import parse_site
 from archiver.extract.article import extract_article
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
 from archiver.extract.markdown import to_blocks
-from archiver.extract.text import is_furniture
+from archiver.extract.text import is_furniture, is_meta_line
 from tests.conftest import site_config
 
 URL = "http://news.example.edu.cn/2019/0905/c4621a207266/page.htm"
@@ -20,8 +20,9 @@ URL = "http://news.example.edu.cn/2019/0905/c4621a207266/page.htm"
 def md(fragment: str) -> tuple[list[str], list[str]]:
     from urllib.parse import urljoin
 
-    return to_blocks(lxml_html.fragment_fromstring(fragment, create_parent="div"),
-                     lambda href: urljoin(URL, href))
+    blocks, images, _ = to_blocks(lxml_html.fragment_fromstring(fragment, create_parent="div"),
+                                  lambda href: urljoin(URL, href))
+    return blocks, images
 
 
 def test_paragraphs_lose_full_width_indentation_and_nbsp_padding():
@@ -96,13 +97,15 @@ def test_date_in_url(url, expected):
     assert date_in_url(url) == expected
 
 
-@pytest.mark.parametrize(
-    "block",
-    ["发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12", "【打印】【关闭】",
-     "上一篇：学校召开会议", "分享到："],
-)
+@pytest.mark.parametrize("block", ["【打印】【关闭】", "上一篇：学校召开会议", "分享到："])
 def test_page_furniture_blocks(block):
     assert is_furniture(block)
+
+
+@pytest.mark.parametrize(
+    "block", ["发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12", "发表时间：2019-09-05"])
+def test_meta_lines_are_furniture_only_where_the_page_puts_its_own(block):
+    assert is_meta_line(block) and not is_furniture(block)
 
 
 @pytest.mark.parametrize("block", ["（责任编辑：张三）", "(特约通讯员 李四 摄影 王五)", "时间就是生命。"])
@@ -199,3 +202,27 @@ def test_sibling_sections_of_one_landing_page_are_read_together():
     for part in ("发展目标", "建设国际一流", "主要功能", "高端起点", "开放合作"):
         assert part in text, part
     assert "版权所有" not in text and "首页" not in text
+
+
+def test_data_tables_become_gfm_tables_with_spans_filled():
+    blocks, images = md(
+        "<p>统计如下：</p><table><tr><th>类别</th><th>数量</th><th>备注</th></tr>"
+        "<tr><td rowspan='2'>国家级</td><td>1|2</td><td><img src='/t.png'></td></tr>"
+        "<tr><td colspan='2'>合计 <b>3</b></td></tr></table>")
+    assert blocks == ["统计如下：",
+                      "| 类别 | 数量 | 备注 |\n| --- | --- | --- |\n"
+                      "| 国家级 | 1\\|2 | ![图](http://news.example.edu.cn/t.png) |\n"
+                      "|  | 合计 **3** |  |"]
+    assert images == ["http://news.example.edu.cn/t.png"]
+
+
+@pytest.mark.parametrize(("table", "expected"), [
+    ("<table><tr><td><p>第一段。</p></td></tr><tr><td><p>第二段。</p></td></tr></table>",
+     ["第一段。", "第二段。"]),
+    ("<table><tr><td><img src='/a.png'></td><td>图为第一段。</td></tr></table>",
+     ["![图](http://news.example.edu.cn/a.png)", "图为第一段。"]),
+    ("<table><tr><td><table><tr><td>甲</td><td>乙</td></tr></table></td></tr>"
+     "<tr><td><p>第二段。</p></td></tr></table>", ["甲 乙", "第二段。"]),
+])
+def test_layout_tables_unwrap_into_paragraphs(table, expected):
+    assert md(table)[0] == expected

@@ -24,6 +24,7 @@ PAGES = [p for p in json.loads((CORPUS / "manifest.json").read_text()) if p["kin
 def plain(text: str) -> str:
     text = re.sub(r"!\[图\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"</?strong>|(?<!\\)<(?=\w+:|[^<>\s]+@)|(?<=[^\s<>])>", "", text)
     return re.sub(r"[\s*\\]", "", text)
 
 

@@ -1,23 +1,31 @@
-"""Scale-out: two real Scrapyd processes on loopback ports, the project deployed to both,
-`archiver dispatch --all --wait` over fixture sites."""
+"""Scale-out: real Scrapyd processes on loopback ports, the project deployed to them, `archiver
+dispatch` over fixture sites; nodes that die, forget their jobs, run an old egg or want a
+password."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from archiver.archive import urlname
+from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, read_result, schedule
+from archiver.scrapyd import BadNodeURL, Node
 from tests.conftest import PROXY_VARS, ROOT, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, list_page
 
 SCRAPYD = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "scrapyd"
 SCRAPYD = SCRAPYD if SCRAPYD.exists() else Path(shutil.which("scrapyd") or "scrapyd")
+PASSWORD = "s3cret-Pw-81"
 
 
 def free_port() -> int:
@@ -26,7 +34,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_scrapyd(folder: Path) -> tuple[subprocess.Popen, str]:
+def start_scrapyd(folder: Path, extra: str = "") -> tuple[subprocess.Popen, str]:
+    """A Scrapyd in its own session (so a test can kill it with its jobs), once it listens."""
     folder.mkdir(parents=True)
     port = free_port()
     (folder / "scrapyd.conf").write_text(f"""[scrapyd]
@@ -38,90 +47,321 @@ items_dir =
 dbs_dir = {folder}/dbs
 max_proc = 2
 poll_interval = 0.2
-""")
+{extra}""")
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     env.pop("ARCHIVER_CONFIG_DIR", None)
     proc = subprocess.Popen([str(SCRAPYD)], cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    for _ in range(100):
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.05)
     return proc, f"http://127.0.0.1:{port}"
 
 
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # Scrapyd and the crawls it started
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
+
+
 @pytest.fixture
-def nodes(tmp_path):
+def cluster(tmp_path):
+    """Two Scrapyd nodes: (process, url) each."""
     started = [start_scrapyd(tmp_path / f"node{i}") for i in (1, 2)]
-    yield [url for _, url in started]
+    yield started
     for proc, _ in started:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
+
+
+@pytest.fixture
+def nodes(cluster):
+    return [url for _, url in cluster]
 
 
 def fixture_sites(server, configs: Path, count: int = 4) -> dict[str, set[str]]:
-    """`count` sites on the fixture server, each with its own list and articles."""
+    """`count` sites on the fixture server, each with its own list of 3 articles (site0's list
+    has a second, empty page); the file names each site should archive."""
     expected = {}
     for n in range(count):
         articles = [Article(960000 + n * 100 + i, f"站点{n}新闻{i}") for i in range(3)]
         for article in articles:
             server.add(article.path, article.page(), content_type="text/html")
-        server.add(f"/site{n}/list.htm", list_page(articles, "javascript:void(0);"))
+        more = "/site0/list2.htm" if n == 0 else "javascript:void(0);"
+        server.add(f"/site{n}/list.htm", list_page(articles, more))
         write_config(configs, site_config(f"site{n}", start_urls=[server.url(f"/site{n}/list.htm")]))
         expected[f"site{n}"] = {f"{urlname(server.url(a.path))}.md" for a in articles}
+    server.add("/site0/list2.htm", list_page([], "javascript:void(0);"))
     return expected
 
 
-def test_dispatch_spreads_sites_over_nodes_and_archives_each_once(server, tmp_path, nodes):
+def slow_down(server, site: int, seconds: float = 60) -> str:
+    """The site's articles answer only after `seconds`: its job stays running. Returns the path
+    of its first article (whose hit says the job is under way)."""
+    paths = [Article(960000 + site * 100 + i, "").path for i in range(3)]
+    for path in paths:
+        server.replies[path] = dataclasses.replace(server.replies[path], delay=seconds)
+    return paths[0]
+
+
+def wait_for_hit(server, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.hits[path]:
+        assert time.monotonic() < deadline, f"{path} was never requested"
+        time.sleep(0.05)
+
+
+def dispatch_report(out: Path) -> dict:
+    """The newest dispatch report of the archive."""
+    newest = max((out / ".reports").glob("*-dispatch.json"), key=lambda p: p.stat().st_mtime_ns)
+    return json.loads(newest.read_text(encoding="utf-8"))
+
+
+def deploy(configs: Path, *nodes: str):
+    """`archiver deploy` to the nodes, given in one --scrapyd separated by commas."""
+    return run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", ",".join(nodes))
+
+
+def dispatch(configs: Path, out: Path, nodes: list[str], *args: str, env: dict | None = None):
+    """`archiver dispatch ARGS`; the nodes in one --scrapyd, separated by commas."""
+    return run_archiver("--config-dir", str(configs), "dispatch", *args, "--scrapyd",
+                        ",".join(nodes), "--output", str(out), env=env, timeout=240)
+
+
+def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "shared-out"
-    expected = fixture_sites(server, configs)
-    deployed = run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", ",".join(nodes))
+    expected = fixture_sites(server, configs, count=2)
+    deployed = deploy(configs, *nodes)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert deployed.stdout.count("deployed version") == 2
 
-    result = run_archiver("--config-dir", str(configs), "dispatch", "--all", "--wait",
-                          "--scrapyd", ",".join(nodes), "--output", str(out), timeout=240)
-    assert result.returncode == 0, result.stdout + result.stderr
+    first = dispatch(configs, out, nodes, "--all", "--wait", "--max-articles", "2")
+    assert first.returncode == 0, first.stdout + first.stderr
+    report = dispatch_report(out)
+    assert report["exit_code"] == 0 and set(report["sites"]) == set(expected)
+    assert {s["node"] for s in report["sites"].values()} == set(nodes)  # both nodes got work
+    for site, entry in report["sites"].items():
+        assert (entry["outcome"], entry["exit_code"]) == ("finished", 0), site
+        assert entry["result"]["articles"]["new"] == 2, site  # --max-articles reached the job
+        assert len(list((out / site).glob("*.md"))) == 2
+
+    rest = dispatch(configs, out, nodes, "--all", "--wait")
+    assert rest.returncode == 0, rest.stdout + rest.stderr
     for site, files in expected.items():
         assert {p.name for p in (out / site).glob("*.md")} == files, site
-        line = next(x for x in result.stdout.splitlines() if x.startswith(f"{site} (on "))
-        assert line.endswith("3 new, 0 already archived, 0 failed; images 0 fetched, 0 failed")
-    used = {line.split(" on ")[1] for line in result.stdout.splitlines() if ": job " in line}
-    assert used == set(nodes)  # both nodes got work
+        assert dispatch_report(out)["sites"][site]["result"]["articles"]["new"] == 1
 
-    again = run_archiver("--config-dir", str(configs), "dispatch", "site0", "--wait",
-                         "--scrapyd", ",".join(nodes), "--output", str(out), timeout=240)
-    assert "0 new, 3 already archived" in next(x for x in again.stdout.splitlines()
-                                                if x.startswith("site0 (on "))
-
-
-def test_a_down_node_is_skipped_and_its_share_goes_to_the_other(server, tmp_path, nodes):
-    configs, out = tmp_path / "configs", tmp_path / "out"
-    expected = fixture_sites(server, configs, count=2)
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", nodes[0])
-    dead = f"http://127.0.0.1:{free_port()}"
-    result = run_archiver("--config-dir", str(configs), "dispatch", "--all", "--wait",
-                          "--scrapyd", f"{dead},{nodes[0]}", "--output", str(out), timeout=240)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"scrapyd node {dead} is down" in result.stderr and "skipped" in result.stderr
-    for site, files in expected.items():
-        assert {p.name for p in (out / site).glob("*.md")} == files
-        assert f"{site}: job" in result.stdout and f"on {nodes[0]}" in result.stdout
+    # A plain run stops at site0's first list page (nothing new there); --full walks on.
+    walked = server.hits["/site0/list2.htm"]
+    full = dispatch(configs, out, nodes, "site0", "--wait", "--full")
+    assert full.returncode == 0, full.stdout + full.stderr
+    assert server.hits["/site0/list2.htm"] == walked + 1
+    assert dispatch_report(out)["sites"]["site0"]["result"]["articles"]["already_archived"] == 3
 
 
 def test_a_site_running_on_one_node_is_not_scheduled_again(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "out"
     fixture_sites(server, configs, count=1)
-    run_archiver("--config-dir", str(configs), "deploy", "--scrapyd", ",".join(nodes))
-    server.delay = 0.5  # keep the first job busy
-    first = run_archiver("--config-dir", str(configs), "dispatch", "site0",
-                         "--scrapyd", ",".join(nodes), "--output", str(out))
-    assert "site0: job" in first.stdout
-    time.sleep(1.0)
-    second = run_archiver("--config-dir", str(configs), "dispatch", "site0",
-                          "--scrapyd", ",".join(nodes), "--output", str(out))
-    assert "site0: already pending or running on http://127.0.0.1:" in second.stdout
-    assert "site0: job" not in second.stdout
-    server.delay = 0
+    deploy(configs, *nodes)
+    first_article = slow_down(server, 0)
+    first = dispatch(configs, out, nodes, "site0")
+    assert first.returncode == 0 and dispatch_report(out)["sites"]["site0"]["outcome"] == "scheduled"
+    wait_for_hit(server, first_article)
+    second = dispatch(configs, out, nodes, "site0")
+    assert second.returncode == 3, second.stdout + second.stderr  # as crawl on a locked site
+    entry = dispatch_report(out)["sites"]["site0"]
+    assert (entry["outcome"], entry["exit_code"], entry["job"]) == ("busy", 3, None)
+    assert entry["node"] in nodes
+
+
+def test_a_node_killed_during_wait_fails_its_sites_and_a_rerun_resumes(server, tmp_path,
+                                                                        cluster):
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    expected = fixture_sites(server, configs, count=2)
+    nodes = [url for _, url in cluster]
+    deploy(configs, *nodes)
+    stuck_article = slow_down(server, 1)
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archiver.cli", "--config-dir", str(configs), "dispatch", "--all",
+         "--wait", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output", str(out)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    scheduled = {}
+    while len(scheduled) < 2:  # "site: job ID on URL", printed as each job is scheduled
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        site, _, rest = line.partition(": job ")
+        scheduled[site] = rest.rsplit(" on ", 1)[1].strip()
+    assert scheduled == {"site0": nodes[0], "site1": nodes[1]}
+    wait_for_hit(server, stuck_article)
+    stop(cluster[1][0])  # the node of site1 dies with its job
+    killed = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert time.monotonic() - killed < 30, "the lost node was not given up in time"
+    assert proc.returncode == 1, stdout + stderr
+    report = dispatch_report(out)
+    lost, healthy = report["sites"]["site1"], report["sites"]["site0"]
+    assert (lost["outcome"], lost["exit_code"], lost["node"]) == ("lost", 1, nodes[1])
+    assert "no answer" in lost["reason"] and report["exit_code"] == 1
+    assert (healthy["outcome"], healthy["result"]["articles"]["new"]) == ("finished", 3)
+    assert f"site0 (on {nodes[0]}): 3 new" in stdout  # the healthy node's result is printed
+    assert {p.name for p in (out / "site0").glob("*.md")} == expected["site0"]
+
+    slow_down(server, 1, seconds=0)
+    rerun = dispatch(configs, out, nodes[:1], "site1", "--wait")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert {p.name for p in (out / "site1").glob("*.md")} == expected["site1"]
+
+
+@pytest.fixture
+def node(tmp_path):
+    proc, url = start_scrapyd(tmp_path / "node")
+    yield url
+    stop(proc)
+
+
+def test_a_job_that_finds_its_site_locked_gives_crawls_exit_code(server, tmp_path, node):
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    fixture_sites(server, configs, count=1)
+    deploy(configs, node)
+    stuck_article = slow_down(server, 0)
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    crawl = subprocess.Popen([sys.executable, "-m", "archiver.cli", "--config-dir", str(configs),
+                              "crawl", "site0", "--output", str(out)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_hit(server, stuck_article)  # the crawl holds the site's lock
+        result = dispatch(configs, out, [node], "site0", "--wait")
+    finally:
+        crawl.kill()
+        crawl.wait()
+    assert result.returncode == 3, result.stdout + result.stderr
+    entry = dispatch_report(out)["sites"]["site0"]
+    assert (entry["outcome"], entry["exit_code"]) == ("locked", 3)
+
+
+def test_a_node_that_no_longer_knows_its_job_is_lost(tmp_path, node):
+    # A restarted Scrapyd answers with an empty job list: the job it was given is unknown.
+    job = SiteJob("site0", Node.parse(node), "site0-before-restart", tmp_path / "job.json")
+    ended = []
+    Watch([job], ended.append, lost_after=3600, poll=0.05).run()
+    assert ended == [job] and (job.outcome, job.exit_code) == ("lost", 1)
+    assert "no longer knows job site0-before-restart" in job.reason
+
+
+def test_down_and_stale_nodes_get_no_site_and_a_refused_job_fails_only_its_site(
+        server, tmp_path, nodes):
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    expected = fixture_sites(server, configs, count=2)
+    assert deploy(configs, *nodes).returncode == 0
+    old = Node.parse(nodes[1]).versions()[-1]
+    expected.update(fixture_sites(server, configs, count=3))  # a new site: only node 1 gets it
+    assert deploy(configs, nodes[0]).returncode == 0
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = dispatch(configs, out, [dead, *nodes], "--all", "--wait")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"scrapyd node {nodes[1]} is stale" in result.stderr  # the messages a user sees
+    assert f"scrapyd node {dead} is down" in result.stderr
+    report = dispatch_report(out)
+    assert report["nodes"][nodes[1]].startswith("stale") and report["nodes"][nodes[0]] == "ready"
+    assert report["nodes"][dead].startswith("down")
+    for site, files in expected.items():
+        assert report["sites"][site]["node"] == nodes[0]
+        assert {p.name for p in (out / site).glob("*.md")} == files
+
+    # Scheduled on the old egg anyway: the site it lacks fails alone, the other job runs.
+    jobs = schedule(["site2", "site0"], [Ready(Node.parse(nodes[1]), old, 0)], out, {})
+    assert (jobs[0].outcome, jobs[0].exit_code) == ("not scheduled", 1)
+    assert "spider 'site2' not found" in jobs[0].reason
+    Watch(jobs, lambda job: None, poll=0.1).run()
+    assert (jobs[1].outcome, jobs[1].node.url, jobs[1].result["articles"]["already_archived"]) \
+        == ("finished", nodes[1], 3)
+
+
+def test_a_node_behind_basic_auth(server, tmp_path):
+    proc, url = start_scrapyd(tmp_path / "node", f"username = archivist\npassword = {PASSWORD}\n")
+    try:
+        configs, out, home = tmp_path / "configs", tmp_path / "out", tmp_path / "home"
+        expected = fixture_sites(server, configs, count=1)
+        refused = deploy(configs, url)
+        assert refused.returncode == 1 and "HTTP 401" in refused.stderr
+        with_user = url.replace("://", f"://archivist:{PASSWORD}@")
+        deployed = deploy(configs, with_user)
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        assert url.replace("://", "://archivist:***@") in deployed.stdout
+
+        home.mkdir()
+        (home / ".netrc").write_text(f"machine 127.0.0.1 login archivist password {PASSWORD}\n")
+        (home / ".netrc").chmod(0o600)
+        result = dispatch(configs, out, [url], "site0", "--wait", env={"HOME": str(home)})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert {p.name for p in (out / "site0").glob("*.md")} == expected["site0"]
+        wrong = dispatch(configs, out, [with_user.replace(PASSWORD, "wrong")], "site0")
+        assert wrong.returncode == 1 and "HTTP 401" in wrong.stderr
+        said = [deployed.stdout, deployed.stderr, result.stdout, result.stderr, wrong.stdout,
+                wrong.stderr, *(p.read_text() for p in (out / ".reports").iterdir())]
+        assert not [text for text in said if PASSWORD in text]
+    finally:
+        stop(proc)
+
+
+def test_node_urls_credentials_and_masking(tmp_path, monkeypatch):
+    node = Node.parse(f"http://archivist:{PASSWORD}@node1.example:6800/")
+    assert (node.url, node.name) == ("http://node1.example:6800",
+                                     "http://archivist:***@node1.example:6800")
+    assert node.authorization.startswith("Basic ") and PASSWORD not in node.authorization
+    assert node.mask(f"refused {PASSWORD}") == "refused ***"
+    encoded = Node.parse("http://archivist:p%40ss%3Aword@node1.example:6800")
+    assert encoded.authorization == Node.parse("http://archivist:p%40ss%3Aword@x").authorization
+    assert encoded.mask("--scrapyd http://archivist:p%40ss%3Aword@node1 p@ss:word") \
+        == "--scrapyd http://archivist:***@node1 ***"
+    with pytest.raises(BadNodeURL) as bad:
+        Node.parse(f"http://archivist:{PASSWORD}@node1.example:68o0")
+    assert PASSWORD not in str(bad.value)
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".netrc").write_text(f"machine node2.example login archivist password {PASSWORD}\n")
+    (tmp_path / ".netrc").chmod(0o600)
+    assert Node.parse("http://node2.example:6800").authorization == node.authorization
+    assert Node.parse("http://node3.example:6800").authorization == ""
+    (tmp_path / ".netrc").write_text(f"machine node2.example login archivist {PASSWORD}\n")
+    with pytest.raises(BadNodeURL) as bad:
+        Node.parse("http://node2.example:6800")
+    assert PASSWORD not in str(bad.value) and ".netrc, line " in str(bad.value)
+
+
+def test_old_reports_are_removed(tmp_path):
+    old, recent = tmp_path / "old-crawl.json", tmp_path / "recent-crawl.json"
+    for report in (old, recent):
+        report.write_text("{}")
+    ninety_one_days_ago = time.time() - 91 * 86400
+    os.utime(old, (ninety_one_days_ago, ninety_one_days_ago))
+    assert prune_reports(tmp_path) == [old]
+    assert recent.exists() and not old.exists()
+
+
+@pytest.mark.parametrize(("document", "outcome", "code"), [
+    # The site's figures at the top level of the job's report, or under "sites".
+    ({"articles": {"new": 2, "failed": 0}, "finish_reason": "finished"}, "finished", 0),
+    ({"articles": {"new": 2}, "images": {"failed": 1}}, "finished", 1),
+    ({"articles": {}, "health": ["no article links on 1 list page(s)"]}, "finished", 1),
+    ({"locked": "site0 is being crawled by process 7"}, "locked", 3),
+    ({"articles": {}, "finish_reason": "shutdown"}, "finished", 1),  # a job stopped on its node failed its site
+    ({"exit_code": 1, "sites": {"site0": {"exit_code": 1, "reason": "see failures"}}},
+     "finished", 1),
+    ({"exit_code": 3, "sites": {"site0": {"outcome": "locked", "exit_code": 3}}}, "locked", 3),
+    ({"exit_code": 0, "sites": {"site0": {"exit_code": 0, "articles": {"new": 1}}}},
+     "finished", 0),
+    ([], "no report", 1),
+    ({"sites": {}}, "no report", 1),
+])
+def test_a_jobs_report_is_read_as_data(tmp_path, document, outcome, code):
+    job = SiteJob("site0", report=tmp_path / "job.json")
+    job.report.write_text(json.dumps(document))
+    assert read_result(job)[:2] == (outcome, code)
+    assert read_result(SiteJob("site0", report=tmp_path / "none.json"))[:2] == ("no report", 1)

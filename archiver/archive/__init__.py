@@ -9,8 +9,8 @@ from archiver.archive.format import (
     SOURCE_LINK_TEXT,
     archived_articles,
     read_article,
-    render,
     source_link,
+    to_markdown,
 )
 from archiver.archive.fs import OutputProblem, prepare_site_folder, write_atomic
 from archiver.archive.layout import (
@@ -26,5 +26,5 @@ from archiver.archive.layout import (
 __all__ = [
     "SOURCE_LINK_TEXT", "ArchiveIndex", "OutputProblem", "archived_articles", "archived_sites",
     "archived_urlnames", "article_path", "image_file_name", "prepare_site_folder", "read_article",
-    "render", "site_dir", "source_link", "urlname", "write_atomic",
+    "site_dir", "source_link", "to_markdown", "urlname", "write_atomic",
 ]

@@ -6,10 +6,11 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from archiver.archive.format import SOURCE_LINK_TEXT, read_article, source_link
+from archiver.archive import hexo
+from archiver.archive.format import SOURCE_LINK_TEXT, parse_article, source_link
 from archiver.archive.layout import IMAGES, archived_sites, image_file_name, urlname
+from archiver.extract.published import furniture
 from archiver.extract.quality import garbled
-from archiver.extract.text import is_furniture
 
 REQUIRED = ("title", "date", "urlname", "tags", "categories")
 _IMAGE = re.compile(r"^!\[图\]\((?P<src>[^)\s]+)\)$")
@@ -27,7 +28,8 @@ def _local_image(folder: Path, src: str) -> bool:
 def check_file(path: Path) -> tuple[list[str], str | None]:
     """Problems of one archive file, and its source link."""
     try:
-        post = read_article(path)
+        raw = path.read_text(encoding="utf-8")
+        post = parse_article(raw)
     except Exception as error:  # noqa: BLE001 (YAML, Unicode: any of them is the problem)
         return [f"front matter does not parse: {str(error).splitlines()[0]}"], None
     problems = [f"front matter lacks '{key}'" for key in REQUIRED if not post.get(key)]
@@ -42,9 +44,8 @@ def check_file(path: Path) -> tuple[list[str], str | None]:
     text = [b for b in blocks if not b.startswith(("![", f"[{SOURCE_LINK_TEXT}]"))]
     if not text:
         problems.append("body has no text")
-    for block in text:
-        if is_furniture(block):
-            problems.append(f"boilerplate left in the body: {block[:40]!r}")
+    for block in (b for b, left in zip(text, furniture(text), strict=True) if left):
+        problems.append(f"boilerplate left in the body: {block[:40]!r}")
     flag = garbled("\n".join([str(post.get("title", "")), *text]))
     if flag:
         problems.append(f"garbled text: {flag}")
@@ -52,6 +53,8 @@ def check_file(path: Path) -> tuple[list[str], str | None]:
         image = _IMAGE.match(block)
         if image and not _local_image(path.parent, image.group("src")):
             problems.append(f"image not archived locally: {image.group('src')}")
+    problems.extend(f"Hexo: {problem}" for problem in hexo.problems(raw, post.metadata,
+                                                                     post.content))
     return problems, link
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import frontmatter
 
+from archiver.archive import hexo
 from archiver.archive.layout import site_dir, urlname
 from archiver.items import ArticleItem
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:  # only a type: the config package must not be imported from h
 SOURCE_LINK_TEXT = "转入文章首发地址"
 
 
-def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | None = None) -> str:
+def to_markdown(item: ArticleItem, site: SiteConfig,
+                image_paths: dict[str, str] | None = None) -> str:
     """The archive file's text (FORMAT.md). image_paths maps image URLs to the local paths the
     Markdown should use instead (image_links: local)."""
     image_paths = image_paths or {}
@@ -27,19 +29,21 @@ def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | No
         if block.startswith("![图](") and block.endswith(")"):
             url = block[len("![图]("):-1]
             block = f"![图]({image_paths.get(url, url)})"
+        elif "](" in block:  # attachment links, and images inside table cells
+            for url, local in image_paths.items():
+                block = block.replace(f"]({url})", f"]({local})")
         blocks.append(block)
     blocks.append(f"[{SOURCE_LINK_TEXT}]({item.url})")
-    post = frontmatter.Post(
-        "\n\n".join(blocks),
-        title=f"{site.school}->{item.headline} | {site.label}",
-        date=item.published,
-        urlname=urlname(item.url),
-        tags=list(site.tags),
-        categories=list(site.categories),
-    )
-    # sort_keys=False keeps the seed's field order; values go through the YAML library so any
-    # headline (": ", "#", quotes, a leading "-") parses back to itself.
-    return frontmatter.dumps(post, sort_keys=False) + "\n"
+    metadata = {
+        "title": f"{site.school}->{item.headline} | {site.label}",
+        "date": item.published,
+        "urlname": urlname(item.url),
+        "tags": list(site.tags),
+        "categories": list(site.categories),
+    }
+    # Keys in the seed's order; values through the YAML library (quoted where Hexo's reader
+    # would take them for another type), plus Hexo's Nunjucks switch when the body needs it.
+    return hexo.post_text(metadata, "\n\n".join(blocks))
 
 
 _SOURCE_LINK = re.compile(r"^\[" + SOURCE_LINK_TEXT + r"\]\((?P<url>[^)\s]+)\)\s*$", re.M)
@@ -53,7 +57,12 @@ def source_link(body: str) -> str | None:
 
 def read_article(path: Path) -> frontmatter.Post:
     """One archive file, parsed (raises on a file that does not parse)."""
-    return frontmatter.loads(path.read_text(encoding="utf-8"))
+    return parse_article(path.read_text(encoding="utf-8"))
+
+
+def parse_article(text: str) -> frontmatter.Post:
+    """An archive file's text, parsed (raises on text that does not parse)."""
+    return frontmatter.loads(text)
 
 
 def archived_articles(output: Path | str, site: str) -> Iterator[tuple[Path, frontmatter.Post]]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 IMAGES = "images"
-# The site's run lock (archiver.runlock).
+# The site's run lock (archiver.run.lock).
 LOCK_NAME = ".archiver.lock"
 _IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}
 
@@ -31,11 +32,20 @@ def article_path(output: Path | str, site: str, url: str) -> Path:
     return site_dir(output, site) / f"{urlname(url)}.md"
 
 
-def image_file_name(url: str, content_type: str = "") -> str:
-    """A name from the URL's hash (never from page content), with the image's extension."""
+# The file name a download script gives in Content-Disposition: only its extension is used.
+_DISPOSITION_SUFFIX = re.compile(r"(?i)filename\*?=[^;]*?(\.[a-z]{2,4})[\"']?\s*(?:;|$)")
+
+
+def image_file_name(url: str, content_type: str = "", disposition: str = "",
+                    known: set[str] | frozenset[str] = frozenset(_IMAGE_EXTENSIONS)) -> str:
+    """A name from the URL's hash (never from page content), with the file's extension: the
+    URL's when it is a known one, else the Content-Disposition's, else the Content-Type's."""
     digest = hashlib.sha1(url.encode("utf-8")).hexdigest()
     ext = PurePosixPath(urlsplit(url).path).suffix.lower()
-    if ext not in _IMAGE_EXTENSIONS:
+    if ext not in known:
+        match = _DISPOSITION_SUFFIX.search(disposition)
+        ext = match.group(1).lower() if match and match.group(1).lower() in known else ""
+    if not ext:
         ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
     return digest + ext
 

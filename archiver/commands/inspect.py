@@ -47,7 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def describe(item) -> list[str]:
     """How an article would be archived, in a few lines, and which rule gave each field."""
-    from archiver.pipelines.validate import issue
+    from archiver.extract.quality import verdict
 
     first = next(iter(item.text_blocks), "")
     lines = [
@@ -59,7 +59,7 @@ def describe(item) -> list[str]:
         f"   [{item.rules.get('body')}, cms {item.rules.get('cms')}]",
         f"  first:    {first[:120]}",
     ]
-    found = issue(item)
+    found = verdict(item).summary
     if found:
         lines.append(f"  PROBLEM:  {found}")
     return lines
@@ -68,7 +68,7 @@ def describe(item) -> list[str]:
 def cmd_preview(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from archiver.pipelines.validate import issue
+    from archiver.extract.quality import verdict
     from archiver.run import outcome
     from archiver.run import stats as keys
 
@@ -94,16 +94,16 @@ def cmd_preview(args: argparse.Namespace) -> int:
     walked = stats.get(keys.LISTS_WALKED, 0)
     print(f"{args.site}: {len(items)} article(s) previewed from {walked} list page(s); "
           "nothing was written")
-    return EXIT_FAILED if not items or any(issue(item) for item in items) else EXIT_OK
+    return EXIT_FAILED if not items or any(verdict(item).summary for item in items) else EXIT_OK
 
 
 def cmd_new_site(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from archiver.archive import render
+    from archiver.archive import to_markdown
     from archiver.config import ConfigError, load_site
+    from archiver.extract.quality import verdict
     from archiver.newsite import Findings, SiteProbeSpider, config_text, default_name
-    from archiver.pipelines.validate import problem
 
     settings = settings_for(args)
     folder = Path(settings["ARCHIVER_CONFIG_DIR"])
@@ -137,9 +137,9 @@ def cmd_new_site(args: argparse.Namespace) -> int:
           f"pagination: {findings.paging}")
     for item in findings.newest_first():
         print("\n" + "\n".join(describe(item)))
-        if args.full_text and not problem(item):
+        if args.full_text and not verdict(item).refused:
             print("---- as archived ----")
-            print(render(item, site))
+            print(to_markdown(item, site))
     for line in findings.problems:
         print(f"problem: {line}")
     print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")

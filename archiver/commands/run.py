@@ -35,8 +35,8 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     crawl's bookkeeping (lock, resume state, outcome) is its SiteRun extension's. Sites whose
     config is broken (config_errors) and sites with nothing to do (skipped: name -> why)
     appear in the summary and the report as well."""
+    from archiver.browser import find_browser, missing_browser_message
     from archiver.commands import verdict
-    from archiver.render import find_browser, missing_browser_message
 
     rendered = [job.site.name for job in jobs if job.site.render]
     if rendered and find_browser() is None:

@@ -1,54 +1,57 @@
-"""`archiver demo`: serve the bundled demo sites on 127.0.0.1 and crawl them (no internet)."""
+"""`archiver demo`: serve the bundled demo sites on 127.0.0.1 and crawl them (no internet).
+
+The sites keep fixed addresses (http://demo-webplus.example/, http://demo-ecms.example/): the
+crawl reaches them through the local server acting as an HTTP proxy, on whatever port is free.
+So the article URLs, and the urlnames derived from them, are the same on every run, and a
+second demo run archives nothing twice.
+"""
 
 from __future__ import annotations
 
 import argparse
-import tempfile
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from archiver.demo.server import FixtureServer
 
 DEMO_ROOT = Path(__file__).resolve().parent
-# Each demo site's pages folder and port. Fixed ports keep the article URLs (and so their
-# urlnames) the same from run to run, so a second demo run shows that nothing is archived twice.
-DEMO_SITES = {"demo-webplus": ("webplus", 8731), "demo-ecms": ("ecms", 8732)}
+# Each demo site's host name and pages folder (.example names never resolve on the internet).
+DEMO_SITES = {"demo-webplus": ("demo-webplus.example", "webplus"),
+              "demo-ecms": ("demo-ecms.example", "ecms")}
+_PROXY_VARS = ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY")
 
 
-def _serve(folder: str, port: int) -> FixtureServer:
-    root = DEMO_ROOT / "site" / folder
+@contextmanager
+def _proxied(proxy: str) -> Iterator[None]:
+    """Send this process's plain-HTTP requests through `proxy` (Scrapy's HttpProxyMiddleware
+    reads the environment when the crawl starts), and restore the environment afterwards."""
+    saved = {name: os.environ.get(name) for name in _PROXY_VARS}
+    os.environ.update(http_proxy=proxy, HTTP_PROXY=proxy, no_proxy="", NO_PROXY="")
     try:
-        return FixtureServer(root, port=port).start()
-    except OSError:
-        print(f"port {port} is busy; serving on a free port (URLs will differ between runs)")
-        return FixtureServer(root).start()
-
-
-def write_demo_configs(folder: Path, bases: dict[str, str]) -> None:
-    """The demo configs with {base} replaced by each local server's address."""
-    for name, base in bases.items():
-        text = (DEMO_ROOT / "configs" / f"{name}.yaml").read_text(encoding="utf-8")
-        (folder / f"{name}.yaml").write_text(text.replace("{base}", base), encoding="utf-8")
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_demo(args: argparse.Namespace, make_settings: Callable) -> int:
     from archiver.commands.common import load_registry
     from archiver.commands.run import Job, run_crawls
 
-    servers = {name: _serve(folder, port) for name, (folder, port) in DEMO_SITES.items()}
-    try:
-        with tempfile.TemporaryDirectory(prefix="archiver-demo-") as config_dir:
-            write_demo_configs(Path(config_dir), {n: s.base_url for n, s in servers.items()})
-            args.config_dir = config_dir
-            settings = make_settings(args)
-            for name, server in servers.items():
-                print(f"serving demo site {name} at {server.base_url}")
-            registry = load_registry(settings)
-            jobs = [Job(registry.sites[name], name, {}) for name in DEMO_SITES]
-            status = run_crawls(settings, jobs, "demo", args)
-            print("each article is one .md file in the archive folder, its images in images/; "
-                  "run the demo again and nothing is archived twice")
-            return status
-    finally:
-        for server in servers.values():
-            server.stop()
+    hosts = {host: DEMO_ROOT / "site" / folder for host, folder in DEMO_SITES.values()}
+    with FixtureServer(hosts=hosts) as server, _proxied(server.base_url):
+        args.config_dir = str(DEMO_ROOT / "configs")
+        settings = make_settings(args)
+        for name, (host, _folder) in DEMO_SITES.items():
+            print(f"serving demo site {name} at http://{host}/ (through {server.base_url})")
+        registry = load_registry(settings)
+        jobs = [Job(registry.sites[name], name, {}) for name in DEMO_SITES]
+        status = run_crawls(settings, jobs, "demo", args)
+        print("each article is one .md file in the archive folder, its images in images/; "
+              "run the demo again and nothing is archived twice")
+        return status

@@ -2,7 +2,8 @@
 
 It serves registered responses and files from a folder. It also answers requests made through
 it as an HTTP proxy (absolute URLs in the request line), so pages can be served under their real
-addresses, e.g. http://news.nankai.edu.cn/..., to a crawler run with http_proxy pointing here.
+addresses, e.g. http://news.nankai.edu.cn/..., to a crawler run with http_proxy pointing here;
+`hosts` maps host names to folders served that way (the demo's fixed addresses).
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FixtureServer:
-    def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0,
+                 hosts: dict[str, Path] | None = None):
         self.root = Path(root) if root else None
+        self.hosts = dict(hosts or {})
         self.replies: dict[str, Reply] = {}
         self.sequences: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
@@ -132,11 +135,15 @@ class FixtureServer:
             return sequence.pop(0) if len(sequence) > 1 else sequence[0]
         if key in self.replies:
             return self.replies[key]
-        if self.root is not None and not request_path.startswith("http"):
-            file = (self.root / key.split("?", 1)[0].lstrip("/")).resolve()
+        root = self.root
+        if request_path.startswith("http"):
+            root = self.hosts.get(urlsplit(request_path).netloc)
+            key = self._key(urlsplit(request_path).path or "/")
+        if root is not None:
+            file = (root / key.split("?", 1)[0].lstrip("/")).resolve()
             if file.is_dir():
                 file = file / "index.html"
-            if file.is_file() and self.root.resolve() in file.parents:
+            if file.is_file() and root.resolve() in file.parents:
                 return Reply(file.read_bytes(), _content_type(file))
         return Reply(b"<html><body><h1>404 Not Found</h1></body></html>", status=404)
 

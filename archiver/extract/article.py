@@ -7,6 +7,7 @@ preset's) and falls back to the generic rule, and records which rule answered in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
@@ -20,8 +21,10 @@ from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract import generic
 from archiver.extract.dates import date_in_url, labelled_date, parse_date
-from archiver.extract.markdown import to_blocks
-from archiver.extract.text import clean_line, is_furniture, plain_text
+from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
+from archiver.extract.published import find_published, furniture
+from archiver.extract.quality import BIDI_FLAG
+from archiver.extract.text import clean_line
 from archiver.items import ArticleItem
 
 
@@ -37,15 +40,44 @@ def _t2s():
 SHORT_BODY = 100
 
 
+# Bidi embedding, override and isolate controls, and the LRM/RLM marks.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DOWNLOAD_COUNTER = re.compile(r"\s*已下载\s*\d*\s*次\s*$")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def _text(el: etree._Element) -> str:
     return clean_line("".join(el.itertext()))
 
 
+def _attachment_lists(body: etree._Element) -> list[etree._Element]:
+    """A notice's attachment list that the template keeps right after the body's container
+    (VSB: a <ul> of download.jsp links after v_news_content): the following siblings of the body
+    and of its parent, up to the first that is not all attachment links."""
+    found = []
+    for anchor in (body, body.getparent()):
+        for sibling in anchor.itersiblings() if anchor is not None else ():
+            if not isinstance(sibling.tag, str) or _nothing_to_read(sibling):
+                continue
+            links = sibling.xpath(".//a[@href]")
+            if not links or not all(is_attachment(a.get("href"), _text(a)) for a in links):
+                break
+            found.append(sibling)
+        if found:
+            break
+    return found
+
+
+def _nothing_to_read(el: etree._Element) -> bool:
+    return el.tag.lower() in SKIP_TAGS or not _text(el)
+
+
 class ArticlePage:
-    def __init__(self, html: str | Selector, url: str, site: SiteConfig,
-                 list_date: str | None = None):
-        # The date the list page showed beside the link, when the article came from a list.
-        self.list_date = list_date
+    def __init__(self, html: str | Selector, url: str, site: SiteConfig):
         self.sel = html if isinstance(html, Selector) else Selector(text=html)
         self.url = url
         self.site = site
@@ -95,7 +127,7 @@ class ArticlePage:
             return found[1], "selector"
         return fallback, "fallback"
 
-    def headline(self) -> tuple[str, str]:
+    def headline(self, body: etree._Element | None) -> tuple[str, str]:
         candidates = []
         for elements in self._matches("headline"):
             for text in filter(None, map(_text, elements)):
@@ -107,12 +139,27 @@ class ArticlePage:
                 candidates.append(text)
         found = generic.headline_element(self.root)
         if found:
-            return found, "fallback"
+            return self._not_the_column(found, body) or found, "fallback"
         if candidates:
             return candidates[0], "selector"
-        return generic.headline_from_title(self.root), "title"
+        found = generic.headline_from_title(self.root)
+        near = self._not_the_column(found, body)
+        return (near, "fallback") if near else (found, "title")
 
-    def published(self, body: etree._Element | None) -> tuple[str, datetime | None, str]:
+    def _not_the_column(self, found: str, body: etree._Element | None) -> str | None:
+        """When the headline found is the column's name ("学院新闻", a menu link that opens the
+        <title> too), the article's own heading nearest above the body: a longer Chinese line
+        that is no menu link and does not merely extend the column's name."""
+        if not generic.is_menu_entry(self.root, found):
+            return None
+        near = generic.heading_above(self.root, body)
+        if (len(_norm(near)) > len(_norm(found)) and _norm(found) not in _norm(near)
+                and _CJK.search(near) and not generic.is_menu_entry(self.root, near)):
+            return near
+        return None
+
+    def published(self, body: etree._Element | None, headline: str,
+                  list_date: str | None) -> tuple[str, datetime | None, str]:
         for elements in self._matches("published"):
             # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a
             # labelled date wins over a bare one.
@@ -125,32 +172,47 @@ class ArticlePage:
                 parsed = parse_date(raw)
                 if parsed:
                     return raw, parsed, "selector"
-        found = generic.find_published(self.root, body)
+        found = find_published(self.root, body, headline)
         if found:
             return found[0], found[1], "fallback"
-        listed = parse_date(self.list_date or "")
-        if listed:
-            return self.list_date or "", listed, "list"
+        # The date the list page gave the article: the site's own word, when the page has none.
+        from_list = parse_date(list_date or "")
+        if from_list:
+            return list_date or "", from_list, "list"
         from_url = date_in_url(self.url)
         if from_url:
             return "", from_url, "url"
         return "", None, "none"
 
-    def blocks(self, body: etree._Element | None) -> tuple[list[str], list[str]]:
+    def blocks(self, body: etree._Element | None, headline: str,
+               published: datetime | None) -> tuple[list[str], list[str], list[str]]:
+        """The body's blocks without furniture. Above the first paragraph, the page's own meta
+        line and headline (often inside the body's container) go too; further down, a line that
+        repeats the headline or opens with "时间：" is article text and stays."""
         if body is None:
-            return [], []
-        blocks, images = to_blocks(body, self.urljoin)
-        return [b for b in blocks if b.startswith("![") or not is_furniture(b)], images
+            return [], [], []
+        blocks, images, attachments = to_blocks(body, self.urljoin)
+        for element in _attachment_lists(body):
+            more, more_images, more_attachments = to_blocks(element, self.urljoin)
+            # VSB's download counter is filled in by a script: "已下载次" is all that is left.
+            blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
+            images, attachments = images + more_images, attachments + more_attachments
+        dropped = furniture(blocks, headline, published)
+        kept = [b for b, drop in zip(blocks, dropped, strict=True) if not drop]
+        return kept, images, attachments
 
-    def to_item(self) -> ArticleItem:
+    def to_item(self, list_date: str | None = None) -> ArticleItem:
         body, body_rule = self.body_element()
-        headline, headline_rule = self.headline()
-        raw_date, published, date_rule = self.published(body)
-        blocks, images = self.blocks(body)
-        # The headline often opens the body element too (WebPlus puts arti_title inside it on
-        # some templates); the archive carries it once, in the front matter.
-        if blocks and plain_text(blocks[0]) == headline:
-            blocks = blocks[1:]
+        headline, headline_rule = self.headline(body)
+        raw_date, published, date_rule = self.published(body, headline, list_date)
+        blocks, images, attachments = self.blocks(body, headline, published)
+        # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,
+        # and the article is flagged.
+        flags = []
+        if _BIDI.search(headline) or any(_BIDI.search(b) for b in blocks):
+            flags.append(BIDI_FLAG)
+            headline = _BIDI.sub("", headline)
+            blocks = [_BIDI.sub("", b) for b in blocks]
         if self.site.t2s:
             convert = _t2s().convert
             headline = convert(headline)
@@ -163,11 +225,15 @@ class ArticlePage:
             published_raw=raw_date,
             blocks=blocks,
             image_urls=list(dict.fromkeys(images)),
+            attachment_urls=list(dict.fromkeys(attachments)),
             rules={"cms": self.family, "headline": headline_rule, "published": date_rule,
                    "body": body_rule},
+            flags=flags,
         )
 
 
 def extract_article(html: str | Selector, url: str, site: SiteConfig,
                     list_date: str | None = None) -> ArticleItem:
-    return ArticlePage(html, url, site, list_date).to_item()
+    """The article of a page; `list_date` is the date its list page showed beside its link,
+    used (rule "list") when the page itself states none."""
+    return ArticlePage(html, url, site).to_item(list_date)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-# 2019-09-05 15:43:09 · 2019/9/5 15:43 · 2019.09.05 · 2019年9月5日 15时43分 · 2019-9-5
+# 2019-09-05 15:43:09 · 2019/9/5 15:43 · 2019.09.05 · 2019年9月5日 15时43分 · 2019-9-5 ·
+# 2019年9月5日 星期四 15:43
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{1,2})(?:\s*[:分]\s*(?P<S>\d{1,2}))?)?"
+    r"(?:\s*[(（]?(?:星期|周)[一二三四五六日天][)）]?)?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
 # Dates in URLs: /2019/11/13/, /2019/0312/ (WebPlus), /20191113/.
 _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})|/(?P<md>\d{4})|(?P<md2>\d{4}))/"
 )
-# Labels that introduce a publish time in page text.
-DATE_LABELS = ("发布时间", "发稿时间", "发布日期", "更新时间", "时间", "日期")
+# Labels that introduce a publish time in page text, the most specific first ("来源：… 时间：…"
+# and "发表时间" are found by "时间").
+DATE_LABELS = ("发布时间", "发稿时间", "发布日期", "更新时间", "发布于", "发表于", "时间", "日期")
 
 
 def _build(y: str, m: str, d: str, hh: str | None = None, mm: str | None = None,
@@ -47,10 +50,20 @@ def date_in_url(url: str) -> datetime | None:
     return _build(y, m, d)
 
 
+def bare_date(text: str) -> tuple[str, datetime] | None:
+    """The first date in the text, labelled or not: (the raw text found, the datetime)."""
+    for match in _DATE.finditer(text or ""):
+        found = _build(*match.group("y", "m", "d", "H", "M", "S"))
+        if found:
+            return match.group(0).strip(), found
+    return None
+
+
 def labelled_date(text: str) -> tuple[str, datetime] | None:
     """A date that follows one of DATE_LABELS in the text: (the raw text found, the datetime)."""
     for label in DATE_LABELS:
-        for match in re.finditer(rf"{label}\s*[:：]?\s*", text):
+        # "发布时间：", "发布时间:", "【发布时间】", "[发布时间] "
+        for match in re.finditer(rf"{label}\s*[\]】)）]?\s*[:：]?\s*", text):
             rest = text[match.end(): match.end() + 40]
             date_match = _DATE.match(rest)
             if date_match:

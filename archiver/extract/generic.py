@@ -14,9 +14,8 @@ import re
 
 from lxml import etree
 
-from archiver.extract.dates import labelled_date, parse_date
-from archiver.extract.markdown import SKIP_TAGS
-from archiver.extract.text import clean_line, is_furniture
+from archiver.extract.markdown import SKIP_TAGS, is_data_table
+from archiver.extract.text import clean_line, is_furniture, is_meta_line
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
@@ -27,10 +26,6 @@ _FURNITURE_NAME = re.compile(
 )
 # ("paging" is not furniture: WebPlus keeps its article in div.paging_content.)
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|–—]|－)\s*")
-_META_DATE_NAMES = (
-    "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
-    "created", "date", "dc.date", "dc.date.issued", "publication_date", "weibo:article:create_at",
-)
 
 
 def _text(el: etree._Element) -> str:
@@ -74,7 +69,7 @@ def _paragraph_score(el: etree._Element) -> float:
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
-    if len(text) < 6 or is_furniture(clean_line(raw)):
+    if len(text) < 6 or is_furniture(clean_line(raw)) or is_meta_line(clean_line(raw)):
         return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
     return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
@@ -117,6 +112,12 @@ def find_body(root: etree._Element) -> etree._Element | None:
         final = score * (1 - _link_density(el))
         if final > best_score:
             best, best_score = el, final
+    # A data table (a notice's list of names) is part of an article, never the article alone:
+    # the nearest container around it that holds any more article text is the body.
+    if best is not None and best.tag in ("td", "th", "tr", "tbody", "thead", "table"):
+        table = best if best.tag == "table" else next(best.iterancestors("table"), None)
+        if table is not None and is_data_table(table):
+            best = _around_table(table, totals)
     # An article split over sibling blocks (a profile's sections, a photo story's groups): climb
     # while the parent holds clearly more article text and stays free of link lists.
     # Look a few levels up, not only at the parent: a section's wrapper (a profile's "part")
@@ -134,6 +135,16 @@ def find_body(root: etree._Element) -> etree._Element | None:
         if best is not ancestor:
             break
     return _with_sibling_sections(best, totals) if best is not None else None
+
+
+def _around_table(table: etree._Element, totals: dict) -> etree._Element:
+    for ancestor in list(table.iterancestors())[:CLIMB_LEVELS]:
+        if ancestor.tag in ("body", "html") or _inside_furniture(ancestor):
+            break
+        if (totals.get(ancestor, 0.0) > totals.get(table, 0.0)
+                and _link_density(ancestor) <= CLIMB_MAX_LINKS):
+            return ancestor
+    return table
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -220,45 +231,43 @@ def headline_element(root: etree._Element) -> str:
     return ""
 
 
-# How much page text next to the body is searched for a labelled date: the meta line sits right
-# above the body (or right below it); a sidebar's "活动时间" further away must not win.
-_NEAR_BEFORE, _NEAR_AFTER = 300, 150
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4"))
+_TITLE_NAME = re.compile(r"(?i)title|^tit$|[_-]tit$|^tit[_-]")
 
 
-def _texts_around(root: etree._Element, body: etree._Element | None) -> tuple[str, str]:
-    """Visible page text before the body, and after it (scripts and styles left out)."""
-    before: list[str] = []
-    after: list[str] = []
-    inside = body.iter() if body is not None else ()
-    body_nodes = set(inside)
-    target = before
+def _heading_like(el: etree._Element) -> bool:
+    if el.tag in _HEADING_TAGS:
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    return any(_TITLE_NAME.search(name) for name in names)
+
+
+def heading_above(root: etree._Element, body: etree._Element | None) -> str:
+    """The text of the heading (h1-h4, or an element named *title*) nearest above the body's
+    first paragraph, inside the body's container or before it; "" when there is none. Headings
+    inside links, navigation and footers are not the article's."""
+    # The first paragraph: a sentence (a headline has no "，" or "。").
+    first = next((p for p in body.iter(*_PARAGRAPH_TAGS)
+                  if len(_norm(_text(p))) >= 20 and re.search("[，。]", _text(p))
+                  and _paragraph_score(p)), None) if body is not None else None
+    if first is None:
+        return ""
+    best = ""
     for el in root.iter():
-        if el is body:
-            target = after
-        if _skipped(el) or any(_skipped(a) for a in el.iterancestors()):
+        if el is first:
+            break
+        if not isinstance(el.tag, str) or not _heading_like(el):
             continue
-        if el.text and el not in body_nodes and isinstance(el.tag, str):
-            target.append(el.text)
-        if el.tail and el is not body and (el not in body_nodes):
-            target.append(el.tail)
-    return clean_line(" ".join(before)), clean_line(" ".join(after))
+        text = clean_line(_text(el))
+        if (4 <= len(_norm(text)) <= 120 and not is_furniture(text)
+                and not any(a.tag == "a" or _furniture(a) or _skipped(a)
+                            for a in el.iterancestors())):
+            best = text
+    return best
 
 
-def find_published(root: etree._Element, body: etree._Element | None) -> tuple[str, object] | None:
-    """(raw text, datetime) of the publish time: meta tags first, then a labelled date next to
-    the body (never one inside a script, the body or another article's list)."""
-    for meta in root.iter("meta"):
-        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
-        if name in _META_DATE_NAMES:
-            content = meta.get("content") or ""
-            found = parse_date(content)
-            if found:
-                return content, found
-    before, after = _texts_around(root, body)
-    # Nearest first; the whole text before the body last, for pages whose body was found too
-    # wide or too narrow.
-    for text in (before[-_NEAR_BEFORE:], after[:_NEAR_AFTER], before):
-        labelled = labelled_date(text)
-        if labelled:
-            return labelled
-    return None
+def is_menu_entry(root: etree._Element, text: str) -> bool:
+    """True when the text is also the text of a link on the page (a column's name in the
+    menu, which often opens the <title> too: "学院新闻--某某大学")."""
+    norm = _norm(text)
+    return any(_norm(_text(a)) == norm for a in root.iter("a"))

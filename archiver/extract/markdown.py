@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from lxml import etree
 
+from archiver.extract.escape import readable_bold
 from archiver.extract.text import clean_inline, clean_line, escape_block_start, escape_markdown
 
 # Elements that start and end a paragraph. Table rows and cells are blocks too: table-laid-out
@@ -48,6 +50,56 @@ def image_source(img: etree._Element) -> str | None:
     return None
 
 
+# Attachment files a notice links to: archived locally like images.
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "wps")
+_ATTACHMENT_NAME = re.compile(rf"(?i)\.(?:{'|'.join(ATTACHMENT_EXTENSIONS)})$")
+# CMS download scripts whose URL names no file (VSB's download.jsp?...DownloadAttachUrl).
+_DOWNLOAD_SCRIPT = re.compile(r"(?i)DownloadAttach|/download\.(?:jsp|aspx?|php)\b")
+
+
+def is_attachment(url: str, text: str = "") -> bool:
+    """A link to an attachment file: by the URL's path, the CMS's download script, or the link
+    text naming the file ("班车表.pdf")."""
+    path = urlsplit(url).path
+    return bool(_ATTACHMENT_NAME.search(path) or _DOWNLOAD_SCRIPT.search(url)
+                or _ATTACHMENT_NAME.search(text.strip()))
+
+
+# Bounds on a data table's spans: a hostile colspan must not make a million-column table.
+_MAX_SPAN = 50
+
+
+def _cells(tr: etree._Element) -> list[etree._Element]:
+    return [c for c in tr if _tag(c) in ("td", "th")]
+
+
+def _has_text(el: etree._Element) -> bool:
+    return bool("".join(el.itertext()).strip()) or el.find(".//img") is not None
+
+
+def is_data_table(table: etree._Element) -> bool:
+    """A table of data (GFM table) rather than layout (unwrapped into paragraphs): no nested
+    table, two rows or more with two cells that hold something (one row of a photo beside its
+    caption is layout), and no cell that holds several paragraphs of running text (a page laid
+    out in a table)."""
+    if table.find(".//table") is not None:
+        return False
+    rows = list(table.iter("tr"))
+    if sum(sum(map(_has_text, _cells(tr))) >= 2 for tr in rows) < 2:
+        return False
+    for tr in rows:
+        for cell in _cells(tr):
+            paragraphs = [p for p in cell.iter("p", "div") if "".join(p.itertext()).strip()]
+            if len(paragraphs) > 3 and len("".join(cell.itertext())) > 300:
+                return False
+    return True
+
+
+def _span(cell: etree._Element, name: str) -> int:
+    value = (cell.get(name) or "1").strip()
+    return min(max(int(value), 1), _MAX_SPAN) if value.isdigit() else 1
+
+
 def _is_data_row(tr: etree._Element) -> bool:
     """A table row of two or more cells with text and no nested table: one line of data. A
     single-cell row is layout, and its paragraphs stay paragraphs."""
@@ -64,9 +116,11 @@ class _BlockWriter:
         self.urljoin = urljoin
         self.blocks: list[str] = []
         self.images: list[str] = []
+        self.attachments: list[str] = []
         self.parts: list[str] = []
         self.flushes = 0  # bumps whenever a paragraph ends, so inline wrappers know
         self.in_row = 0  # inside a data row: its cells' blocks read as one line
+        self.in_link = 0  # inside <a>: addresses in the text are not autolinked (no nesting)
 
     def flush(self) -> None:
         raw, self.parts = "".join(self.parts), []
@@ -77,7 +131,7 @@ class _BlockWriter:
                 paragraphs.append([])
             line = clean_line(line).replace("****", "")
             if line.replace("*", "").strip():
-                paragraphs[-1].append(escape_block_start(line))
+                paragraphs[-1].append(escape_block_start(readable_bold(line)))
         for lines in paragraphs:
             if lines:
                 self.blocks.append("\n".join(lines))
@@ -101,6 +155,10 @@ class _BlockWriter:
             return
         if tag == "br":
             self.parts.append(" " if self.in_row else LINE_BREAK)
+            return
+        if tag == "table" and not self.in_row and is_data_table(el):
+            self.flush()
+            self.blocks.append(self._table(el))
             return
         if tag == "tr" and _is_data_row(el):
             self.flush()
@@ -129,19 +187,56 @@ class _BlockWriter:
             return
         self._children(el)
 
+    def _cell(self, cell: etree._Element) -> str:
+        """A table cell as one line of inline Markdown ("|" escaped, paragraphs joined)."""
+        writer = _BlockWriter(self.urljoin)
+        writer.in_row = 1
+        writer._children(cell)
+        writer.flush()
+        self.images.extend(writer.images)
+        self.attachments.extend(writer.attachments)
+        return " ".join(writer.blocks).replace("\n", " ").replace("|", "\\|")
+
+    def _table(self, table: etree._Element) -> str:
+        """A data table as a GFM table: its first row is the header; spanned cells repeat as
+        empty cells so every row has the same columns."""
+        grid: list[list[str]] = []
+        pending: dict[int, int] = {}  # column -> rows a rowspan still covers
+        for tr in table.iter("tr"):
+            row: list[str] = []
+            for cell in _cells(tr):
+                while pending.get(len(row), 0):
+                    pending[len(row)] -= 1
+                    row.append("")
+                for _ in range(_span(cell, "colspan")):
+                    if _span(cell, "rowspan") > 1:
+                        pending[len(row)] = _span(cell, "rowspan") - 1
+                    row.append(self._cell(cell) if not _ else "")
+            while pending.get(len(row), 0):
+                pending[len(row)] -= 1
+                row.append("")
+            if any(row):
+                grid.append(row)
+        width = max(map(len, grid))
+        lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in grid]
+        lines.insert(1, "|" + " --- |" * width)
+        return "\n".join(lines)
+
     def _children(self, el: etree._Element) -> None:
         if el.text:
-            self.parts.append(escape_markdown(el.text))
+            self.parts.append(escape_markdown(el.text, self.in_link > 0))
         for child in el:
             self.walk(child)
             if child.tail:
-                self.parts.append(escape_markdown(child.tail))
+                self.parts.append(escape_markdown(child.tail, self.in_link > 0))
 
     def _wrapped(self, el: etree._Element, tag: str) -> None:
         """Bold and links wrap their inline content; across a paragraph break they cannot, so
         the content is kept plain."""
         start, flushes = len(self.parts), self.flushes
+        self.in_link += tag == "a"
         self._children(el)
+        self.in_link -= tag == "a"
         if self.flushes != flushes:
             return
         inner = clean_inline("".join(self.parts[start:])).strip(LINE_BREAK)
@@ -159,14 +254,17 @@ class _BlockWriter:
             url = self.urljoin(href) if href else ""
             if url.startswith(("http://", "https://")) and "[" not in core:
                 core = f"[{core}]({url})"
+                if is_attachment(url, core):
+                    self.attachments.append(url)
         self.parts.append(f"{lead}{core}{trail}")
 
 
 def to_blocks(
     element: etree._Element, urljoin: Callable[[str], str]
-) -> tuple[list[str], list[str]]:
-    """Markdown blocks and the absolute image URLs of an element, both in page order."""
+) -> tuple[list[str], list[str], list[str]]:
+    """Markdown blocks, the absolute image URLs and the attachment URLs of an element, all in
+    page order."""
     writer = _BlockWriter(urljoin)
     writer._children(element)
     writer.flush()
-    return writer.blocks, writer.images
+    return writer.blocks, writer.images, writer.attachments

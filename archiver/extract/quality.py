@@ -1,9 +1,19 @@
-"""Signs that text is still garbled after decoding. Such an article is archived (the text may be
-all there is) but flagged in the run summary with its URL, never archived silently."""
+"""The quality verdict on an extracted article, the one place that judges it: the pipeline,
+`preview` and `new-site` all ask `verdict(item)`.
+
+An article is refused when it would make an empty, undated or error-page archive file. It is
+archived but flagged (named with its URL in the run summary, never silently) when its text is
+still garbled after decoding, its headline is implausibly long, its publish date is implausible,
+or the page hid bidi control characters in it (removed from what is written).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from archiver.items import ArticleItem
 
 _PINYIN = re.compile(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # An ASCII "?" wedged between Han characters or before "！": the mark of bytes decoded with the
@@ -20,6 +30,20 @@ CHECKS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("private-use characters: bytes decoded with the wrong charset", _PRIVATE_USE, 1),
 )
 
+# What servers answer with status 200 when the page is gone.
+_ERROR_PAGE = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|此)?页面|文章不存在|信息不存在|内容不存在|已被删除|"
+    r"无法访问|404 ?Not Found|Page Not Found|访问的页面不存在|出错了", re.I)
+
+# The longest headline taken as plausible, in characters (real ones stay under 100; a longer
+# one is a body or a whole page taken for the headline, or a hostile page).
+HEADLINE_CAP = 200
+# Publish dates before this year are a misread (no Chinese university ran a news site then).
+EARLIEST_YEAR = 1990
+# Set by extraction when the page's headline or body held bidi control characters.
+BIDI_FLAG = ("bidi control characters (U+202A-202E, U+2066-2069, U+200E/F) in the headline or "
+             "body: they can disguise text (\u2018gpj.exe\u2019); removed from the archive")
+
 
 def garbled(text: str) -> str | None:
     """Why the text looks garbled, or None."""
@@ -27,3 +51,53 @@ def garbled(text: str) -> str | None:
         if len(pattern.findall(text)) >= at_least:
             return reason
     return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    # Why the article cannot be archived; None when it can.
+    refused: str | None = None
+    # Why the archived article needs a look.
+    flags: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str | None:
+        """Everything said of the article in one line; None when it passes clean."""
+        return self.refused or ("; ".join(self.flags) or None)
+
+
+def _refusal(item: ArticleItem) -> str | None:
+    text = "".join(item.text_blocks)
+    if len(text) < 300 and (_ERROR_PAGE.search(item.headline) or _ERROR_PAGE.search(text)):
+        return "an error page served with HTTP 200 (the article is gone or moved)"
+    if not item.headline:
+        return "no headline found on the page"
+    if not item.text_blocks:
+        return "no body text found on the page"
+    if item.published is None:
+        return ("no publish time found on the page, its URL or its list page (give the site an "
+                "article.published selector)")
+    return None
+
+
+def _flags(item: ArticleItem, today: date) -> tuple[str, ...]:
+    flags = []
+    found = garbled("\n".join((item.headline, *item.text_blocks)))
+    if found:
+        flags.append(found)
+    if len(item.headline) > HEADLINE_CAP:
+        flags.append(f"headline of {len(item.headline)} characters (over {HEADLINE_CAP}): "
+                     "probably not the headline")
+    if item.published is not None and not (
+            datetime(EARLIEST_YEAR, 1, 1) <= item.published
+            < datetime.combine(today + timedelta(days=2), datetime.min.time())):
+        flags.append(f"implausible publish date {item.published:%Y-%m-%d} (before "
+                     f"{EARLIEST_YEAR} or after tomorrow)")
+    flags.extend(item.flags)
+    return tuple(flags)
+
+
+def verdict(item: ArticleItem, today: date | None = None) -> Verdict:
+    """The verdict on one extracted article (`today` decides what "after tomorrow" is)."""
+    refused = _refusal(item)
+    return Verdict(refused, () if refused else _flags(item, today or date.today()))

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-# Zero-width characters and the BOM carry nothing and break matching.
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# The Markdown escaping lives in archiver.extract.escape (Hexo-verified); the extractors keep
+# importing it from here with the rest of the text cleanup.
+from archiver.extract.escape import escape_block_start, escape_markdown  # noqa: F401
+
+# The zero-width space and the BOM carry nothing and break matching. The joiners (ZWJ, ZWNJ,
+# word joiner) stay: they build emoji sequences (👨‍👩‍👧) and shape scripts.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\ufeff"), None)
 # Control characters other than tab and newline cannot stand in YAML or Markdown.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -17,7 +22,7 @@ _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 def clean_inline(text: str) -> str:
     """Normalise text: drop zero-width and control characters, fold whitespace runs to one space
     (full-width spaces and &nbsp; included), and drop line breaks between CJK characters."""
-    text = _CONTROL.sub("", text.translate(_ZERO_WIDTH))
+    text = _CONTROL.sub("", text.translate(ZERO_WIDTH))
     text = _CJK_BREAK.sub("", text)
     return _SPACES.sub(" ", text)
 
@@ -27,26 +32,9 @@ def clean_line(text: str) -> str:
     return clean_inline(text).strip()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-# Characters that change a Markdown block's meaning when they open it.
-_BLOCK_START = re.compile(r"^(#|>|[-+=|]|~~~|```)")
-_ORDERED_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
-
-
-def escape_markdown(text: str) -> str:
-    """Escape characters that Markdown would read as markup inside running text."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def escape_block_start(block: str) -> str:
-    """Keep a paragraph that starts with '#', '-', '>', '1.' ... a paragraph of text."""
-    block = _ORDERED_START.sub(r"\1\\\2", block, count=1)
-    return _BLOCK_START.sub(r"\\\1", block, count=1)
-
-
 _LABEL = (
-    r"(?:发布|发稿|更新|录入|上传)?(?:时间|日期)|浏览(?:次数|量)?|点击(?:次数|数|量|率)?|"
-    r"阅读(?:次数|量)?|访问(?:次数|量)"
+    r"(?:发布|发稿|发表|发文|更新|录入|上传)?(?:时间|日期)|发布于|发表于|"
+    r"浏览(?:次数|量)?|点击(?:次数|数|量|率)?|阅读(?:次数|量)?|访问(?:次数|量)"
 )
 # A whole block of furniture: "发布时间：2019-09-05", "时间:2020-03-27浏览:497", "点击次数：12".
 _META_BLOCK = re.compile(rf"^[\[【(（]?(?:{_LABEL})\s*[:：]")
@@ -56,28 +44,52 @@ _FURNITURE = re.compile(
 )
 
 
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\([^)]*\)|(?<!\\)<([^<>\s]+)>")
 _MD_ESCAPE = re.compile(r"\\(.)")
 
 
 def plain_text(block: str) -> str:
     """A Markdown block read back as plain text: link syntax, bold markers and escapes gone."""
-    text = _MD_LINK.sub(r"\1", block)
-    text = re.sub(r"(?<!\\)\*\*", "", text)
+    text = re.sub(r"(?<!\\)\*\*|</?strong>", "", block)
+    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), text)
+    text = re.sub(r"(?m)^&#58;", ":", text)
     return _MD_ESCAPE.sub(r"\1", text).strip()
+
+
+_TABLE_RULE = re.compile(r"\|(?: --- \|)+")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def text_units(block: str) -> list[str]:
+    """A Markdown block as the plain-text units a reader sees: each line, and each row of a GFM
+    table with its cells' text joined by a space (the header rule is no unit)."""
+    units = []
+    for line in block.split("\n"):
+        if _TABLE_RULE.fullmatch(line):
+            continue
+        if line.startswith("| ") and line.endswith(" |"):
+            line = " ".join(c.strip() for c in _CELL_SPLIT.split(line[1:-1]) if c.strip())
+        units.append(plain_text(line))
+    return units
 
 
 _BREADCRUMB = re.compile(r"^(?:您?当前(?:的)?位置|您的位置|当前页面|所在位置)\s*[:：]")
 
 
+def is_meta_line(block: str) -> bool:
+    """True for a short block that opens with a meta label ("发布时间：…", "点击：12"). It is
+    furniture as the page's own meta line (above the body's first paragraph), and text further
+    down ("时间：3月1日 地点：…" in a notice)."""
+    plain = plain_text(block)
+    return len(plain) <= 80 and bool(_META_BLOCK.match(plain))
+
+
 def is_furniture(block: str) -> bool:
-    """True for a block that is page furniture rather than article text."""
+    """True for a block that is page furniture wherever it stands, rather than article text."""
     plain = plain_text(block)
     if not plain:
         return True
     if len(plain) <= 120 and _BREADCRUMB.match(plain):
-        return True
-    if len(plain) <= 80 and _META_BLOCK.match(plain):
         return True
     # "【打印】【关闭】", "上一篇：…", "分享到：" — short blocks made only of such words.
     if len(plain) <= 60:

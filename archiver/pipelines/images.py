@@ -1,6 +1,9 @@
-"""Download every article image into <output>/<site>/images/ with Scrapy's FilesPipeline.
+"""Download every article image into <output>/<site>/images/, and every attachment the body
+links to (pdf, doc, xls, zip, ...) into <output>/<site>/files/, with Scrapy's FilesPipeline.
 
-A failed image is reported with its reason and the article is archived all the same.
+A failed image or attachment is reported with its reason (as an image failure: the run's
+counts of images include attachments) and the article is archived all the same. Attachments on
+other hosts than the site's (a paper on a publisher's server) are plain links, not archived.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from scrapy.pipelines.media import FileException
 from twisted.internet.threads import deferToThread
 
 from archiver.archive import image_file_name, write_atomic
+from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as report
 from archiver.run.stats import describe_failure
@@ -40,6 +44,9 @@ def _write_image(path: Path, data: bytes) -> None:
         raise FileException(f"cannot write {path}: {error.strerror or error}") from None
 
 
+_ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
+
+
 class _ReportedElsewhere(logging.Filter):
     """Image failures are reported once, with their reason, in the run summary; MediaPipeline's
     own traceback for each of them is noise."""
@@ -60,22 +67,37 @@ class ArticleImagesPipeline(FilesPipeline):
         pipeline = cls(str(output), crawler=crawler)
         pipeline.site = crawler.spidercls.site
         pipeline.maxsize = crawler.settings.getint("ARCHIVER_IMAGE_MAXSIZE")
+        pipeline.attachment_maxsize = crawler.settings.getint("ARCHIVER_ATTACHMENT_MAXSIZE")
         return pipeline
 
+    def _attachments(self, item: ArticleItem) -> list[str]:
+        # Only the site's own attachments: a link to a file elsewhere stays a link.
+        return [url for url in item.attachment_urls if self.site.allows_image(url)]
+
     def get_media_requests(self, item: ArticleItem, info: Any) -> list[Request]:
-        return [
+        images = [
             Request(url, meta={"archiver_site": item.site, "download_maxsize": self.maxsize,
                                # An image_domains host (a CDN) is outside allowed_domains.
                                "allow_offsite": True})
             for url in item.image_urls if self.site.allows_image(url)
         ]
+        return images + [
+            Request(url, meta={"archiver_site": item.site, "archiver_attachment": True,
+                               "download_maxsize": self.attachment_maxsize,
+                               "allow_offsite": True})
+            for url in self._attachments(item)
+        ]
 
     def file_path(self, request: Request, response: Response | None = None, info: Any = None,
                   *, item: Any = None) -> str:
         site = request.meta.get("archiver_site") or getattr(item, "site", "unknown")
-        content_type = ""
+        content_type = disposition = ""
         if response is not None:
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            disposition = response.headers.get(b"Content-Disposition", b"").decode("latin-1")
+        if request.meta.get("archiver_attachment"):
+            name = image_file_name(request.url, content_type, disposition, _ATTACHMENT_SUFFIXES)
+            return f"{site}/files/{name}"
         return f"{site}/images/{image_file_name(request.url, content_type)}"
 
     async def media_downloaded(self, response: Response, request: Request, info: Any, *,
@@ -85,7 +107,8 @@ class ArticleImagesPipeline(FilesPipeline):
             raise FileException(f"HTTP {response.status}")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if content_type.startswith(("text/", "application/json")):
-            raise FileException(f"not an image (Content-Type: {content_type})")
+            kind = "an attachment file" if request.meta.get("archiver_attachment") else "an image"
+            raise FileException(f"not {kind} (Content-Type: {content_type})")
         return await super().media_downloaded(response, request, info, item=item)
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
@@ -95,7 +118,10 @@ class ArticleImagesPipeline(FilesPipeline):
             raise failure.value
         reason = describe_failure(failure)
         if "maxsize" in reason.replace(" ", "").lower() or "max size" in reason.lower():
-            reason = f"larger than the image size cap ({self.maxsize} bytes)"
+            if request.meta.get("archiver_attachment"):
+                reason = f"larger than the attachment size cap ({self.attachment_maxsize} bytes)"
+            else:
+                reason = f"larger than the image size cap ({self.maxsize} bytes)"
         raise FileException(reason)
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
@@ -110,13 +136,19 @@ class ArticleImagesPipeline(FilesPipeline):
                                       "allowed_domains; add it to image_domains to archive it",
                                       article=item.url, site=item.site)
                 continue
-            ok, value = next(outcomes)
-            if ok:
-                item.images.append(value)
-                # "uptodate": already in the archive, nothing was downloaded.
-                present = value.get("status") == "uptodate"
-                stats.inc_value(report.IMAGES_PRESENT if present else report.IMAGES_FETCHED)
-                continue
-            reason = str(getattr(value, "value", value)) or type(value.value).__name__
-            report.record_failure(stats, "image", url, reason, article=item.url, site=item.site)
+            self._outcome(item, url, next(outcomes))
+        for url in self._attachments(item):
+            self._outcome(item, url, next(outcomes))
         return item
+
+    def _outcome(self, item: ArticleItem, url: str, result: tuple[bool, Any]) -> None:
+        stats = self.crawler.stats
+        ok, value = result
+        if ok:
+            item.images.append(value)
+            # "uptodate": already in the archive, nothing was downloaded.
+            present = value.get("status") == "uptodate"
+            stats.inc_value(report.IMAGES_PRESENT if present else report.IMAGES_FETCHED)
+            return
+        reason = str(getattr(value, "value", value)) or type(value.value).__name__
+        report.record_failure(stats, "image", url, reason, article=item.url, site=item.site)

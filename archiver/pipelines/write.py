@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from archiver.archive import article_path, render, write_atomic
+from archiver.archive import article_path, to_markdown, write_atomic
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
@@ -43,7 +43,7 @@ class WritePipeline:
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
-        text = render(item, site, local_image_paths(item) if mode == "local" else None)
+        text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
         path = article_path(self.output, item.site, item.url)
         # The file work runs in a thread: the disk's latency (open, fsync) must not stall the
         # crawl. Items of one URL never race: the dedup pipeline lets each through once.

@@ -11,13 +11,13 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from archiver.archive import ArchiveIndex
+from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
 from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
-from archiver.pipelines.validate import problem
-from archiver.render import BrowserNotFound, missing_browser_message
+from archiver.extract.quality import verdict
 from archiver.run import stats as keys
 from archiver.run.extension import SiteRun
 from archiver.run.stats import describe_failure
@@ -252,7 +252,7 @@ class SiteSpider(scrapy.Spider):
 
     def _list_page(self, response: TextResponse, item: Any) -> bool:
         """`fetch` of a list or home page: say so, rather than only that it has no date."""
-        reason = problem(item)
+        reason = verdict(item).refused
         if not reason:
             return False
         links = ListPage(response.text, response.url, self.site, response.selector).articles

@@ -61,7 +61,7 @@ def abort_heavy_resources(request: Any) -> bool:
     return request.resource_type in HEAVY_RESOURCES
 
 
-def render_settings() -> dict[str, Any]:
+def browser_settings() -> dict[str, Any]:
     """Scrapy settings for a crawler whose site renders pages in a browser."""
     browser = find_browser()
     launch: dict[str, Any] = {"headless": True, "args": BROWSER_ARGS}
@@ -76,7 +76,7 @@ def render_settings() -> dict[str, Any]:
         "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": MAX_PAGES,
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
-        "PLAYWRIGHT_ABORT_REQUEST": "archiver.render.abort_heavy_resources",
+        "PLAYWRIGHT_ABORT_REQUEST": "archiver.browser.abort_heavy_resources",
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
         "CONCURRENT_REQUESTS": MAX_PAGES,
         # Navigation failures are retried like any other download error.

@@ -9,7 +9,7 @@ import frontmatter
 import pytest
 
 from archiver.archive import urlname
-from archiver.render import find_browser
+from archiver.browser import find_browser
 from tests.conftest import archive_files, blocks, run_archiver, write_config
 from tests.jssite import js_site_config, serve_js_site
 
