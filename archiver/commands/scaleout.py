@@ -13,17 +13,12 @@ from archiver.commands.common import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
-    EXIT_LOCKED,
     EXIT_OK,
     load_registry,
     report_config_errors,
     select_sites,
     settings_for,
 )
-
-# When sites end differently, the dispatch's exit code is the first of these that occurs (the
-# same order as crawl's).
-EXIT_PRECEDENCE = (EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_CONFIG, EXIT_FAILED, EXIT_OK)
 
 
 def add_dispatch_options(parser: argparse.ArgumentParser) -> None:
@@ -196,7 +191,10 @@ def print_totals(jobs) -> None:
 
 
 def overall(codes: list[int]) -> int:
-    return next((code for code in EXIT_PRECEDENCE if code in codes), EXIT_OK)
+    """When sites end differently, the dispatch exits as crawl does (archiver.run.outcome)."""
+    from archiver.run.outcome import combined_exit_code
+
+    return combined_exit_code(codes)
 
 
 def mask_argv(nodes, argv: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +138,13 @@ def not_run_report(mode: str, outcome: str, reason: str, code: int) -> dict[str,
 
 
 def process_exit_code(sites: dict[str, dict]) -> int:
-    codes = {report.get("exit_code", EXIT_OK) for report in sites.values()}
-    return next((code for code in _PRECEDENCE if code in codes), EXIT_OK)
+    return combined_exit_code(report.get("exit_code", EXIT_OK) for report in sites.values())
+
+
+def combined_exit_code(codes: Iterable[int]) -> int:
+    """The exit code of a run whose parts ended differently: the worst of them."""
+    found = set(codes)
+    return next((code for code in _PRECEDENCE if code in found), EXIT_OK)
 
 
 def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
