@@ -66,17 +66,20 @@ def render(item: ArticleItem, site: SiteConfig, image_paths: dict[str, str] | No
     return frontmatter.dumps(post, sort_keys=False) + "\n"
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None:
     """Write via a temporary file in the same folder and rename it into place, so a reader (or a
-    crash) never sees a partial file."""
+    crash) never sees a partial file. durable=False skips the fsync: the file is still whole
+    for every reader and when the process is killed, and reaches the disk with the kernel's
+    writeback or the next sync (the crawl's archive files: see WritePipeline.close_spider)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -17,7 +17,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
-from twisted.internet.threads import deferToThread
 
 from archiver import report
 from archiver.archive import write_atomic
@@ -31,9 +30,10 @@ class AtomicFilesStore(FSFilesStore):
     """FSFilesStore that writes through a temporary file, so no image is ever half-written."""
 
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
-                     headers: Any = None) -> Any:
-        # In a thread: the disk's latency (open, fsync) must not stall the crawl.
-        return deferToThread(write_atomic, Path(self.basedir, path), buf.getvalue())
+                     headers: Any = None) -> None:
+        # Like FSFilesStore, in the reactor thread and with no fsync per file: the write
+        # pipeline syncs the crawl's files once when it closes (see WritePipeline).
+        write_atomic(Path(self.basedir, path), buf.getvalue(), durable=False)
 
 
 def image_file_name(url: str, content_type: str = "") -> str:
