@@ -23,9 +23,8 @@ test: install
 lint: install
 	$(BIN)/ruff check archiver tests bench
 
-# Throughput and memory next to bare Scrapy (uses Debian's nginx when installed).
+# Throughput and memory next to the same job written by hand with Scrapy (Debian's nginx).
 bench: install
-	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.throughput
 
 # Extraction quality and speed next to trafilatura and GNE (prints a table).

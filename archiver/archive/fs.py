@@ -37,17 +37,21 @@ def _temporary(folder: Path, name: str) -> tuple[int, Path]:
             continue
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None:
     """Write via a temporary file in the same folder and rename it into place, so a reader (or a
-    crash) never sees a partial file. The rename replaces a link at `path`, never its target."""
+    crash) never sees a partial file. The rename replaces a link at `path`, never its target.
+    durable=False skips the fsync: the file is still whole for every reader and when the
+    process is killed, and reaches the disk with the kernel's writeback or the next sync (the
+    crawl's archive files and images: see WritePipeline.close_spider)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = _temporary(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

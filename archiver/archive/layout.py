@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 IMAGES = "images"
+# Attachments the body links to (pdf, doc, xls, zip, ...).
+FILES = "files"
 # The site's run lock (archiver.run.lock).
 LOCK_NAME = ".archiver.lock"
 _IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"}

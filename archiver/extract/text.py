@@ -11,8 +11,10 @@ from archiver.extract.escape import escape_block_start, escape_markdown  # noqa:
 # The zero-width space and the BOM carry nothing and break matching. The joiners (ZWJ, ZWNJ,
 # word joiner) stay: they build emoji sequences (👨‍👩‍👧) and shape scripts.
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\ufeff"), None)
-# Control characters other than tab and newline cannot stand in YAML or Markdown.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Those, and control characters other than tab and newline, which cannot stand in YAML or
+# Markdown. (One pattern: str.translate with a mapping costs a lookup per character, and this
+# runs on every text node.)
+_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break between two CJK characters is source formatting, not a space the author typed.
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*\n\s*(?=[{_CJK}])")
@@ -22,8 +24,9 @@ _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 def clean_inline(text: str) -> str:
     """Normalise text: drop zero-width and control characters, fold whitespace runs to one space
     (full-width spaces and &nbsp; included), and drop line breaks between CJK characters."""
-    text = _CONTROL.sub("", text.translate(ZERO_WIDTH))
-    text = _CJK_BREAK.sub("", text)
+    text = _DROPPED.sub("", text)
+    if "\n" in text:  # the pattern needs one, and is slow to search for where there is none
+        text = _CJK_BREAK.sub("", text)
     return _SPACES.sub(" ", text)
 
 

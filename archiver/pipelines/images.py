@@ -18,9 +18,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
-from twisted.internet.threads import deferToThread
 
 from archiver.archive import image_file_name, write_atomic
+from archiver.archive.layout import FILES, IMAGES
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as report
@@ -31,14 +31,15 @@ class AtomicFilesStore(FSFilesStore):
     """FSFilesStore that writes through a temporary file, so no image is ever half-written."""
 
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
-                     headers: Any = None) -> Any:
-        # In a thread: the disk's latency (open, fsync) must not stall the crawl.
-        return deferToThread(_write_image, Path(self.basedir, path), buf.getvalue())
+                     headers: Any = None) -> None:
+        # Like FSFilesStore, in the reactor thread and with no fsync per file: the write
+        # pipeline syncs the crawl's files once when it closes (see WritePipeline).
+        _write_image(Path(self.basedir, path), buf.getvalue())
 
 
 def _write_image(path: Path, data: bytes) -> None:
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, durable=False)
     except OSError as error:
         # No space, permission denied, read-only, I/O error: an image failure with its reason.
         raise FileException(f"cannot write {path}: {error.strerror or error}") from None
@@ -97,8 +98,8 @@ class ArticleImagesPipeline(FilesPipeline):
             disposition = response.headers.get(b"Content-Disposition", b"").decode("latin-1")
         if request.meta.get("archiver_attachment"):
             name = image_file_name(request.url, content_type, disposition, _ATTACHMENT_SUFFIXES)
-            return f"{site}/files/{name}"
-        return f"{site}/images/{image_file_name(request.url, content_type)}"
+            return f"{site}/{FILES}/{name}"
+        return f"{site}/{IMAGES}/{image_file_name(request.url, content_type)}"
 
     async def media_downloaded(self, response: Response, request: Request, info: Any, *,
                                item: Any = None) -> Any:

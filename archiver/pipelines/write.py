@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
 from archiver.archive import article_path, to_markdown, write_atomic
 from archiver.changes import what_changed
@@ -40,16 +39,18 @@ class WritePipeline:
                    crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
                    crawler.stats, {site.name: site})
 
-    async def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
         text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
         path = article_path(self.output, item.site, item.url)
-        # The file work runs in a thread: the disk's latency (open, fsync) must not stall the
-        # crawl. Items of one URL never race: the dedup pipeline lets each through once.
+        # Written here, in the reactor thread, with no fsync per file: a few KB into the page
+        # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
+        # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
+        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, with
+        # one sync when it closes. Items of one URL never race: dedup lets each through once.
         try:
-            outcome = await maybe_deferred_to_future(
-                deferToThread(refresh_file if item.refresh else new_file, path, text))
+            outcome = (refresh_file if item.refresh else new_file)(path, text)
         except OSError as error:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
@@ -60,16 +61,20 @@ class WritePipeline:
             outcome, parts = outcome
             keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
                              file=str(path), site=item.site)
-        self.stats.inc_value(outcome)  # back in the reactor thread: stats are not thread-safe
+        self.stats.inc_value(outcome)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
+
+    def close_spider(self) -> None:
+        # Every archive file and image of this crawl on disk before the run reports them done.
+        os.sync()
 
 
 def new_file(path: Path, text: str) -> str:
     if path.exists():
         return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
-    write_atomic(path, text)
+    write_atomic(path, text, durable=False)
     return keys.ARTICLES_NEW
 
 

@@ -12,11 +12,12 @@ import fcntl
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 
 from archiver.archive.fs import open_lock_file, prepare_site_folder
-from archiver.archive.layout import LOCK_NAME
+from archiver.archive.layout import FILES, IMAGES, LOCK_NAME
 
 
 class SiteLocked(RuntimeError):
@@ -69,7 +70,7 @@ class SiteLock:
         except OSError:
             pass  # a full disk: the flock holds all the same, only the holder's name is missing
         # Only now, with the lock held, is no live writer behind a leftover temporary file.
-        self.removed = remove_partial_files(self.path.parent)
+        self.removed = remove_partial_files(self.path.parent, after_crash=bool(self.stale))
         return self
 
     def release(self) -> None:
@@ -80,12 +81,29 @@ class SiteLock:
             self.handle = None
 
 
-def remove_partial_files(folder: Path) -> int:
-    """Delete temporary files a killed run left behind (write_atomic's `.<name>.<x>.part`). Called
-    by SiteLock.acquire, while the site's lock is held, so no live writer owns them."""
+def remove_partial_files(folder: Path, after_crash: bool = False) -> int:
+    """Delete what a run that died left half-done, while the site's lock is held (so no live
+    writer owns it): write_atomic's temporary files (`.<name>.<x>.part`) always; and when the
+    run died holding the lock (kill -9, a crash, a power cut), archive files, images and
+    attachments of zero bytes. Those are written without an fsync each (one sync when a crawl
+    ends, see WritePipeline), so a power cut can leave them empty, and an empty file must not
+    count as archived: the next run fetches them again."""
     removed = 0
-    if folder.is_dir():
-        for leftover in list(folder.glob(".*.part")) + list(folder.glob("images/.*.part")):
+    if not folder.is_dir():
+        return 0
+    for sub in ("", f"{IMAGES}/", f"{FILES}/"):
+        leftovers = list(folder.glob(f"{sub}.*.part"))
+        if after_crash:
+            leftovers += [f for f in folder.glob(f"{sub}*") if _empty_file(f)]
+        for leftover in leftovers:
             leftover.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def _empty_file(path: Path) -> bool:
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size == 0
