@@ -9,7 +9,7 @@ import frontmatter
 
 from archiver.archive import urlname
 from archiver.pipelines.images import image_file_name
-from tests.conftest import run_archiver, site_config, write_config
+from tests.conftest import latest_report, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, serve_site
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
@@ -48,6 +48,33 @@ def test_refresh_rewrites_only_changed_files_and_keeps_gone_ones(server, tmp_pat
     for i in (600100, 600102, 600103):  # unchanged and gone: same bytes, same mtime
         assert (files[i].read_bytes(), files[i].stat().st_mtime_ns) == before[i]
     assert lost.is_file()
+
+
+def test_refresh_keeps_the_date_an_article_took_from_its_list_page(server, tmp_path):
+    # The article page states no date; its list page shows one beside the link (rule "list").
+    undated = Article(600150, "无日期新闻", date="2025-02-03 00:00", dated=False)
+    folder = setup_archive(tmp_path, server, [undated])
+    path = folder / f"{urlname(server.url(undated.path))}.md"
+    archived = frontmatter.load(path)
+    assert str(archived["date"]) == "2025-02-03 00:00:00"
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+
+    result = archiver(tmp_path, "refresh", "fixture")
+    assert result.returncode == 0, result.stdout + result.stderr
+    articles = latest_report(tmp_path / "out")["sites"]["fixture"]["articles"]
+    assert (articles["unchanged"], articles["changed"], articles["failed"]) == (1, 0, 0)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+    edited = Article(600150, "无日期新闻", date="2025-02-03 00:00", dated=False,
+                     paragraphs=["　　学校召开工作会议，部署本学期重点任务（更正）。"])
+    server.add(edited.path, edited.page(), content_type="text/html")
+    result = archiver(tmp_path, "refresh", "fixture")
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    assert (site["articles"]["changed"], site["articles"]["failed"]) == (1, 0)
+    assert [a["url"] for a in site["changed_articles"]] == [server.url(undated.path)]
+    rewritten = frontmatter.load(path)
+    assert rewritten["date"] == archived["date"] and "（更正）" in rewritten.content
 
 
 def test_refresh_since_only_touches_newer_articles(server, tmp_path):
