@@ -12,14 +12,21 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from archiver.archive import urlname
 from archiver.demo.server import Reply
-from tests.conftest import PROXY_VARS, ROOT, latest_report, run_archiver, site_config, write_config
+from tests.conftest import (
+    PROXY_VARS,
+    ROOT,
+    latest_report,
+    run_archiver,
+    site_config,
+    wait_until,
+    write_config,
+)
 from tests.sitebuilder import Article, serve_site
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0,
@@ -57,11 +64,8 @@ def start(tmp_path: Path) -> subprocess.Popen:
 
 def wait_for_files(tmp_path: Path, crawl: subprocess.Popen, count: int) -> None:
     """Until `count` articles are archived (the event the test interrupts at)."""
-    deadline = time.monotonic() + 120
-    while len(on_disk(tmp_path)) < count:
-        assert crawl.poll() is None, "the crawl ended before the interruption"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(lambda: len(on_disk(tmp_path)) >= count, f"{count} archived articles",
+               timeout=120, process=crawl)
 
 
 def first_page_complete(server, articles, tmp_path) -> bool:

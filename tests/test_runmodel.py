@@ -22,6 +22,7 @@ from tests.conftest import (
     latest_report,
     run_archiver,
     site_config,
+    wait_until,
     write_config,
 )
 from tests.sitebuilder import Article, list_page, serve_site
@@ -83,10 +84,8 @@ def test_scrapy_crawl_writes_what_archiver_crawl_writes_plus_report_and_last_run
 
 def wait_for_holder(lock: Path, process: subprocess.Popen) -> None:
     """Until the running crawl holds the site's lock (its pid is in the lock file)."""
-    deadline = time.monotonic() + 60
-    while str(process.pid) not in (lock.read_text() if lock.exists() else ""):
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(lambda: str(process.pid) in (lock.read_text() if lock.exists() else ""),
+               "lock held by the running crawl", process=process)
 
 
 @pytest.mark.parametrize("first", ["archiver", "scrapy"])
