@@ -93,6 +93,11 @@ def latest_report(output: Path) -> dict:
     return json.loads(reports[-1].read_text(encoding="utf-8"))
 
 
+def site_report(output: Path, site: str = "fixture") -> dict:
+    """One site's entry in the newest JSON report of an archive."""
+    return latest_report(output)["sites"][site]
+
+
 def wait_until(condition: Callable[[], object], what: str, timeout: float = 60,
                process: subprocess.Popen | None = None) -> None:
     """Poll until `condition()` holds (the event a test acts on), failing after `timeout`

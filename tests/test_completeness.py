@@ -24,6 +24,7 @@ from tests.conftest import (
     latest_report,
     run_archiver,
     site_config,
+    site_report,
     wait_until,
     write_config,
 )
@@ -95,7 +96,7 @@ def test_kill_9_at_several_moments_then_a_plain_rerun_completes_the_set(server, 
     lists_before = server.hits[server.url("/1001/list2.htm").replace(server.base_url, "")]
     again = run_archiver(*argv(tmp_path))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert latest_report(tmp_path / "out")["sites"]["fixture"]["list_pages"]["walked"] == 1
+    assert site_report(tmp_path / "out")["list_pages"]["walked"] == 1
     assert server.hits["/1001/list2.htm"] == lists_before
 
 
@@ -115,6 +116,6 @@ def test_an_interrupted_run_is_finished_by_running_the_same_command(server, tmp_
     result = run_archiver(*argv(tmp_path), timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert on_disk(tmp_path) == expected(server, articles)
-    notes = latest_report(tmp_path / "out")["sites"]["fixture"]["notes"]
+    notes = site_report(tmp_path / "out")["notes"]
     assert any("the last walk did not finish cleanly: the run was interrupted" in note
                for note in notes), notes

@@ -17,9 +17,9 @@ from tests.conftest import (
     PROXY_VARS,
     ROOT,
     archive_files,
-    latest_report,
     run_archiver,
     site_config,
+    site_report,
     wait_until,
     write_config,
 )
@@ -63,7 +63,7 @@ def test_a_second_run_on_the_same_site_exits_at_once_naming_the_first(server, tm
         assert time.monotonic() - started < 30
         assert f"fixture: not crawled: fixture is being archived into {tmp_path / 'out'} by " \
             f"process {os.getpid()}" in result.stdout
-        site = latest_report(tmp_path / "out")["sites"]["fixture"]
+        site = site_report(tmp_path / "out")
         assert site["outcome"] == "locked" and site["exit_code"] == 3
         assert f"by process {os.getpid()}" in site["reason"]
         assert not list((tmp_path / "out" / "fixture").glob("*.md"))
@@ -80,7 +80,7 @@ def test_a_stale_lock_from_a_killed_run_is_taken_over(server, tmp_path):
     (folder / ".abc.md.123.part").write_text("half an artic")
     result = run_archiver(*command(tmp_path)[3:])
     assert result.returncode == 0, result.stdout + result.stderr
-    notes = latest_report(tmp_path / "out")["sites"]["fixture"]["notes"]
+    notes = site_report(tmp_path / "out")["notes"]
     assert any("took over the lock of process 999999" in note for note in notes), notes
     assert any("removed 1 partial file(s)" in note for note in notes), notes
     assert not list(folder.glob(".*.part"))
@@ -133,7 +133,7 @@ def test_ctrl_c_stops_cleanly_and_says_what_is_left(server, tmp_path):
     crawl.send_signal(signal.SIGINT)
     out, err = crawl.communicate(timeout=60)
     assert crawl.returncode == 130, out + err
-    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    site = site_report(tmp_path / "out")
     assert (site["outcome"], site["exit_code"]) == ("interrupted", 130)
     assert "run the same command again to finish" in out
     assert_every_file_complete(folder)
