@@ -86,6 +86,12 @@ def site_choice(p: argparse.ArgumentParser) -> None:
                    help="with --due: the time to decide by, YYYY-MM-DDTHH:MM (default: now)")
 
 
+def scrapyd_nodes(p: argparse.ArgumentParser) -> None:
+    """The Scrapyd nodes to work with (deploy and dispatch)."""
+    p.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
+                   help="a Scrapyd node; repeat, or separate with commas")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -211,8 +217,7 @@ def add_deploy(command: Command) -> None:
                      "archiver deploy --scrapyd http://node1:6800 --scrapyd http://node2:6800",
                      exit_codes("deployed to every node",
                                 "a node did not take the egg"))
-    deploy.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
-                        help="a Scrapyd node; repeat, or separate with commas")
+    scrapyd_nodes(deploy)
     deploy.add_argument("--version", metavar="NAME",
                         help="version name of the egg (default: the time)")
     deploy.set_defaults(func=cmd_deploy)
@@ -223,8 +228,7 @@ def add_dispatch(command: Command) -> None:
                        "archiver dispatch --scrapyd http://node1:6800,http://node2:6800 --all "
                        "--wait")
     site_choice(dispatch)
-    dispatch.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
-                          help="a Scrapyd node; repeat, or separate with commas")
+    scrapyd_nodes(dispatch)
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
     add_dispatch_options(dispatch)
