@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from archiver.commands import args as types
 from archiver.commands.common import (
@@ -86,6 +86,12 @@ def site_choice(p: argparse.ArgumentParser) -> None:
                    help="with --due: the time to decide by, YYYY-MM-DDTHH:MM (default: now)")
 
 
+def scrapyd_nodes(p: argparse.ArgumentParser) -> None:
+    """The Scrapyd nodes to work with (deploy and dispatch)."""
+    p.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
+                   help="a Scrapyd node; repeat, or separate with commas")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -108,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
             epilog=f"example:\n  {example}\n\n{codes}")
 
+    # In the order `archiver --help` lists them.
+    for add in (add_crawl, add_fetch, add_refresh, add_check, add_publish, add_new_site,
+                add_preview, add_deploy, add_dispatch, add_sites, add_demo):
+        add(command)
+    return parser
+
+
+# Each add_<command> takes `command(name, summary, example, codes=RUN_CODES)`, which makes the
+# subcommand's parser with the global options, its example and its exit codes.
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def add_crawl(command: Command) -> None:
     crawl = command("crawl", "crawl configured sites: list pages, then every article not yet "
                     "archived", "archiver crawl njust --max-articles 20")
     site_choice(crawl)
@@ -121,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(crawl)
     crawl.set_defaults(func=cmd_crawl)
 
+
+def add_fetch(command: Command) -> None:
     fetch = command("fetch", "archive the given article pages",
                     "archiver fetch http://news.nankai.edu.cn/ywsd/system/2025/05/30/"
                     "030067323.shtml")
@@ -129,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(fetch)
     fetch.set_defaults(func=cmd_fetch)
 
+
+def add_refresh(command: Command) -> None:
     refresh = command("refresh", "re-fetch archived articles; rewrite only the ones that "
                       "changed, and list them", "archiver refresh njust --since 2026-01-01")
     refresh.add_argument("sites", nargs="*", metavar="SITE",
@@ -138,11 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(refresh)
     refresh.set_defaults(func=cmd_refresh)
 
+
+def add_check(command: Command) -> None:
     check = command("check", "validate the whole archive", "archiver check --output "
                     "/srv/archive", exit_codes(
                         "no problem found", "problems found (each listed with its file)"))
     check.set_defaults(func=cmd_check)
 
+
+def add_publish(command: Command) -> None:
     publish = command("publish", "copy the archive into a Hexo site (only what changed)",
                       "archiver publish ~/blog nankai",
                       exit_codes("published, and the Hexo site's _config.yml is right",
@@ -153,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="site names (default: every site archived)")
     publish.set_defaults(func=cmd_publish)
 
+
+def add_new_site(command: Command) -> None:
     new_site = command("new-site", "work out and write the config of a new site",
                        "archiver new-site http://news.example.edu.cn/ --name example",
                        exit_codes("config written, sample articles pass",
@@ -170,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="show each sample article as it would be archived")
     new_site.set_defaults(func=cmd_new_site)
 
+
+def add_preview(command: Command) -> None:
     preview = command("preview", "dry run of a configured site: nothing is written",
                       "archiver preview njust --max-articles 3",
                       exit_codes("articles found and all pass the quality gate",
@@ -180,36 +211,41 @@ def build_parser() -> argparse.ArgumentParser:
                          default=5, help="articles to show (default 5)")
     preview.set_defaults(func=cmd_preview)
 
+
+def add_deploy(command: Command) -> None:
     deploy = command("deploy", "deploy the project, site configs inside, to Scrapyd nodes",
                      "archiver deploy --scrapyd http://node1:6800 --scrapyd http://node2:6800",
                      exit_codes("deployed to every node",
                                 "a node did not take the egg"))
-    deploy.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
-                        help="a Scrapyd node; repeat, or separate with commas")
+    scrapyd_nodes(deploy)
     deploy.add_argument("--version", metavar="NAME",
                         help="version name of the egg (default: the time)")
     deploy.set_defaults(func=cmd_deploy)
 
+
+def add_dispatch(command: Command) -> None:
     dispatch = command("dispatch", "spread site crawls over Scrapyd nodes",
                        "archiver dispatch --scrapyd http://node1:6800,http://node2:6800 --all "
                        "--wait")
     site_choice(dispatch)
-    dispatch.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
-                          help="a Scrapyd node; repeat, or separate with commas")
+    scrapyd_nodes(dispatch)
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
     add_dispatch_options(dispatch)
     dispatch.set_defaults(func=cmd_dispatch)
 
+
+def add_sites(command: Command) -> None:
     sites = command("sites", "list configured sites and validate every config",
                     "archiver sites --config-dir ~/sites", exit_codes(
                         "every config is valid", None))
     sites.set_defaults(func=cmd_sites)
 
+
+def add_demo(command: Command) -> None:
     demo = command("demo", "crawl the bundled demo site on 127.0.0.1", "archiver demo")
     run_options(demo)
     demo.set_defaults(func=cmd_demo)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

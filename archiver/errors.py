@@ -10,7 +10,7 @@ from typing import Any
 from scrapy import signals
 from twisted.python.failure import Failure
 
-from archiver.run import stats as report
+from archiver.run import stats as keys
 
 
 class UnexpectedErrors:
@@ -26,7 +26,7 @@ class UnexpectedErrors:
 
     def record(self, failure: Failure, url: str, where: str, kind: str = "article") -> None:
         error = failure.value
-        report.record_failure(
+        keys.record_failure(
             self.stats, kind, url,
             f"unexpected error in {where}: {type(error).__name__}: {error} (a bug: the "
             "traceback is in the JSON report; please report it)",

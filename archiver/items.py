@@ -28,7 +28,9 @@ class ArticleItem:
     # FilesPipeline results for downloaded images and attachments: dicts with url, path,
     # checksum, status.
     images: list[dict] = field(default_factory=list)
-    # Which rule found each field: "selector", "fallback", "meta", "url", ...
+    # Which rule found each field: "cms" names the family whose rules applied; "headline" is
+    # selector, fallback or title; "published" is selector, fallback, list, url or none;
+    # "body" is selector or fallback.
     rules: dict[str, str] = field(default_factory=dict)
     # What extraction saw that the quality verdict flags (bidi controls removed from the text).
     flags: list[str] = field(default_factory=list)

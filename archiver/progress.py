@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from archiver.run import stats as report
+from archiver.run import stats as keys
 
 
 class Progress:
@@ -40,9 +40,9 @@ class Progress:
 
     def counts(self) -> tuple[int, ...]:
         get = self.stats.get_value
-        return (get(report.LISTS_WALKED, 0), get(report.ARTICLES_NEW, 0),
-                get(report.ARTICLES_ARCHIVED, 0), get(report.ARTICLES_FAILED, 0),
-                get(report.IMAGES_FETCHED, 0))
+        return (get(keys.LISTS_WALKED, 0), get(keys.ARTICLES_NEW, 0),
+                get(keys.ARTICLES_ARCHIVED, 0), get(keys.ARTICLES_FAILED, 0),
+                get(keys.IMAGES_FETCHED, 0))
 
     @classmethod
     def line(cls, width: int) -> str:

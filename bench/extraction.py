@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.extraction            (or: make bench-extraction)
 
 Labelled pages: tests/fixtures/labels/<family>/*.json (hand-checked; see their README): the
-article pages of shared/corpus (copied into tests/fixtures/corpus/pages), and the seeds 001,
+article pages of the nankai corpus (tests/fixtures/corpus/pages), and the seeds 001,
 002, 004 rebuilt as pages (tests/fixtures/seed_pages; 004 is of no known family: "generic").
 Every extractor sees the page as `archiver fetch URL` does on a host with no site config: the
 raw HTML and the URL.

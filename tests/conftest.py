@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import frontmatter
@@ -89,3 +91,19 @@ def latest_report(output: Path) -> dict:
     """The newest JSON report of an archive (<output>/.reports/)."""
     reports = sorted((output / ".reports").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
     return json.loads(reports[-1].read_text(encoding="utf-8"))
+
+
+def site_report(output: Path, site: str = "fixture") -> dict:
+    """One site's entry in the newest JSON report of an archive."""
+    return latest_report(output)["sites"][site]
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 60,
+               process: subprocess.Popen | None = None) -> None:
+    """Poll until `condition()` holds (the event a test acts on), failing after `timeout`
+    seconds, or as soon as `process` ends first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process is None or process.poll() is None, f"the process ended before {what}"
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.02)

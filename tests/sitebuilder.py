@@ -22,6 +22,7 @@ class Article:
     images: list[str] = field(default_factory=list)  # paths on the server
     charset: str = "utf-8"
     declared_charset: str | None = None  # what the page's <meta> claims, if not `charset`
+    dated: bool = True  # False: the page states no date (only its list page shows `date`)
 
     @property
     def path(self) -> str:
@@ -30,12 +31,13 @@ class Article:
     def page(self) -> bytes:
         body = "".join(f"<p>{p}</p>" for p in self.paragraphs)
         body += "".join(f'<p><img src="{src}" /></p>' for src in self.images)
+        update = f'<span class="arti_update">发布时间：{self.date}</span>' if self.dated else ""
         text = f"""<!DOCTYPE html><html><head>
 <meta http-equiv="Content-Type" content="text/html; charset={self.declared_charset or self.charset}">
 <title>{html.escape(self.headline)}-测试大学</title></head><body>
 <ul class="menu"><li><a href="/main.htm">首页</a></li><li><a href="/1001/list.htm">要闻</a></li></ul>
 <div class="article"><h1 class="arti_title">{html.escape(self.headline)}</h1>
-<p class="arti_metas"><span class="arti_update">发布时间：{self.date}</span>
+<p class="arti_metas">{update}
 <span class="arti_views">浏览次数：12</span></p>
 <div class="wp_articlecontent">{body}</div></div>
 <div class="footer">版权所有 测试大学</div></body></html>"""

@@ -10,7 +10,7 @@ import pytest
 
 from archiver.archive import urlname
 from archiver.browser import find_browser
-from tests.conftest import archive_files, blocks, run_archiver, write_config
+from tests.conftest import archive_files, blocks, run_archiver, site_report, write_config
 from tests.jssite import js_site_config, serve_js_site
 
 needs_browser = pytest.mark.skipif(
@@ -34,7 +34,8 @@ def test_script_rendered_site_archives_completely(server, tmp_path):
         "第3篇由脚本生成的正文，第一段。", "第二段，会议要求落实责任。",
         f"![图]({server.url('/js/img/3.png')})", f"[转入文章首发地址]({urls[3]})"]
     # Images come from the image pipeline, never from the browser (it does not load them).
-    assert "images 12 fetched, 0 failed" in result.stdout
+    images = site_report(tmp_path / "out", "jssite")["images"]
+    assert (images["fetched"], images["failed"]) == (12, 0)
     assert server.hits["/js/img/3.png"] == 1
 
 

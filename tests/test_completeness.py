@@ -12,14 +12,22 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from archiver.archive import urlname
 from archiver.demo.server import Reply
-from tests.conftest import PROXY_VARS, ROOT, latest_report, run_archiver, site_config, write_config
+from tests.conftest import (
+    PROXY_VARS,
+    ROOT,
+    latest_report,
+    run_archiver,
+    site_config,
+    site_report,
+    wait_until,
+    write_config,
+)
 from tests.sitebuilder import Article, serve_site
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0,
@@ -57,11 +65,8 @@ def start(tmp_path: Path) -> subprocess.Popen:
 
 def wait_for_files(tmp_path: Path, crawl: subprocess.Popen, count: int) -> None:
     """Until `count` articles are archived (the event the test interrupts at)."""
-    deadline = time.monotonic() + 120
-    while len(on_disk(tmp_path)) < count:
-        assert crawl.poll() is None, "the crawl ended before the interruption"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(lambda: len(on_disk(tmp_path)) >= count, f"{count} archived articles",
+               timeout=120, process=crawl)
 
 
 def first_page_complete(server, articles, tmp_path) -> bool:
@@ -91,7 +96,7 @@ def test_kill_9_at_several_moments_then_a_plain_rerun_completes_the_set(server, 
     lists_before = server.hits[server.url("/1001/list2.htm").replace(server.base_url, "")]
     again = run_archiver(*argv(tmp_path))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert latest_report(tmp_path / "out")["sites"]["fixture"]["list_pages"]["walked"] == 1
+    assert site_report(tmp_path / "out")["list_pages"]["walked"] == 1
     assert server.hits["/1001/list2.htm"] == lists_before
 
 
@@ -111,6 +116,6 @@ def test_an_interrupted_run_is_finished_by_running_the_same_command(server, tmp_
     result = run_archiver(*argv(tmp_path), timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert on_disk(tmp_path) == expected(server, articles)
-    notes = latest_report(tmp_path / "out")["sites"]["fixture"]["notes"]
+    notes = site_report(tmp_path / "out")["notes"]
     assert any("the last walk did not finish cleanly: the run was interrupted" in note
                for note in notes), notes

@@ -5,7 +5,14 @@ from __future__ import annotations
 import frontmatter
 
 from archiver.archive import urlname
-from tests.conftest import archive_files, blocks, run_archiver, site_config, write_config
+from tests.conftest import (
+    archive_files,
+    blocks,
+    run_archiver,
+    site_config,
+    site_report,
+    write_config,
+)
 from tests.sitebuilder import PNG, Article, serve_site
 
 
@@ -39,8 +46,10 @@ def test_crawl_walks_every_list_page_and_archives_each_article(server, tmp_path)
     ]
     images = list((tmp_path / "out" / "fixture" / "images").iterdir())
     assert len(images) == 7 and all(p.read_bytes() == PNG for p in images)
-    assert "fixture: 7 new, 0 already archived, 0 dropped or failed; images 7 fetched" in \
-        result.stdout
+    site = site_report(tmp_path / "out")
+    assert (site["articles"]["new"], site["articles"]["already_archived"]) == (7, 0)
+    assert site["images"] == {"fetched": 7, "already_archived": 0, "failed": 0}
+    assert (site["outcome"], site["failures"]) == ("ok", [])
 
 
 def test_second_run_writes_nothing_and_requests_no_archived_article(server, tmp_path):
@@ -53,7 +62,9 @@ def test_second_run_writes_nothing_and_requests_no_archived_article(server, tmp_
     assert second.returncode == 0
     # The first list page holds nothing new, so the walk stops there: an unchanged site costs
     # robots.txt and one list page.
-    assert "fixture: 0 new, 3 already archived, 0 dropped or failed" in second.stdout
+    articles_seen = site_report(tmp_path / "out")["articles"]
+    assert (articles_seen["new"], articles_seen["already_archived"], articles_seen["failed"]) \
+        == (0, 3, 0)
     assert archive_mtimes(tmp_path / "out") == before
     new_hits = {k: v - hits_before.get(k, 0) for k, v in server.hits.items()
                 if v != hits_before.get(k, 0)}
@@ -65,10 +76,12 @@ def test_full_walks_every_list_page_and_finds_older_gaps(server, tmp_path):
     assert crawl(tmp_path, server, articles).returncode == 0
     gap = tmp_path / "out" / "fixture" / f"{urlname(server.url(articles[4].path))}.md"
     gap.unlink()  # an old article missing from the archive, on list page 2
-    assert "fixture: 0 new" in crawl(tmp_path, server, articles).stdout
+    crawl(tmp_path, server, articles)
+    assert site_report(tmp_path / "out")["articles"]["new"] == 0
     assert not gap.exists()
-    result = crawl(tmp_path, server, articles, "--full")
-    assert "fixture: 1 new, 5 already archived" in result.stdout
+    crawl(tmp_path, server, articles, "--full")
+    found = site_report(tmp_path / "out")["articles"]
+    assert (found["new"], found["already_archived"]) == (1, 5)
     assert gap.is_file()
 
 
@@ -77,8 +90,9 @@ def test_deleting_a_file_makes_its_article_archivable_again(server, tmp_path):
     crawl(tmp_path, server, articles)
     gone = tmp_path / "out" / "fixture" / f"{urlname(server.url(articles[1].path))}.md"
     gone.unlink()
-    result = crawl(tmp_path, server, articles)
-    assert "fixture: 1 new, 2 already archived" in result.stdout
+    crawl(tmp_path, server, articles)
+    found = site_report(tmp_path / "out")["articles"]
+    assert (found["new"], found["already_archived"]) == (1, 2)
     assert gone.is_file()
 
 
@@ -90,9 +104,11 @@ def test_dead_image_is_reported_and_the_article_still_archived(server, tmp_path)
     post = frontmatter.load(tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md")
     # The Markdown keeps both original image URLs; the dead one is reported, not dropped.
     assert f"![图]({server.url('/img/dead.jpg')})" in post.content
-    assert f"image failed: {server.url('/img/dead.jpg')} (in {server.url(article.path)}): HTTP 404" \
-        in result.stdout
-    assert "images 1 fetched, 1 failed" in result.stdout
+    site = site_report(tmp_path / "out")
+    assert site["failures"] == [{"kind": "image", "url": server.url("/img/dead.jpg"),
+                                 "reason": "HTTP 404", "article": server.url(article.path),
+                                 "site": "fixture"}]
+    assert (site["images"]["fetched"], site["images"]["failed"]) == (1, 1)
 
 
 def test_page_without_body_is_dropped_with_its_reason(server, tmp_path):
@@ -100,8 +116,9 @@ def test_page_without_body_is_dropped_with_its_reason(server, tmp_path):
     good = Article(300501, "正常新闻")
     result = crawl(tmp_path, server, [empty, good])
     assert result.returncode == 1
-    assert f"article failed: {server.url(empty.path)}: no body text found on the page" in \
-        result.stdout
+    failures = site_report(tmp_path / "out")["failures"]
+    assert [(f["kind"], f["url"], f["reason"]) for f in failures] == [
+        ("article", server.url(empty.path), "no body text found on the page")]
     assert list(archive_files(tmp_path / "out", "fixture")) == [f"{urlname(server.url(good.path))}.md"]
 
 
@@ -143,8 +160,8 @@ def test_image_links_local_points_at_the_archived_copies(server, tmp_path):
 
 def test_max_articles_caps_new_article_requests(server, tmp_path):
     articles = [Article(300900 + i, f"新闻{i}") for i in range(6)]
-    result = crawl(tmp_path, server, articles, "--max-articles", "2")
-    assert "fixture: 2 new" in result.stdout
+    assert crawl(tmp_path, server, articles, "--max-articles", "2").returncode == 0
+    assert site_report(tmp_path / "out")["articles"]["new"] == 2
     assert len(archive_files(tmp_path / "out", "fixture")) == 2
 
 

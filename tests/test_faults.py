@@ -6,7 +6,7 @@ import frontmatter
 
 from archiver.archive import urlname
 from archiver.demo.server import Reply
-from tests.conftest import archive_files, run_archiver, site_config, write_config
+from tests.conftest import archive_files, run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import PNG, Article, serve_site
 
 FAST_RETRIES = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 2,
@@ -22,8 +22,9 @@ def crawl(tmp_path, server, articles=None, settings=None, **config):
                         "--output", str(tmp_path / "out"))
 
 
-def failure_line(result, url: str) -> str:
-    return next((line for line in result.stdout.splitlines() if url in line), "")
+def failure_reasons(tmp_path) -> dict[str, str]:
+    """URL -> reason of each failure the run's report names."""
+    return {f["url"]: f["reason"] for f in site_report(tmp_path / "out")["failures"]}
 
 
 def test_server_errors_and_dropped_connections_are_retried(server, tmp_path):
@@ -34,7 +35,7 @@ def test_server_errors_and_dropped_connections_are_retried(server, tmp_path):
     server.add_sequence(dropping.path, [Reply(b"", fault="drop"), Reply(dropping.page())])
     result = crawl(tmp_path, server)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "fixture: 2 new" in result.stdout
+    assert site_report(tmp_path / "out")["articles"]["new"] == 2
     assert server.hits[flaky.path] == 3 and server.hits[dropping.path] == 2
 
 
@@ -45,7 +46,7 @@ def test_what_still_fails_is_reported_with_url_and_reason(server, tmp_path):
     server.add(dead.path, b"error", status=500)
     result = crawl(tmp_path, server)
     assert result.returncode == 1
-    assert "HTTP 500" in failure_line(result, server.url(dead.path))
+    assert failure_reasons(tmp_path) == {server.url(dead.path): "HTTP 500"}
     assert server.hits[dead.path] == 3  # one try and two retries
     assert list(archive_files(tmp_path / "out", "fixture")) == [f"{urlname(server.url(good.path))}.md"]
 
@@ -70,8 +71,8 @@ def test_bad_responses_each_give_a_reason_and_no_file(server, tmp_path):
     server.add(cases["pdf"][0].path, b"%PDF-1.4 ...", content_type="application/pdf")
     result = crawl(tmp_path, server)
     assert result.returncode == 1
-    reasons = {name: failure_line(result, server.url(article.path))
-               for name, (article, _) in cases.items()}
+    found = failure_reasons(tmp_path)
+    reasons = {name: found[server.url(article.path)] for name, (article, _) in cases.items()}
     assert "redirect" in reasons["loop"].lower(), reasons["loop"]
     assert reasons["truncated"] and "HTTP" not in reasons["truncated"], reasons["truncated"]
     assert "empty page" in reasons["empty"]
@@ -92,7 +93,8 @@ def test_image_faults_are_reported_and_the_article_archived(server, tmp_path):
     result = crawl(tmp_path, server, [article], settings=settings, image_domains=["example.org"])
     assert result.returncode == 1
     assert frontmatter.load(tmp_path / "out" / "fixture" / f"{urlname(server.url(article.path))}.md")
-    lines = {src: failure_line(result, src if "://" in src else server.url(src))
+    found = failure_reasons(tmp_path)
+    lines = {src: found.get(src if "://" in src else server.url(src), "")
              for src in article.images}
     assert lines["/img/ok.png"] == ""
     assert "HTTP 404" in lines["/img/missing.png"]
@@ -103,7 +105,8 @@ def test_image_faults_are_reported_and_the_article_archived(server, tmp_path):
     assert lines["http://cdn.example.org/x.png"]
     assert "image host 127.0.0.2 is outside allowed_domains; add it to image_domains" in \
         lines["http://127.0.0.2:1/elsewhere.png"]
-    assert "images 1 fetched, 5 failed" in result.stdout
+    images = site_report(tmp_path / "out")["images"]
+    assert (images["fetched"], images["failed"]) == (1, 5)
 
 
 def test_a_dead_start_page_is_loud(server, tmp_path):
@@ -112,8 +115,10 @@ def test_a_dead_start_page_is_loud(server, tmp_path):
     result = run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture",
                           "--output", str(tmp_path / "out"))
     assert result.returncode == 1
-    assert (f"list page failed: {server.url('/gone/list.htm')}: HTTP 404 (the articles it links "
-            "were not looked for)") in result.stdout
+    site = site_report(tmp_path / "out")
+    assert [(f["kind"], f["url"], f["reason"]) for f in site["failures"]] == [
+        ("list", server.url("/gone/list.htm"), "HTTP 404")]
+    assert site["unreachable"] == f"HTTP 404 ({server.url('/gone/list.htm')})"
 
 
 def test_a_redesigned_site_is_flagged(server, tmp_path):
@@ -121,8 +126,9 @@ def test_a_redesigned_site_is_flagged(server, tmp_path):
     server.add("/1001/list.htm", "<html><body><div class='new-list'>新版列表加载中</div></body></html>")
     result = crawl(tmp_path, server)
     assert result.returncode == 1
-    assert ("health: no article links on 1 list page(s): the site was probably redesigned; look "
-            f"at {server.url('/1001/list.htm')}") in result.stdout
+    assert site_report(tmp_path / "out")["health"] == [
+        "no article links on 1 list page(s): the site was probably redesigned; look at "
+        + server.url("/1001/list.htm")]
 
 
 def test_articles_that_only_the_fallback_reads_are_flagged(server, tmp_path):
@@ -135,10 +141,12 @@ def test_articles_that_only_the_fallback_reads_are_flagged(server, tmp_path):
         server.add(article.path, page, content_type="text/html")
     result = crawl(tmp_path, server)
     assert result.returncode == 1
-    assert "fixture: 2 new" in result.stdout  # still archived, by the generic rules
-    assert "health: all 2 article(s) came from the generic fallback, none from the site's " \
-        "selectors" in result.stdout
-    assert server.url(articles[0].path) in result.stdout
+    site = site_report(tmp_path / "out")
+    assert site["articles"]["new"] == 2  # still archived, by the generic rules
+    [health] = site["health"]
+    assert health.startswith("all 2 article(s) came from the generic fallback, none from the "
+                             "site's selectors")
+    assert server.url(articles[0].path) in health
 
 
 def test_a_timeout_is_retried_then_reported(server, tmp_path):
@@ -148,7 +156,7 @@ def test_a_timeout_is_retried_then_reported(server, tmp_path):
     result = crawl(tmp_path, server, settings={**FAST_RETRIES, "DOWNLOAD_TIMEOUT": 1,
                                                "RETRY_TIMES": 1})
     assert result.returncode == 1
-    line = failure_line(result, server.url(slow.path))
+    line = failure_reasons(tmp_path)[server.url(slow.path)]
     assert "took longer than 1" in line or "timeout" in line.lower(), line
     assert server.hits[slow.path] == 2  # one try, one retry
-    assert "fixture: 1 new" in result.stdout
+    assert site_report(tmp_path / "out")["articles"]["new"] == 1

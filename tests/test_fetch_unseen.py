@@ -9,7 +9,7 @@ import json
 import frontmatter
 
 from archiver.archive import urlname
-from tests.conftest import FIXTURES, run_archiver
+from tests.conftest import FIXTURES, run_archiver, site_report
 
 PAGES = ("bmal.hust.edu.cn/info/1041/1256.htm", "www.aiar.xjtu.edu.cn/info/1088/1967.htm")
 
@@ -25,7 +25,8 @@ def test_fetch_archives_unseen_school_pages_with_their_dates(server, tmp_path):
         urls[page] = server.url(path)
     result = run_archiver("--config-dir", str(tmp_path / "none"), "fetch", *urls.values(),
                           "--output", str(tmp_path / "out"))
-    assert "article failed" not in result.stdout, result.stdout
+    failures = site_report(tmp_path / "out", "127.0.0.1")["failures"]
+    assert [f for f in failures if f["kind"] == "article"] == [], result.stdout
     for page, url in urls.items():
         post = frontmatter.load(tmp_path / "out" / "127.0.0.1" / f"{urlname(url)}.md")
         assert post["title"] == f"127.0.0.1->{answers[page]['headline']} | 127.0.0.1"

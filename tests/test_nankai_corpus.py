@@ -1,4 +1,4 @@
-"""The nankai config on real news.nankai.edu.cn pages (shared/corpus, copied to tests/fixtures).
+"""The nankai config on real news.nankai.edu.cn pages (tests/fixtures/corpus).
 
 Each field is checked against an independent reading of the page: the headline against the
 <title> without its "-<column>-南开大学" suffix, the date against the "发稿时间" text, and the body

@@ -9,7 +9,7 @@ import frontmatter
 
 from archiver.archive import urlname
 from archiver.pipelines.images import image_file_name
-from tests.conftest import run_archiver, site_config, write_config
+from tests.conftest import run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, serve_site
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
@@ -42,12 +42,44 @@ def test_refresh_rewrites_only_changed_files_and_keeps_gone_ones(server, tmp_pat
 
     result = archiver(tmp_path, "refresh", "fixture")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "fixture: 1 changed, 2 unchanged, 1 gone, 0 failed; images 1 fetched" in result.stdout
-    assert f"gone: {server.url(articles[2].path)}: HTTP 404" in result.stdout
+    site = site_report(tmp_path / "out")
+    assert site["articles"] | {"new": 0} == {"new": 0, "already_archived": 0, "changed": 1,
+                                             "unchanged": 2, "gone": 1, "failed": 0, "flagged": 0}
+    assert site["images"]["fetched"] == 1
+    assert [(g["url"], g["reason"]) for g in site["gone"]] == [
+        (server.url(articles[2].path), "HTTP 404 at the source; archived file kept")]
+    assert [c["url"] for c in site["changed_articles"]] == [server.url(edited.path)]
     assert frontmatter.load(files[600101])["title"] == "测试大学->新闻1（更正） | test.example"
     for i in (600100, 600102, 600103):  # unchanged and gone: same bytes, same mtime
         assert (files[i].read_bytes(), files[i].stat().st_mtime_ns) == before[i]
     assert lost.is_file()
+
+
+def test_refresh_keeps_the_date_an_article_took_from_its_list_page(server, tmp_path):
+    # The article page states no date; its list page shows one beside the link (rule "list").
+    undated = Article(600150, "无日期新闻", date="2025-02-03 00:00", dated=False)
+    folder = setup_archive(tmp_path, server, [undated])
+    path = folder / f"{urlname(server.url(undated.path))}.md"
+    archived = frontmatter.load(path)
+    assert str(archived["date"]) == "2025-02-03 00:00:00"
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+
+    result = archiver(tmp_path, "refresh", "fixture")
+    assert result.returncode == 0, result.stdout + result.stderr
+    articles = site_report(tmp_path / "out")["articles"]
+    assert (articles["unchanged"], articles["changed"], articles["failed"]) == (1, 0, 0)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+    edited = Article(600150, "无日期新闻", date="2025-02-03 00:00", dated=False,
+                     paragraphs=["　　学校召开工作会议，部署本学期重点任务（更正）。"])
+    server.add(edited.path, edited.page(), content_type="text/html")
+    result = archiver(tmp_path, "refresh", "fixture")
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = site_report(tmp_path / "out")
+    assert (site["articles"]["changed"], site["articles"]["failed"]) == (1, 0)
+    assert [a["url"] for a in site["changed_articles"]] == [server.url(undated.path)]
+    rewritten = frontmatter.load(path)
+    assert rewritten["date"] == archived["date"] and "（更正）" in rewritten.content
 
 
 def test_refresh_since_only_touches_newer_articles(server, tmp_path):
@@ -55,8 +87,9 @@ def test_refresh_since_only_touches_newer_articles(server, tmp_path):
     new = Article(600201, "新闻", date="2025-01-01 08:00")
     setup_archive(tmp_path, server, [old, new])
     hits = dict(server.hits)
-    result = archiver(tmp_path, "refresh", "--since", "2024-06-01")
-    assert "fixture: 0 changed, 1 unchanged" in result.stdout
+    assert archiver(tmp_path, "refresh", "--since", "2024-06-01").returncode == 0
+    refreshed = site_report(tmp_path / "out")["articles"]
+    assert (refreshed["changed"], refreshed["unchanged"]) == (0, 1)
     assert server.hits[new.path] == hits[new.path] + 1
     assert server.hits[old.path] == hits[old.path]
 

@@ -111,10 +111,14 @@ def test_a_dead_link_fails_twice_then_rests_as_gone_until_retry_gone(server, tmp
     record = tmp_path / "out" / "fixture" / ".gone.json"
 
     first = run_archiver(*args)
-    assert first.returncode == 1 and f"article failed: {dead}: HTTP 404" in first.stdout
+    assert first.returncode == 1
+    assert [(f["url"], f["reason"]) for f in report_of(first)["sites"]["fixture"]["failures"]] \
+        == [(dead, "HTTP 404")]
     assert json.loads(record.read_text())[dead]["runs"] == 1
     second = run_archiver(*args)
-    assert second.returncode == 1 and "recorded as gone" in second.stdout
+    assert second.returncode == 1
+    failure, = report_of(second)["sites"]["fixture"]["failures"]
+    assert failure["url"] == dead and "recorded as gone" in failure["reason"]
     assert json.loads(record.read_text())[dead]["runs"] == 2
     hits = server.hits[articles[1].path]
 
@@ -128,7 +132,8 @@ def test_a_dead_link_fails_twice_then_rests_as_gone_until_retry_gone(server, tmp
 
     server.add(articles[1].path, articles[1].page(), content_type="text/html")
     retried = run_archiver(*args, "--retry-gone")
-    assert retried.returncode == 0 and "fixture: 1 new" in retried.stdout
+    assert retried.returncode == 0
+    assert report_of(retried)["sites"]["fixture"]["articles"]["new"] == 1
     assert dead not in json.loads(record.read_text())
 
 
@@ -174,7 +179,8 @@ def test_an_unexpected_error_in_a_crawl_is_a_named_failure_with_its_traceback(se
                           "--output", str(tmp_path / "out"),
                           env={"SCRAPY_SETTINGS_MODULE": "tests.buggy_settings"})
     assert result.returncode == 1 and result.stderr == ""
-    assert "fixture: 2 new, 0 already archived, 1 dropped or failed" in result.stdout
-    assert "unexpected error in an item pipeline: ZeroDivisionError" in result.stdout
-    failure, = report_of(result)["sites"]["fixture"]["failures"]
+    site = report_of(result)["sites"]["fixture"]
+    assert (site["articles"]["new"], site["articles"]["failed"]) == (2, 1)
+    failure, = site["failures"]
+    assert "unexpected error in an item pipeline: ZeroDivisionError" in failure["reason"]
     assert "Traceback" in failure["traceback"] and "buggy_settings.py" in failure["traceback"]

@@ -22,6 +22,8 @@ from tests.conftest import (
     latest_report,
     run_archiver,
     site_config,
+    site_report,
+    wait_until,
     write_config,
 )
 from tests.sitebuilder import Article, list_page, serve_site
@@ -83,10 +85,8 @@ def test_scrapy_crawl_writes_what_archiver_crawl_writes_plus_report_and_last_run
 
 def wait_for_holder(lock: Path, process: subprocess.Popen) -> None:
     """Until the running crawl holds the site's lock (its pid is in the lock file)."""
-    deadline = time.monotonic() + 60
-    while str(process.pid) not in (lock.read_text() if lock.exists() else ""):
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(lambda: str(process.pid) in (lock.read_text() if lock.exists() else ""),
+               "lock held by the running crawl", process=process)
 
 
 @pytest.mark.parametrize("first", ["archiver", "scrapy"])
@@ -206,7 +206,7 @@ def test_an_endless_pager_stops_at_the_default_cap_with_a_health_warning(server,
     configure(tmp_path, start, settings={"CONCURRENT_REQUESTS": 32})
     result = run_archiver(*crawl_args(tmp_path))
     assert result.returncode == 1, result.stdout + result.stderr
-    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    site = site_report(tmp_path / "out")
     assert site["list_pages"]["walked"] == 500
     assert site["list_pages"]["capped"] == [{"url": start, "max_pages": 500}]
     assert any(start in line and "cap of 500" in line for line in site["health"])
@@ -221,7 +221,7 @@ def test_list_max_pages_sets_another_cap(server, tmp_path):
     configure(tmp_path, server.url("/1001/list1.htm"), list={"max_pages": 3})
     result = run_archiver(*crawl_args(tmp_path))
     assert result.returncode == 1
-    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    site = site_report(tmp_path / "out")
     assert site["list_pages"]["walked"] == 3 and site["list_pages"]["capped"][0]["max_pages"] == 3
 
 
@@ -234,11 +234,11 @@ def test_failed_articles_are_asked_for_again_by_the_next_plain_run(server, tmp_p
     server.add_sequence(broken.path, [Reply(b"oops", status=500), Reply(broken.page())])
     first = run_archiver(*crawl_args(tmp_path))
     assert first.returncode == 1
-    failed = latest_report(tmp_path / "out")["sites"]["fixture"]["failures"]
+    failed = site_report(tmp_path / "out")["failures"]
     assert [f["url"] for f in failed] == [server.url(broken.path)]
     second = run_archiver(*crawl_args(tmp_path))
     assert second.returncode == 0, second.stdout + second.stderr
-    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    site = site_report(tmp_path / "out")
     assert site["articles"]["new"] == 1 and site["list_pages"]["walked"] == 1
     assert any("asking again for 1 article(s)" in note for note in site["notes"])
     assert {p.name for p in (tmp_path / "out" / "fixture").glob("*.md")} == names(server,
@@ -254,7 +254,7 @@ def test_a_failed_list_page_makes_the_next_run_walk_that_list_in_full(server, tm
     assert run_archiver(*crawl_args(tmp_path)).returncode == 1
     second = run_archiver(*crawl_args(tmp_path))
     assert second.returncode == 0, second.stdout + second.stderr
-    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    site = site_report(tmp_path / "out")
     assert any("did not finish cleanly: the list page" in n for n in site["notes"]), site
     assert {p.name for p in (tmp_path / "out" / "fixture").glob("*.md")} == names(server,
                                                                                   articles)
@@ -268,8 +268,8 @@ def test_changed_list_rules_walk_every_list_in_full_once(server, tmp_path):
     configure(tmp_path, start, list={"article_links": "ul.news_list li a"})
     changed = run_archiver(*crawl_args(tmp_path))
     assert changed.returncode == 0, changed.stdout + changed.stderr
-    site = latest_report(tmp_path / "out")["sites"]["fixture"]
+    site = site_report(tmp_path / "out")
     assert site["list_pages"]["walked"] == 3
     assert any("rules changed" in note for note in site["notes"])
     assert run_archiver(*crawl_args(tmp_path)).returncode == 0
-    assert latest_report(tmp_path / "out")["sites"]["fixture"]["list_pages"]["walked"] == 1
+    assert site_report(tmp_path / "out")["list_pages"]["walked"] == 1

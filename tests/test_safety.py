@@ -17,9 +17,10 @@ from tests.conftest import (
     PROXY_VARS,
     ROOT,
     archive_files,
-    latest_report,
     run_archiver,
     site_config,
+    site_report,
+    wait_until,
     write_config,
 )
 from tests.sitebuilder import Article, serve_site
@@ -62,7 +63,7 @@ def test_a_second_run_on_the_same_site_exits_at_once_naming_the_first(server, tm
         assert time.monotonic() - started < 30
         assert f"fixture: not crawled: fixture is being archived into {tmp_path / 'out'} by " \
             f"process {os.getpid()}" in result.stdout
-        site = latest_report(tmp_path / "out")["sites"]["fixture"]
+        site = site_report(tmp_path / "out")
         assert site["outcome"] == "locked" and site["exit_code"] == 3
         assert f"by process {os.getpid()}" in site["reason"]
         assert not list((tmp_path / "out" / "fixture").glob("*.md"))
@@ -79,26 +80,36 @@ def test_a_stale_lock_from_a_killed_run_is_taken_over(server, tmp_path):
     (folder / ".abc.md.123.part").write_text("half an artic")
     result = run_archiver(*command(tmp_path)[3:])
     assert result.returncode == 0, result.stdout + result.stderr
-    notes = latest_report(tmp_path / "out")["sites"]["fixture"]["notes"]
+    notes = site_report(tmp_path / "out")["notes"]
     assert any("took over the lock of process 999999" in note for note in notes), notes
     assert any("removed 1 partial file(s)" in note for note in notes), notes
     assert not list(folder.glob(".*.part"))
     assert len(archive_files(tmp_path / "out", "fixture")) == 2
 
 
+def requests_seen(server) -> int:
+    return sum(server.hits.values())
+
+
+def after_requests(server, count: int):
+    """A condition: the server has seen `count` requests more than it has now."""
+    target = requests_seen(server) + count
+    return lambda: requests_seen(server) >= target
+
+
 def test_kill_9_at_any_moment_never_leaves_a_partial_file(server, tmp_path):
     articles = prepare(tmp_path, server, count=24)
-    server.delay = 0.2  # a slow server: the kills land mid-crawl
+    server.delay = 0.2  # a slow server: a run is still going at each kill point
     folder = tmp_path / "out" / "fixture"
     landed = 0
-    for wait in (0.7, 1.0, 1.3, 0.9, 1.1):  # five kill points
+    for requests in (5, 9, 13, 7, 11):  # five kill points: after this many requests of a run
+        reached = after_requests(server, requests)
         crawl = start_crawl(tmp_path)
-        time.sleep(wait)
-        running = crawl.poll() is None
+        wait_until(reached, f"{requests} requests", process=crawl)
         crawl.send_signal(signal.SIGKILL)
         crawl.wait(timeout=30)
         assert_every_file_complete(folder)
-        landed += running and len(list(folder.glob("*.md"))) < len(articles)
+        landed += len(list(folder.glob("*.md"))) < len(articles)
     assert landed >= 3  # the kills did land mid-crawl
     server.delay = 0
     result = subprocess.run(command(tmp_path), cwd=ROOT, capture_output=True, text=True,
@@ -117,9 +128,18 @@ def test_ctrl_c_stops_cleanly_and_says_what_is_left(server, tmp_path):
     prepare(tmp_path, server, count=12)
     server.delay = 0.3
     crawl = start_crawl(tmp_path)
-    time.sleep(2.0)
+    folder = tmp_path / "out" / "fixture"
+    wait_until(lambda: list(folder.glob("*.md")), "archived article", process=crawl)
     crawl.send_signal(signal.SIGINT)
     out, err = crawl.communicate(timeout=60)
     assert crawl.returncode == 130, out + err
-    assert "interrupted:" in out and "run the same command again to finish" in out
-    assert_every_file_complete(tmp_path / "out" / "fixture")
+    site = site_report(tmp_path / "out")
+    assert (site["outcome"], site["exit_code"]) == ("interrupted", 130)
+    assert "run the same command again to finish" in out
+    assert_every_file_complete(folder)
+    assert len(archive_files(tmp_path / "out", "fixture")) < 12
+    # The same command again finishes the set.
+    server.delay = 0
+    result = run_archiver(*command(tmp_path)[3:])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(archive_files(tmp_path / "out", "fixture")) == 12

@@ -8,7 +8,7 @@ import pytest
 
 from archiver.config import ConfigError, load_site
 from archiver.schedule import is_due, record_run
-from tests.conftest import run_archiver, site_config, write_config
+from tests.conftest import run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, serve_site
 
 T = datetime.fromisoformat
@@ -76,4 +76,4 @@ def test_log_file_gets_the_full_log(server, tmp_path):
                           "--output", str(tmp_path / "out"), "--log-file", str(log))
     assert result.returncode == 0
     assert "Spider opened" in log.read_text(encoding="utf-8")
-    assert "fixture: 1 new" in result.stdout
+    assert site_report(tmp_path / "out")["articles"]["new"] == 1

@@ -20,7 +20,14 @@ import pytest
 from archiver.archive import urlname
 from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, read_result, schedule
 from archiver.scrapyd import BadNodeURL, Node
-from tests.conftest import PROXY_VARS, ROOT, run_archiver, site_config, write_config
+from tests.conftest import (
+    PROXY_VARS,
+    ROOT,
+    run_archiver,
+    site_config,
+    wait_until,
+    write_config,
+)
 from tests.sitebuilder import Article, list_page
 
 SCRAPYD = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "scrapyd"
@@ -52,13 +59,16 @@ poll_interval = 0.2
     env.pop("ARCHIVER_CONFIG_DIR", None)
     proc = subprocess.Popen([str(SCRAPYD)], cwd=folder, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_until(lambda: listens(port), f"Scrapyd listening on port {port}", process=proc)
     return proc, f"http://127.0.0.1:{port}"
+
+
+def listens(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -108,11 +118,8 @@ def slow_down(server, site: int, seconds: float = 60) -> str:
     return paths[0]
 
 
-def wait_for_hit(server, path: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not server.hits[path]:
-        assert time.monotonic() < deadline, f"{path} was never requested"
-        time.sleep(0.05)
+def wait_for_hit(server, path: str) -> None:
+    wait_until(lambda: server.hits[path], f"request of {path}")
 
 
 def dispatch_report(out: Path) -> dict:

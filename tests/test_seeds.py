@@ -11,7 +11,7 @@ import pytest
 from archiver.pipelines.images import image_file_name
 from tests.conftest import FIXTURES, blocks, run_archiver
 
-# Copies of shared/seeds/000_… and 003_…, the reference archive files.
+# The reference archive files 000_… and 003_… of the project seeds.
 SEEDS = FIXTURES / "seeds"
 CASES = [
     ("000_247281fd4e0692c0.txt", "njust_000.html", "njust"),

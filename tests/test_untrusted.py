@@ -201,7 +201,7 @@ def test_a_symlink_out_of_the_archive_is_refused(server, tmp_path, link):
     assert not server.hits
 
 
-def test_a_host_that_is_not_a_folder_name_is_refused(server, tmp_path):
+def test_a_host_that_is_not_a_folder_name_is_refused(tmp_path):
     (tmp_path / "configs").mkdir()
     outside = snapshot(tmp_path)
     started = time.monotonic()

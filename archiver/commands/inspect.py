@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archiver.commands.common import (
@@ -16,6 +17,12 @@ from archiver.commands.common import (
     report_config_errors,
     settings_for,
 )
+
+if TYPE_CHECKING:  # types only: commands import their machinery when they run
+    from scrapy.settings import Settings
+
+    from archiver.config import SiteConfig
+    from archiver.newsite import Findings
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
@@ -98,12 +105,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_new_site(args: argparse.Namespace) -> int:
-    from scrapy.crawler import CrawlerProcess
-
-    from archiver.archive import to_markdown
     from archiver.config import ConfigError, load_site
-    from archiver.extract.quality import verdict
-    from archiver.newsite import Findings, SiteProbeSpider, config_text, default_name
+    from archiver.newsite import config_text, default_name
 
     settings = settings_for(args)
     folder = Path(settings["ARCHIVER_CONFIG_DIR"])
@@ -112,14 +115,8 @@ def cmd_new_site(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         print(f"{path} exists: choose another --name, or --force to replace it", file=sys.stderr)
         return EXIT_CONFIG
-    findings = Findings(args.url)
     folder.mkdir(parents=True, exist_ok=True)
-    # The probe yields no items: no pipelines, no progress line.
-    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    settings.set("ARCHIVER_PROGRESS", False, priority="cmdline")
-    process = CrawlerProcess(settings)
-    process.crawl(SiteProbeSpider, url=args.url, findings=findings)
-    process.start()
+    findings = probe_site(settings, args.url)
     if not findings.lists:
         for line in findings.problems or ["nothing found"]:
             print(f"new-site: {line}", file=sys.stderr)
@@ -135,12 +132,36 @@ def cmd_new_site(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"wrote {path}: cms {findings.family}, {len(findings.lists)} list page(s), "
           f"pagination: {findings.paging}")
+    show_samples(findings, site, args.full_text)
+    print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")
+    return EXIT_OK if findings.articles and not findings.problems else EXIT_FAILED
+
+
+def probe_site(settings: Settings, url: str) -> Findings:
+    """What the new-site probe found on the site at `url` (archiver.newsite.Findings)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from archiver.newsite import Findings, SiteProbeSpider
+
+    findings = Findings(url)
+    # The probe yields no items: no pipelines, no progress line.
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("ARCHIVER_PROGRESS", False, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(SiteProbeSpider, url=url, findings=findings)
+    process.start()
+    return findings
+
+
+def show_samples(findings: Findings, site: SiteConfig, full_text: bool) -> None:
+    """The sample articles, newest first (with --full-text as archived), then the problems."""
+    from archiver.archive import to_markdown
+    from archiver.extract.quality import verdict
+
     for item in findings.newest_first():
         print("\n" + "\n".join(describe(item)))
-        if args.full_text and not verdict(item).refused:
+        if full_text and not verdict(item).refused:
             print("---- as archived ----")
             print(to_markdown(item, site))
     for line in findings.problems:
         print(f"problem: {line}")
-    print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")
-    return EXIT_OK if findings.articles and not findings.problems else EXIT_FAILED

@@ -90,18 +90,26 @@ def config_advice(config: dict, local_images: bool) -> list[str]:
     return advice
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
-    output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
-    hexo_dir = Path(args.hexo_dir)
+def hexo_config(hexo_dir: Path) -> dict | str:
+    """The Hexo site's _config.yml, or why it cannot be read (one line)."""
     config_file = hexo_dir / "_config.yml"
     try:
         config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        print(f"{hexo_dir} is not a Hexo site: cannot read _config.yml "
-              f"({str(error).splitlines()[0]})", file=sys.stderr)
-        return EXIT_CONFIG
+        return (f"{hexo_dir} is not a Hexo site: cannot read _config.yml "
+                f"({str(error).splitlines()[0]})")
     if not isinstance(config, dict):
-        print(f"{config_file}: not a YAML mapping", file=sys.stderr)
+        return f"{config_file}: not a YAML mapping"
+    return config
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
+    hexo_dir = Path(args.hexo_dir)
+    config_file = hexo_dir / "_config.yml"
+    config = hexo_config(hexo_dir)
+    if isinstance(config, str):
+        print(config, file=sys.stderr)
         return EXIT_CONFIG
     archived = archived_sites(output)
     sites = args.sites or archived

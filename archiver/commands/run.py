@@ -163,8 +163,22 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return run_crawls(settings, list(by_site.values()), "fetch", args)
 
 
+def archived_dates(output: Path, site: str, since: str | None) -> dict[str, str | None]:
+    """A site's archived article URLs (those dated `since` or later) with their archived dates.
+    A refresh passes each date on as the article's list date: it is the article's date when
+    its page states none (the date came from its list page, which a refresh does not walk)."""
+    from archiver.archive import archived_articles, source_link
+
+    urls = {}
+    for _, post in archived_articles(output, site):
+        url, date = source_link(post.content), str(post.get("date") or "")
+        if url and (since is None or date >= since):
+            urls[url] = date or None
+    return urls
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from archiver.archive import archived_articles, archived_sites, source_link
+    from archiver.archive import archived_sites
     from archiver.config import ConfigError
 
     settings = settings_for(args)
@@ -180,9 +194,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(f"refresh: the archive at {output} holds no article yet: nothing to refresh")
     jobs, skipped = [], {}
     for name in names:
-        urls = [url for _, post in archived_articles(output, name)
-                if (url := source_link(post.content))
-                and (args.since is None or str(post.get("date", "")) >= args.since)]
+        urls = archived_dates(output, name, args.since)
         if not urls:
             skipped[name] = f"nothing archived{' since ' + args.since if args.since else ''}"
             continue

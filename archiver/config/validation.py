@@ -46,15 +46,9 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
     """Validate one parsed YAML document into a SiteConfig."""
     top = Reader(source, data)
     top.check_known(_TOP_KEYS)
-    name = top.text("name")
-    if problem := name_problem(name):
-        raise top.error("name", problem)
-    start_urls = top.texts("start_urls")
-    for url in start_urls:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise top.error("start_urls", f"{shown(url)} is not an http(s) URL")
-    lists = top.section("list", _LIST_KEYS)
-    article = top.section("article", _ARTICLE_KEYS)
+    name = _name(top)
+    start_urls = _start_urls(top)
+    lists, article = _list_rules(top), _article_rules(top)
     site = SiteConfig(
         name=name,
         school=top.text("school"),
@@ -63,18 +57,8 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         categories=top.texts("categories"),
         allowed_domains=tuple(d.lower() for d in top.texts("allowed_domains")),
         start_urls=start_urls,
-        list=ListRules(
-            article_links=lists.selector("article_links"),
-            next_page=lists.selector("next_page"),
-            max_pages=lists.positive_int("max_pages"),
-            paging=lists.choice("paging", PAGING_MODES, None),
-        ),
-        article=ArticleRules(
-            url_pattern=article.regex("url_pattern"),
-            headline=article.selector("headline"),
-            published=article.selector("published"),
-            body=article.selector("body"),
-        ),
+        list=lists,
+        article=article,
         cms=top.choice("cms", CMS_VALUES, "auto"),
         image_domains=tuple(d.lower() for d in top.texts("image_domains", required=False)),
         image_links=top.choice("image_links", IMAGE_LINK_MODES, None),
@@ -89,6 +73,41 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         if not site.allows(url):
             raise top.error("start_urls", f"{shown(url)} is outside allowed_domains")
     return site
+
+
+def _name(top: Reader) -> str:
+    name = top.text("name")
+    if problem := name_problem(name):
+        raise top.error("name", problem)
+    return name
+
+
+def _start_urls(top: Reader) -> tuple[str, ...]:
+    start_urls = top.texts("start_urls")
+    for url in start_urls:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise top.error("start_urls", f"{shown(url)} is not an http(s) URL")
+    return start_urls
+
+
+def _list_rules(top: Reader) -> ListRules:
+    lists = top.section("list", _LIST_KEYS)
+    return ListRules(
+        article_links=lists.selector("article_links"),
+        next_page=lists.selector("next_page"),
+        max_pages=lists.positive_int("max_pages"),
+        paging=lists.choice("paging", PAGING_MODES, None),
+    )
+
+
+def _article_rules(top: Reader) -> ArticleRules:
+    article = top.section("article", _ARTICLE_KEYS)
+    return ArticleRules(
+        url_pattern=article.regex("url_pattern"),
+        headline=article.selector("headline"),
+        published=article.selector("published"),
+        body=article.selector("body"),
+    )
 
 
 def _render(top: Reader) -> str | None:

@@ -59,8 +59,7 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FixtureServer:
-    def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0,
-                 hosts: dict[str, Path] | None = None):
+    def __init__(self, root: Path | str | None = None, hosts: dict[str, Path] | None = None):
         self.root = Path(root) if root else None
         self.hosts = dict(hosts or {})
         self.replies: dict[str, Reply] = {}
@@ -75,7 +74,7 @@ class FixtureServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                reply = server.lookup(self.path, self.headers.get("Host", ""))
+                reply = server.lookup(self.path)
                 if server.delay or reply.delay:
                     time.sleep(server.delay + reply.delay)
                 if reply.fault == "drop":
@@ -96,7 +95,8 @@ class FixtureServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = _QuietServer((host, port), Handler)
+        # Loopback only, on a port the system picks (never a fixed one).
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -126,7 +126,7 @@ class FixtureServer:
         path = _normal_path(parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme else path
 
-    def lookup(self, request_path: str, host: str) -> Reply:
+    def lookup(self, request_path: str) -> Reply:
         key = self._key(request_path)
         self.hits[key] += 1
         self.hit_times.setdefault(key, []).append(time.monotonic())

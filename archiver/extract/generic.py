@@ -93,6 +93,23 @@ def find_body(root: etree._Element) -> etree._Element | None:
     grandparent; the container with the best score, discounted by its link density, wins.
     Navigation, footers and sidebars (by id/class) are never candidates.
     """
+    scores, totals = _container_scores(root)
+    final = {el: score * (1 - _link_density(el)) for el, score in scores.items()}
+    best = max(final, key=final.__getitem__, default=None)  # the first of equals, as in order
+    if best is None or final[best] <= 0:
+        return None
+    # A data table (a notice's list of names) is part of an article, never the article alone:
+    # the nearest container around it that holds any more article text is the body.
+    if best.tag in ("td", "th", "tr", "tbody", "thead", "table"):
+        table = best if best.tag == "table" else next(best.iterancestors("table"), None)
+        if table is not None and is_data_table(table):
+            best = _around_table(table, totals)
+    return _with_sibling_sections(_climb(best, totals), totals)
+
+
+def _container_scores(root: etree._Element) -> tuple[dict, dict]:
+    """Each container's score (its paragraphs' scores, half of its grandchildren's) and each
+    element's total (every paragraph's score below it)."""
     scores: dict[etree._Element, float] = {}
     totals: dict[etree._Element, float] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
@@ -107,34 +124,24 @@ def find_body(root: etree._Element) -> etree._Element | None:
             scores[ancestors[1]] = scores.get(ancestors[1], 0.0) + score / 2
         for ancestor in ancestors:
             totals[ancestor] = totals.get(ancestor, 0.0) + score
-    best, best_score = None, 0.0
-    for el, score in scores.items():
-        final = score * (1 - _link_density(el))
-        if final > best_score:
-            best, best_score = el, final
-    # A data table (a notice's list of names) is part of an article, never the article alone:
-    # the nearest container around it that holds any more article text is the body.
-    if best is not None and best.tag in ("td", "th", "tr", "tbody", "thead", "table"):
-        table = best if best.tag == "table" else next(best.iterancestors("table"), None)
-        if table is not None and is_data_table(table):
-            best = _around_table(table, totals)
-    # An article split over sibling blocks (a profile's sections, a photo story's groups): climb
-    # while the parent holds clearly more article text and stays free of link lists.
-    # Look a few levels up, not only at the parent: a section's wrapper (a profile's "part")
-    # often adds nothing itself while its own parent holds the sibling sections.
-    while best is not None:
+    return scores, totals
+
+
+def _climb(best: etree._Element, totals: dict) -> etree._Element:
+    """An article split over sibling blocks (a profile's sections, a photo story's groups):
+    climb while the parent holds clearly more article text and stays free of link lists.
+    Look a few levels up, not only at the parent: a section's wrapper (a profile's "part")
+    often adds nothing itself while its own parent holds the sibling sections."""
+    while True:
         for ancestor in list(best.iterancestors())[:CLIMB_LEVELS]:
             if ancestor.tag in ("body", "html") or _inside_furniture(ancestor):
-                break
+                return best
             if (totals.get(ancestor, 0.0) >= CLIMB_GAIN * totals.get(best, 0.0)
                     and _link_density(ancestor) <= CLIMB_MAX_LINKS):
                 best = ancestor
                 break
         else:
-            break
-        if best is not ancestor:
-            break
-    return _with_sibling_sections(best, totals) if best is not None else None
+            return best
 
 
 def _around_table(table: etree._Element, totals: dict) -> etree._Element:

@@ -167,17 +167,12 @@ class _BlockWriter:
             self.in_row -= 1
             self.flush()
             return
-        if tag in BLOCK_TAGS and self.in_row:
-            self.parts.append(" ")
-            self._children(el)
-            self.parts.append(" ")
-            return
-        if tag in BLOCK_TAGS:
+        if tag in BLOCK_TAGS and not self.in_row:
             self.flush()
             self._children(el)
             self.flush()
             return
-        if tag in ("td", "th"):
+        if tag in BLOCK_TAGS or tag in ("td", "th"):  # inside a table row: one line
             self.parts.append(" ")
             self._children(el)
             self.parts.append(" ")

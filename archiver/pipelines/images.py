@@ -23,7 +23,7 @@ from archiver.archive import image_file_name, write_atomic
 from archiver.archive.layout import FILES, IMAGES
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
-from archiver.run import stats as report
+from archiver.run import stats as keys
 from archiver.run.stats import describe_failure
 
 
@@ -133,7 +133,7 @@ class ArticleImagesPipeline(FilesPipeline):
         for url in item.image_urls:
             if not self.site.allows_image(url):
                 host = urlsplit(url).hostname
-                report.record_failure(stats, "image", url, f"image host {host} is outside "
+                keys.record_failure(stats, "image", url, f"image host {host} is outside "
                                       "allowed_domains; add it to image_domains to archive it",
                                       article=item.url, site=item.site)
                 continue
@@ -149,7 +149,7 @@ class ArticleImagesPipeline(FilesPipeline):
             item.images.append(value)
             # "uptodate": already in the archive, nothing was downloaded.
             present = value.get("status") == "uptodate"
-            stats.inc_value(report.IMAGES_PRESENT if present else report.IMAGES_FETCHED)
+            stats.inc_value(keys.IMAGES_PRESENT if present else keys.IMAGES_FETCHED)
             return
         reason = str(getattr(value, "value", value)) or type(value.value).__name__
-        report.record_failure(stats, "image", url, reason, article=item.url, site=item.site)
+        keys.record_failure(stats, "image", url, reason, article=item.url, site=item.site)

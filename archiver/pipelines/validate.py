@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 
 from archiver.extract.quality import verdict
 from archiver.items import ArticleItem
-from archiver.run import stats as report
+from archiver.run import stats as keys
 
 
 class ValidatePipeline:
@@ -26,8 +26,8 @@ class ValidatePipeline:
         if reason and item.refresh:
             reason = f"the page no longer gives an article ({reason}); archived file kept"
         if reason:
-            report.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}")
         if found.flags:
-            report.record_flag(self.stats, item.url, "; ".join(found.flags), site=item.site)
+            keys.record_flag(self.stats, item.url, "; ".join(found.flags), site=item.site)
         return item

@@ -70,21 +70,39 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
     """One site's outcome and figures from its crawler's stats. mode: crawl, fetch or
     refresh."""
     failures = stats.get(keys.FAILURES, [])
-    finish_reason = stats.get("finish_reason", "")
     problems = health(stats, site) if site is not None else []
-    if finish_reason == INTERRUPTED:
-        outcome, code, reason = "interrupted", EXIT_INTERRUPTED, "stopped by a signal"
-    elif finish_reason != "finished":
-        outcome, code = "failed", EXIT_FAILED
-        reason = f"the crawl ended early ({finish_reason or 'no finish reason'})"
-    elif failed(stats) or problems:
-        outcome, code, reason = "failed", EXIT_FAILED, "see failures and health"
-    else:
-        outcome, code, reason = "ok", EXIT_OK, ""
+    outcome, code, reason = site_outcome(stats, problems)
     return {
         "mode": mode, "outcome": outcome, "exit_code": code, "reason": reason,
         "notes": list(notes or []),
         "health": problems,
+        **counts(stats),
+        "finish_reason": stats.get("finish_reason", ""),
+        "failures": [n for n in failures if n["kind"] in ("article", "image", "list")],
+        "flagged": [n for n in failures if n["kind"] == "flagged"],
+        "gone": [n for n in failures if n["kind"] == "gone"],
+        "changed_articles": [n for n in failures if n["kind"] == "changed"],
+        "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
+    }
+
+
+def site_outcome(stats: dict, problems: list[str]) -> tuple[str, int, str]:
+    """(outcome, exit code, reason) of a crawl that ran, from how it finished and what it
+    counted; `problems` are its health findings."""
+    finish_reason = stats.get("finish_reason", "")
+    if finish_reason == INTERRUPTED:
+        return "interrupted", EXIT_INTERRUPTED, "stopped by a signal"
+    if finish_reason != "finished":
+        return ("failed", EXIT_FAILED,
+                f"the crawl ended early ({finish_reason or 'no finish reason'})")
+    if failed(stats) or problems:
+        return "failed", EXIT_FAILED, "see failures and health"
+    return "ok", EXIT_OK, ""
+
+
+def counts(stats: dict) -> dict[str, Any]:
+    """The report's figures: articles, images, list pages, requests, time."""
+    return {
         "articles": {
             "new": stats.get(keys.ARTICLES_NEW, 0),
             "already_archived": stats.get(keys.ARTICLES_ARCHIVED, 0),
@@ -112,12 +130,6 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "cms_detected": sorted(k[len(keys.CMS_DETECTED):] for k in stats
                                if k.startswith(keys.CMS_DETECTED)),
         "duration_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
-        "finish_reason": finish_reason,
-        "failures": [n for n in failures if n["kind"] in ("article", "image", "list")],
-        "flagged": [n for n in failures if n["kind"] == "flagged"],
-        "gone": [n for n in failures if n["kind"] == "gone"],
-        "changed_articles": [n for n in failures if n["kind"] == "changed"],
-        "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
     }
 
 

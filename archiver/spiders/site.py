@@ -37,18 +37,29 @@ def _url_list(urls: list[str] | str | None) -> list[str]:
     return list(urls or [])
 
 
+def _dated_urls(urls: dict[str, str | None] | list[str] | str | None) -> dict[str, str | None]:
+    """URL -> the date archived with it (`archiver refresh` gives them), or URLs without dates
+    (`scrapy crawl SITE -a refresh=A,B`)."""
+    if isinstance(urls, dict):
+        return dict(urls)
+    return dict.fromkeys(_url_list(urls))
+
+
 class SiteSpider(scrapy.Spider):
     site: ClassVar[SiteConfig]
 
     def __init__(self, *args: Any, urls: list[str] | str | None = None,
                  max_articles: int | str | None = None, full: bool | str = False,
-                 refresh: list[str] | str | None = None, preview: bool = False,
+                 refresh: dict[str, str | None] | list[str] | str | None = None,
+                 preview: bool = False,
                  retry_gone: bool | str = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # `archiver fetch` (or `scrapy crawl SITE -a urls=A,B`) archives these pages only.
         self.fetch_urls = _url_list(urls)
-        # `archiver refresh`: re-fetch these archived articles.
-        self.refresh_urls = _url_list(refresh)
+        # `archiver refresh`: re-fetch these archived articles. Each keeps the date it was
+        # archived with when its page states none (the date came from its list page).
+        self.refresh_dates = _dated_urls(refresh)
+        self.refresh_urls = list(self.refresh_dates)
         self.max_articles = int(max_articles) if max_articles else None
         # Walk every list page, not only up to the first one without a new article.
         self.full = full in (True, "1", "true", "yes")
@@ -94,8 +105,8 @@ class SiteSpider(scrapy.Spider):
             self.archived = self.run.index
             self.dead = self.run.dead
         if self.refresh_urls:
-            for url in self.refresh_urls:
-                request = self._article_request(url)
+            for url, date in self.refresh_dates.items():
+                request = self._article_request(url, list_date=date)
                 request.meta["refresh"] = True
                 yield request
             return
