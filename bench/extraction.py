@@ -232,12 +232,28 @@ def table(results: dict[str, dict[str, Score]]) -> str:
     return "\n".join(lines)
 
 
+def figures(s: Score) -> dict[str, float]:
+    """One family's figures as plain numbers (the --json output the quality gate reads)."""
+    return {"f1": s.f1, "headline": s.headlines / s.pages, "date": s.dates / s.pages,
+            "archived": s.archived / s.pages,
+            "images": s.images_found / s.images_expected if s.images_expected else 1.0}
+
+
 def main(argv: list[str]) -> None:
-    names = argv or list(EXTRACTORS)
-    for title, labels in (("nankai corpus and seeds", load_labels()),
-                          ("schools never tuned on (tests/fixtures/schools)", load_schools())):
+    as_json = "--json" in argv
+    names = [a for a in argv if a != "--json"] or list(EXTRACTORS)
+    sets = {"corpus": ("nankai corpus and seeds", load_labels()),
+            "schools": ("schools never tuned on (tests/fixtures/schools)", load_schools())}
+    results = {key: {name: score(name, labels) for name in names}
+               for key, (_, labels) in sets.items()}
+    if as_json:
+        print(json.dumps({key: {name: {family: figures(s) for family, s in scores.items()}
+                                for name, scores in by_name.items()}
+                          for key, by_name in results.items()}))
+        return
+    for key, (title, _) in sets.items():
         print(f"\n{title}")
-        print(table({name: score(name, labels) for name in names}))
+        print(table(results[key]))
 
 
 if __name__ == "__main__":

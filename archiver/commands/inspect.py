@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from archiver.commands.common import (
@@ -73,6 +73,7 @@ def describe(item) -> list[str]:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     from archiver.extract.quality import verdict
@@ -83,14 +84,20 @@ def cmd_preview(args: argparse.Namespace) -> int:
     registry = load_registry(settings)
     if not known_sites(registry, [args.site]) or args.site not in registry.sites:
         return EXIT_CONFIG
-    # A dry run: no images, no files, no lock; only the articles kept for display.
-    settings.set("ITEM_PIPELINES", {"archiver.pipelines.preview.PreviewPipeline": 100},
-                 priority="cmdline")
+    # A dry run: no pipeline (no images, no files) and no lock; the articles are collected as
+    # Scrapy hands them over, for display.
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(args.site)
+    items: list = []
+
+    def collect(item: Any, **_: Any) -> None:
+        items.append(item)
+
+    # Scrapy keeps a weak reference to a receiver: `collect` lives as long as this call.
+    crawler.signals.connect(collect, signal=signals.item_scraped)
     process.crawl(crawler, max_articles=args.max_articles, preview=True)
     process.start()
-    items = crawler.spider.previewed if crawler.spider else []
     for item in items:
         print("\n".join(describe(item)))
     stats = crawler.stats.get_stats()

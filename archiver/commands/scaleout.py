@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from archiver.commands import args as types
 from archiver.commands.common import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -25,7 +26,7 @@ def add_dispatch_options(parser: argparse.ArgumentParser) -> None:
     """The options dispatch shares with crawl, and its own."""
     from archiver.dispatch import LOST_AFTER
 
-    parser.add_argument("--max-articles", type=int, metavar="N",
+    parser.add_argument("--max-articles", type=types.count, metavar="N",
                         help="each job requests at most N new articles of its site")
     parser.add_argument("--full", action="store_true",
                         help="each job walks every list page of its site")

@@ -65,7 +65,6 @@ class SiteSpider(scrapy.Spider):
         self.full = full in (True, "1", "true", "yes")
         # `archiver preview`: archived articles are shown too, and nothing is written.
         self.preview = preview
-        self.previewed: list[Any] = []
         self.requested_articles = 0
         self.archived: ArchiveIndex | set[str] = set()
         # Articles recorded as gone (404/410 on two crawls in a row); see archiver.deadlinks.
