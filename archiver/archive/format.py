@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import frontmatter
 
-from archiver.archive import hexo
+from archiver.archive.hexo import post_text
 from archiver.archive.layout import site_dir, urlname
 from archiver.items import ArticleItem
 
@@ -43,7 +43,7 @@ def to_markdown(item: ArticleItem, site: SiteConfig,
     }
     # Keys in the seed's order; values through the YAML library (quoted where Hexo's reader
     # would take them for another type), plus Hexo's Nunjucks switch when the body needs it.
-    return hexo.post_text(metadata, "\n\n".join(blocks))
+    return post_text(metadata, "\n\n".join(blocks))
 
 
 _SOURCE_LINK = re.compile(r"^\[" + SOURCE_LINK_TEXT + r"\]\((?P<url>[^)\s]+)\)\s*$", re.M)

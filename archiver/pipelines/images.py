@@ -63,7 +63,10 @@ class ArticleImagesPipeline(FilesPipeline):
     def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
         cls._update_stores(crawler.settings)
         for name in ("scrapy.pipelines.media", "scrapy.pipelines.files"):
-            logging.getLogger(name).addFilter(_ReportedElsewhere())
+            logger = logging.getLogger(name)
+            # One filter per logger, however many crawlers (sites) the process runs.
+            if not any(isinstance(f, _ReportedElsewhere) for f in logger.filters):
+                logger.addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
         pipeline = cls(str(output), crawler=crawler)
         pipeline.site = crawler.spidercls.site
