@@ -25,12 +25,12 @@ from pathlib import Path
 
 from archiver.archive import write_atomic
 from archiver.commands.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
+from archiver.run.outcome import prune_reports
 from archiver.scrapyd import PROJECT, Node, ScrapydError, version_on
 
 LOST_AFTER = 30.0  # seconds without an answer before a node's jobs are given up
 LOST_POLLS = 3  # ... and at least this many failed polls in a row
 FORGOTTEN_POLLS = 2  # answers in a row that do not list a job before it counts as forgotten
-KEEP_REPORTS_DAYS = 90
 
 
 @dataclass
@@ -215,21 +215,7 @@ def _verdict(result: dict) -> int:
 
 
 def write_report(path: Path, document: dict) -> None:
-    """Write the dispatch's report, and remove reports of its folder older than
-    KEEP_REPORTS_DAYS (job reports pile up there, one per job)."""
+    """Write the dispatch's report, and remove old reports of its folder (job reports pile up
+    there, one per job; see run.outcome.prune_reports)."""
     write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     prune_reports(path.parent)
-
-
-def prune_reports(folder: Path, keep_days: int = KEEP_REPORTS_DAYS) -> list[Path]:
-    """Remove the *.json reports of `folder` last written more than `keep_days` days ago."""
-    cutoff = time.time() - keep_days * 86400
-    removed = []
-    for report in folder.glob("*.json"):
-        try:
-            if report.is_file() and report.stat().st_mtime < cutoff:
-                report.unlink()
-                removed.append(report)
-        except OSError:
-            continue  # another dispatch removed it, or it is not ours to remove
-    return removed

@@ -4,6 +4,8 @@ every run leaves a JSON report."""
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import frontmatter
 
@@ -110,9 +112,18 @@ def test_every_run_writes_a_json_report(server, tmp_path):
     assert site["images"] == {"fetched": 2, "already_archived": 0, "failed": 2}
     assert site["requests"] >= 5 and site["duration_seconds"] > 0
     assert {f["reason"] for f in site["failures"]} == {"HTTP 404"}
-    # Without --report the report goes beside the archive.
+    # Without --report the report goes beside the archive, where reports older than 90 days
+    # are removed (a crawl every 15 minutes would fill the disk with them).
+    reports = tmp_path / "out" / ".reports"
+    reports.mkdir(parents=True)
+    old, recent = reports / "20200101-000000-crawl.json", reports / "20200102-000000-crawl.json"
+    for path, age_days in ((old, 91), (recent, 89)):
+        path.write_text("{}")
+        moment = time.time() - age_days * 86400
+        os.utime(path, (moment, moment))
     archiver(tmp_path, "crawl", "fixture")
-    assert list((tmp_path / "out" / ".reports").glob("*-crawl.json"))
+    assert len(list(reports.glob("*-crawl.json"))) == 2
+    assert recent.exists() and not old.exists()
 
 
 def test_check_passes_a_clean_archive_and_lists_every_problem(server, tmp_path):

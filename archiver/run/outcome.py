@@ -205,6 +205,25 @@ def default_report_path(output: Path, name: str) -> Path:
     return Path(output) / ".reports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
 
 
+# Reports (and tracebacks of unexpected errors) in <output>/.reports/ are kept this long.
+KEEP_REPORTS_DAYS = 90
+
+
+def prune_reports(folder: Path, keep_days: int = KEEP_REPORTS_DAYS) -> list[Path]:
+    """Remove the reports of `folder` last written more than `keep_days` days ago, so that a
+    crawl every 15 minutes does not fill the disk with them."""
+    cutoff = time.time() - keep_days * 86400
+    removed = []
+    for report in [*folder.glob("*.json"), *folder.glob("*-error.txt")]:
+        try:
+            if report.is_file() and report.stat().st_mtime < cutoff:
+                report.unlink()
+                removed.append(report)
+        except OSError:
+            continue  # another run removed it, or it is not ours to remove
+    return removed
+
+
 def write_report(path: Path, command: str, argv: list[str], started: float, exit_code: int,
                  output: Path, sites: dict[str, dict]) -> str | None:
     """Write the run's JSON report; returns why it could not be written, or None."""
@@ -223,4 +242,6 @@ def write_report(path: Path, command: str, argv: list[str], started: float, exit
         write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     except OSError as error:
         return f"cannot write the report {path}: {error.strerror or error}"
+    if path.parent.name == ".reports":  # the archive's own folder of reports, not --report's
+        prune_reports(path.parent)
     return None
