@@ -24,6 +24,9 @@ _DATE_PIECE = 40
 _YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _DAY = re.compile(r"^(\d{1,2})\s*日?$")
 _DATE_NOISE = re.compile(r"^[\s\[\]【】()（）]+|[\s\[\]【】()（）]+$")
+# A WeChat official-account article: about one route in twenty lists some of its news there
+# instead of on the school's own pages.
+_WECHAT_ARTICLE = re.compile(r"^https?://mp\.weixin\.qq\.com/s[/?]")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,20 @@ class ListPage:
                 if link and self.site.allows(link) and self.site.is_article_url(link):
                     # Drop the fragment only: the archived URL must stay as the site writes it.
                     found.append((link.split("#", 1)[0], node.root))
+            if found:
+                return _with_dates(found)
+        return []
+
+    @cached_property
+    def wechat_articles(self) -> list[ListedArticle]:
+        """The list's links to WeChat official-account articles (mp.weixin.qq.com): listed news
+        that lives off the site, which the archiver does not fetch. The spider names each one,
+        so that they are never a silent gap."""
+        for css in (*self.site.list_link_selectors(self.detected), "a[href]"):
+            found = [(link, node.root)
+                     for node in self.sel.css(css).xpath("descendant-or-self::a[@href]")
+                     if (link := paging.absolute(self.url, node.attrib.get("href")))
+                     and _WECHAT_ARTICLE.match(link)]
             if found:
                 return _with_dates(found)
         return []

@@ -62,7 +62,8 @@ def health(stats: dict, site: Any) -> list[str]:
 def failed(stats: dict) -> bool:
     """True when anything failed or needs a look: the site's exit code is then 1."""
     return any(stats.get(key) for key in (keys.ARTICLES_FAILED, keys.IMAGES_FAILED,
-                                          keys.ARTICLES_FLAGGED, keys.LISTS_FAILED))
+                                          keys.ARTICLES_FLAGGED, keys.LISTS_FAILED,
+                                          keys.ARTICLES_OFFSITE))
 
 
 def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | None = None
@@ -81,6 +82,7 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "failures": [n for n in failures if n["kind"] in ("article", "image", "list")],
         "flagged": [n for n in failures if n["kind"] == "flagged"],
         "gone": [n for n in failures if n["kind"] == "gone"],
+        "offsite": [n for n in failures if n["kind"] == "offsite"],
         "changed_articles": [n for n in failures if n["kind"] == "changed"],
         "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
     }
@@ -111,6 +113,7 @@ def counts(stats: dict) -> dict[str, Any]:
             "gone": stats.get(keys.ARTICLES_GONE, 0),
             "failed": stats.get(keys.ARTICLES_FAILED, 0),
             "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
+            "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
         },
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
@@ -174,7 +177,7 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
     if report["unreachable"]:
         lines = [f"{name}: UNREACHABLE: {report['unreachable']}"]
     lines += [f"  {note}" for note in report["notes"]]
-    for failure in (report["failures"] + report["flagged"] + report["gone"]
+    for failure in (report["failures"] + report["flagged"] + report["gone"] + report["offsite"]
                     + report["changed_articles"]):
         lines.append("  " + _failure_line(failure))
     lines += [f"  health: {line}" for line in report["health"]]
@@ -196,6 +199,8 @@ def _failure_line(failure: dict[str, str]) -> str:
         return f"list page failed: {url}: {reason} (the articles it links were not looked for)"
     if kind == "gone":
         return f"gone: {url}: {reason}"
+    if kind == "offsite":
+        return f"not archived: {url}: {reason}"
     if kind == "changed":
         return f"changed: {url} ({failure['file']}): {reason}"
     return f"article failed: {url}: {reason}"

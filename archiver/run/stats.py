@@ -19,6 +19,8 @@ ARTICLES_FLAGGED = "archiver/articles/flagged"
 ARTICLES_CHANGED = "archiver/articles/changed"
 ARTICLES_UNCHANGED = "archiver/articles/unchanged"
 ARTICLES_GONE = "archiver/articles/gone"
+# Listed articles that live off the site (WeChat) and are not fetched: named, never silent.
+ARTICLES_OFFSITE = "archiver/articles/offsite"
 IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"

@@ -75,6 +75,8 @@ class SiteSpider(scrapy.Spider):
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
+        # WeChat articles a list links to, named once per run (see _offsite).
+        self.offsite_seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -145,12 +147,26 @@ class SiteSpider(scrapy.Spider):
             self.requested_articles += 1
             new += 1
             yield self._article_request(article.url, start, article.date)
+        self._offsite(listing.wechat_articles)
         if not new and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
             # walk record says whether that holds, see archiver.run.resume). An unchanged site
             # costs one list page per start URL (`--full` walks them all).
             return
         yield from self._next_list(response, listing, page, start)
+
+    def _offsite(self, listed: list) -> None:
+        """Count and name the listed articles the archiver does not fetch (WeChat articles):
+        a site's news must never go missing without a word."""
+        for article in listed:
+            if article.url in self.offsite_seen:
+                continue
+            self.offsite_seen.add(article.url)
+            self.crawler.stats.inc_value(keys.ARTICLES_OFFSITE)
+            keys.record_note(self.crawler.stats, "offsite", article.url,
+                             "a WeChat official-account article (mp.weixin.qq.com) that the list "
+                             "links to; the archiver does not fetch WeChat pages, so it is not "
+                             "archived: save it by hand if it matters", site=self.name)
 
     def _walks_in_full(self, start: str) -> bool:
         return self.full or self.run is None or self.run.plan(start).full
