@@ -38,6 +38,10 @@ HOSTILE = [
 ]
 # Lines of one paragraph (a <br> between them): a table, a description list.
 HOSTILE_LINES = [["| a | b |", "|---|---|"], ["甲", ": 不是定义"]]
+# A data table (a GFM table in the archive) and an attachment archived beside the posts.
+TABLE = ("<table><tr><th>姓名</th><th>学院</th></tr><tr><td>张_三</td><td>A|B 学院</td></tr>"
+         "<tr><td>李四</td><td>~化学~ 学院</td></tr></table>")
+ATTACHMENT, PDF = "/files/baoming.pdf", b"%PDF-1.4 not really a pdf\n"
 HEADLINE = "🎉 {% endraw %} {{ x }} ~~x~~ &amp; info_1234@nankai.edu.cn \"引号\" -- 1e3: #话题 👨‍👩‍👧"
 TAGS = ["1e3", "0o17", "yes", "null", "2019-01-01", "~", "测试 🎉"]
 
@@ -50,6 +54,9 @@ def hostile_articles() -> list[Article]:
                 images=[f"{HOST}/img/a.png"]),
         Article(2, "普通新闻 {% foo %}", date="2024-03-01 08:00:00",
                 paragraphs=["学校召开工作会议，部署本学期重点任务。"]),
+        Article(3, "关于报名的通知", date="2024-03-02 09:00:00",
+                paragraphs=["请各学院于本周五前报送名单，名单如下。", TABLE,
+                            f'<a href="{HOST}{ATTACHMENT}">附件：报名表_2024.pdf</a>']),
     ]
 
 
@@ -57,6 +64,7 @@ def serve(server, articles: list[Article]) -> None:
     for article in articles:
         server.add(HOST + article.path, article.page(), content_type="text/html")
     server.add(f"{HOST}/img/a.png", PNG, content_type="image/png")
+    server.add(HOST + ATTACHMENT, PDF, content_type="application/pdf")
 
 
 def lines_of(element: etree._Element) -> str:
@@ -100,7 +108,7 @@ def test_archive_builds_in_hexo_verbatim_and_publish_copies_only_changes(server,
 
     public = blog / "public"
     files = sorted(output.glob("*/*.md"))
-    assert len(files) == 6 + 5 + 2
+    assert len(files) == 6 + 5 + 3
     pages = {p.parent.name for p in public.glob("*/index.html") if re.fullmatch(r"[0-9a-f]{32}",
                                                                                p.parent.name)}
     assert pages == {f.stem for f in files}  # one page per article, at /<urlname>/
@@ -124,7 +132,7 @@ def test_archive_builds_in_hexo_verbatim_and_publish_copies_only_changes(server,
         source = content.findall(".//a")[-1]
         assert (source.text, source.get("href")) == ("转入文章首发地址", post.content.rsplit(
             "(", 1)[1].rstrip(")"))
-        texts = [plain_text(b) for b in blocks[:-1] if not b.startswith("![")]
+        texts = [plain_text(b) for b in blocks[:-1] if not b.startswith(("![", "| "))]
         paragraphs = [lines_of(p) for p in content if p.tag == "p" and p.find("img") is None]
         assert paragraphs[:-1] == texts, file
 
@@ -142,6 +150,15 @@ def test_archive_builds_in_hexo_verbatim_and_publish_copies_only_changes(server,
     image = page.find(".//div[@class='content']//img").get("src")
     assert (public / image.lstrip("/")).read_bytes() == PNG
     assert page.findtext(".//time") == "2024-02-29 23:30:00"
+
+    # The notice: its table is a table, its attachment a link to the archived file.
+    page = page_of(public, hostile["测试大学->关于报名的通知 | test.example"])
+    rows = [[lines_of(cell) for cell in row] for row in page.iter("tr")]
+    assert rows == [["姓名", "学院"], ["张_三", "A|B 学院"], ["李四", "~化学~ 学院"]]
+    link = next(a for a in page.iter("a") if a.text == "附件：报名表_2024.pdf")
+    assert not link.get("href").startswith(("http", "/"))  # image_links: local
+    urlname = hostile["测试大学->关于报名的通知 | test.example"]
+    assert (public / urlname / link.get("href")).read_bytes() == PDF
 
     # Publishing again copies nothing; after a refresh that changed one article, just that one.
     before = snapshot(blog / "source")

@@ -21,8 +21,10 @@ import yaml
 from archiver.archive import archived_sites, hexo, write_atomic
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, settings_for
 
-# A local image link as the archive writes it: images/<file name>, nothing else.
-_LOCAL_IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<src>images/[\w.-]+)\)$", re.M)
+# Local links as the archive writes them (image_links: local): an image, on its own line or in a
+# table cell, is images/<file name>; an attachment is files/<file name>.
+_LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\((?P<src>images/[\w.-]+)\)")
+_LOCAL_FILE = re.compile(r"(?<!\\)\]\((?P<src>files/[\w.-]+)\)")
 TIMEZONE = "Asia/Shanghai"
 
 
@@ -30,7 +32,7 @@ TIMEZONE = "Asia/Shanghai"
 class Published:
     copied: list[Path] = field(default_factory=list)
     unchanged: int = 0
-    images: int = 0
+    images: int = 0  # images and attachments copied
     skipped: list[str] = field(default_factory=list)
 
 
@@ -42,6 +44,23 @@ def _copy_if_changed(data: bytes, target: Path) -> bool:
         pass
     write_atomic(target, data)
     return True
+
+
+def copy_local_files(folder: Path, body: str, source: Path, urlname: str,
+                     result: Published) -> bool:
+    """Copy the images and attachments a post links locally; True when it links any image.
+    Images go to source/images/ (hexo-renderer-marked's prependRoot makes `images/x` read
+    `/images/x`); attachments to source/<urlname>/files/, since a plain link is not
+    root-prefixed and resolves beside the post's page at /<urlname>/ (permalink :urlname/)."""
+    links = [(m.group("src"), source / m.group("src")) for m in _LOCAL_IMAGE.finditer(body)]
+    images = bool(links)
+    links += [(m.group("src"), source / urlname / m.group("src"))
+              for m in _LOCAL_FILE.finditer(body)]
+    for src, target in links:
+        local = folder / src
+        if local.is_file() and not local.is_symlink():
+            result.images += _copy_if_changed(local.read_bytes(), target)
+    return images
 
 
 def publish_site(folder: Path, hexo_dir: Path, result: Published) -> bool:
@@ -61,12 +80,8 @@ def publish_site(folder: Path, hexo_dir: Path, result: Published) -> bool:
         if found:
             result.skipped.append(f"{path}: {found[0]}")
             continue
-        for match in _LOCAL_IMAGE.finditer(post.content):
-            local_images = True
-            image = folder / match.group("src")
-            if image.is_file() and not image.is_symlink():
-                result.images += _copy_if_changed(image.read_bytes(),
-                                                  hexo_dir / "source" / match.group("src"))
+        local_images |= copy_local_files(folder, post.content, hexo_dir / "source", path.stem,
+                                         result)
         if _copy_if_changed(data, posts / path.name):
             result.copied.append(posts / path.name)
         else:
@@ -137,5 +152,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"{config_file}: {line}")
     print(f"published {len(sites)} site(s) to {hexo_dir / 'source' / '_posts'}: "
           f"{len(result.copied)} copied, {result.unchanged} unchanged, {result.images} image(s) "
-          f"copied, {len(result.skipped)} not published; next: `hexo generate` in {hexo_dir}")
+          f"or attachment(s) copied, {len(result.skipped)} not published; next: `hexo generate` "
+          f"in {hexo_dir}")
     return EXIT_FAILED if result.skipped or advice else EXIT_OK
