@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 
 from archiver.config import parse_site
 from archiver.extract.article import extract_article
-from archiver.extract.dates import date_in_url, labelled_date, parse_date
+from archiver.extract.dates import date_in_url, labelled_date, parse_date, signature_date
 from archiver.extract.markdown import to_blocks
 from archiver.extract.text import is_furniture, is_meta_line
 from tests.conftest import site_config
@@ -226,3 +226,33 @@ def test_data_tables_become_gfm_tables_with_spans_filled():
 ])
 def test_layout_tables_unwrap_into_paragraphs(table, expected):
     assert md(table)[0] == expected
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["请各单位按时参加。", "党委宣传部 2023年2月11日"], datetime(2023, 2, 11)),
+    (["请各单位按时参加。", "党委宣传部", "2023-02-11"], datetime(2023, 2, 11)),
+    (["教务处", "2023/2/11 15:30"], datetime(2023, 2, 11, 15, 30)),
+    # An update stamp under a text is no signature; neither is a sentence ending in a date.
+    (["学院正以崭新的姿态，迎接挑战。", "2024.12.5"], None),
+    (["活动将于2023年3月1日"], None),
+    (["请于下周一前，将报名表交至教务处，截止时间为2023年3月1日"], None),
+    (["党委宣传部 2023年2月11日", "附件：报名表"], None),
+])
+def test_a_notice_signed_with_a_date_at_its_end(lines, expected):
+    found = signature_date(lines)
+    assert (found[1] if found else None) == expected
+
+
+def test_a_notice_whose_only_date_is_its_signature_is_archived_with_it():
+    page = f"""<html><head><title>关于召开工作会议的通知</title></head><body>
+<div class="nav"><a href="/">首页</a></div><h1>关于召开工作会议的通知</h1>
+<div class="content"><p>{"各学院：定于下周召开工作会议，请各单位负责人准时参加，不得缺席。" * 3}</p>
+<p>党委办公室</p><p>2023年2月11日</p></div>
+<div class="related"><a href="/info/1/2.htm">上一篇：其他通知 2022-12-01</a></div></body></html>"""
+    site = parse_site("inline", site_config(start_urls=["http://x.edu.cn/xw"],
+                                            allowed_domains=["x.edu.cn"], cms="generic",
+                                            article={"headline": None, "published": None,
+                                                     "body": None, "url_pattern": None}))
+    item = extract_article(page, "http://x.edu.cn/info/1011/2345.htm", site)
+    assert item.published == datetime(2023, 2, 11) and item.rules["published"] == "signature"
+    assert item.blocks[-2:] == ["党委办公室", "2023年2月11日"]  # the signature stays text

@@ -20,11 +20,11 @@ from w3lib.url import safe_url_string
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract import generic
-from archiver.extract.dates import date_in_url, labelled_date, parse_date
+from archiver.extract.dates import date_in_url, labelled_date, parse_date, signature_date
 from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
 from archiver.extract.published import find_published, furniture
 from archiver.extract.quality import BIDI_FLAG
-from archiver.extract.text import clean_line
+from archiver.extract.text import clean_line, plain_text
 from archiver.items import ArticleItem
 
 
@@ -182,7 +182,16 @@ class ArticlePage:
         from_url = date_in_url(self.url)
         if from_url:
             return "", from_url, "url"
+        # Last: a notice signed with a date at its end (the office's name, then the day).
+        signed = signature_date(self._last_lines(body)) if body is not None else None
+        if signed:
+            return signed[0], signed[1], "signature"
         return "", None, "none"
+
+    def _last_lines(self, body: etree._Element) -> list[str]:
+        """The body's last text lines, as a reader sees them."""
+        blocks = [b for b in to_blocks(body, self.urljoin)[0] if not b.startswith("![")]
+        return [line for block in blocks[-2:] for line in plain_text(block).split("\n")]
 
     def blocks(self, body: etree._Element | None, headline: str,
                published: datetime | None) -> tuple[list[str], list[str], list[str]]:

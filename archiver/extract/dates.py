@@ -71,3 +71,29 @@ def labelled_date(text: str) -> tuple[str, datetime] | None:
                 if found:
                     return date_match.group(0).strip(), found
     return None
+
+
+# A notice signed at its end: the office's name and a full date, on one line ("宣传部
+# 2023年2月11日") or on the last two ("宣传部" then "2023-02-11"); nothing after the date.
+_SIGNATURE = re.compile(rf"^(?P<name>[^\d:：]{{0,24}}?)\s*(?P<date>{_DATE.pattern})\s*$")
+# A signature line is short: a longer line ending in a date is a sentence ("…将于2023年3月1日").
+_SIGNATURE_MAX = 32
+# An office's name is no sentence, no label and no phrase leading to a date ("将于", "截止").
+_NOT_A_NAME = re.compile(r"[。！？；，,.!?;]|时间|日期|[于在至到从为是前后止]$")
+
+
+def signature_date(lines: list[str]) -> tuple[str, datetime] | None:
+    """The date a notice is signed with, from the last lines of its body: (raw, datetime). A
+    date alone counts only under a line that names the office: a page that merely ends with
+    a date (an update stamp under a text) has no signature."""
+    lines = [line.strip() for line in lines if line.strip()]
+    if not lines or len(lines[-1]) > _SIGNATURE_MAX:
+        return None
+    match = _SIGNATURE.match(lines[-1])
+    if not match:
+        return None
+    name = match.group("name").strip() or (lines[-2] if len(lines) > 1 else "")
+    if not name or len(name) > 24 or _NOT_A_NAME.search(name):
+        return None
+    found = _build(*match.group("y", "m", "d", "H", "M", "S"))
+    return (match.group("date").strip(), found) if found else None
