@@ -41,6 +41,10 @@ ARCHIVER_PROGRESS = False
 ROBOTSTXT_OBEY = True
 USER_AGENT = "archiver/0.1 (+https://github.com/; news archiver for university news mirrors)"
 CONCURRENT_REQUESTS = 16
+# Outputs of one response processed in parallel. An article page gives one item and a list page
+# a page of requests; under the asyncio reactor Scrapy starts this many worker tasks for every
+# response, so its default of 100 cost more than the archiver's own work (docs/benchmarks.md).
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True

@@ -54,7 +54,9 @@ def clean_env() -> dict[str, str]:
 
 
 def baseline_crawl(base: str, out: Path, concurrency: int) -> Crawl:
-    settings = {**politeness_off(concurrency), "LOG_LEVEL": "WARNING",
+    # CONCURRENT_ITEMS as the archiver's settings have it: both crawls run on the same Scrapy
+    # tuning, so the comparison measures the archiver's own work.
+    settings = {**politeness_off(concurrency), "LOG_LEVEL": "WARNING", "CONCURRENT_ITEMS": 8,
                 "ARTICLES_STORE": out / "bench", "FILES_STORE": out / "images"}
     command = [PY, "-m", "scrapy", "runspider", str(BASELINE), "-a", f"start={base}{START_PATH}",
                *(arg for key, value in settings.items() for arg in ("-s", f"{key}={value}"))]

@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
-from w3lib.url import canonicalize_url, safe_url_string
+from w3lib.url import canonicalize_url
+
+from archiver.urls import safe_url
 
 if TYPE_CHECKING:
     from archiver.config import SiteConfig
@@ -52,8 +54,9 @@ def absolute(base: str, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.lower().startswith(("javascript:", "#", "mailto:", "tel:")):
         return None
-    url = safe_url_string(urljoin(base, href))
+    url = safe_url(urljoin(base, href))
     return url if url.startswith(("http://", "https://")) else None
+
 
 
 def same_page(a: str, b: str) -> bool:

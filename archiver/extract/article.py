@@ -15,7 +15,6 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
-from w3lib.url import safe_url_string
 
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
@@ -26,6 +25,7 @@ from archiver.extract.published import find_published, furniture
 from archiver.extract.quality import BIDI_FLAG
 from archiver.extract.text import clean_line, plain_text
 from archiver.items import ArticleItem
+from archiver.urls import safe_url
 
 
 @cache
@@ -90,7 +90,7 @@ class ArticlePage:
         self.detected = detected
 
     def urljoin(self, href: str) -> str:
-        return safe_url_string(urljoin(self.url, href.strip()))
+        return safe_url(urljoin(self.url, href.strip()))
 
     def _matches(self, field_name: str) -> Iterator[list[etree._Element]]:
         """Per candidate selector, in order, the elements it matches (lazily: most pages are

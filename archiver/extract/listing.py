@@ -66,9 +66,12 @@ class ListPage:
         """The list's links to WeChat official-account articles (mp.weixin.qq.com): listed news
         that lives off the site, which the archiver does not fetch. The spider names each one,
         so that they are never a silent gap."""
+        if "mp.weixin.qq.com" not in self.html:
+            return []  # the usual case, found without walking the page's links
         for css in (*self.site.list_link_selectors(self.detected), "a[href]"):
             found = [(link, node.root)
-                     for node in self.sel.css(css).xpath("descendant-or-self::a[@href]")
+                     for node in self.sel.css(css).xpath(
+                         "descendant-or-self::a[contains(@href, 'mp.weixin.qq.com')]")
                      if (link := paging.absolute(self.url, node.attrib.get("href")))
                      and _WECHAT_ARTICLE.match(link)]
             if found:
