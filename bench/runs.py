@@ -70,6 +70,9 @@ def archiver_crawl(base: str, out: Path, concurrency: int) -> Crawl:
         "name": "bench", "school": "示例大学", "label": "bench.local", "tags": ["bench.local"],
         "categories": ["bench.local"], "allowed_domains": ["127.0.0.1"],
         "start_urls": [f"{base}{START_PATH}"], "cms": "webplus",
+        # Up to 50,000 articles on list pages of 20: beyond the default cap of 500 list pages
+        # per run (which guards against endless pagers).
+        "list": {"max_pages": 5000},
         "settings": politeness_off(concurrency),
     }
     (configs / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
