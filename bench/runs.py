@@ -53,11 +53,13 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SCRAPY_", "ARCHIVER_"))}
 
 
-def baseline_crawl(base: str, out: Path, concurrency: int) -> Crawl:
-    # CONCURRENT_ITEMS as the archiver's settings have it: both crawls run on the same Scrapy
-    # tuning, so the comparison measures the archiver's own work.
-    settings = {**politeness_off(concurrency), "LOG_LEVEL": "WARNING", "CONCURRENT_ITEMS": 8,
+def baseline_crawl(base: str, out: Path, concurrency: int, same_tuning: bool = False) -> Crawl:
+    settings = {**politeness_off(concurrency), "LOG_LEVEL": "WARNING",
                 "ARTICLES_STORE": out / "bench", "FILES_STORE": out / "images"}
+    if same_tuning:
+        # CONCURRENT_ITEMS as the archiver's settings have it: both crawls on the same Scrapy
+        # tuning, so the comparison measures the archiver's own work only.
+        settings["CONCURRENT_ITEMS"] = 8
     command = [PY, "-m", "scrapy", "runspider", str(BASELINE), "-a", f"start={base}{START_PATH}",
                *(arg for key, value in settings.items() for arg in ("-s", f"{key}={value}"))]
     return Crawl("baseline", command, clean_env(), out / "bench", out / "images" / "full")

@@ -43,6 +43,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5,
                         help="runs of each crawl; the medians are compared (default 5)")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--same-tuning", action="store_true",
+                        help="give the baseline the archiver's CONCURRENT_ITEMS too (default: "
+                        "Scrapy's, as a user writes it by hand)")
     parser.add_argument("--no-profile", action="store_true",
                         help="skip the cProfile runs (the per-stage table)")
     parser.add_argument("--big-archive", type=int, default=0, metavar="N",
@@ -51,8 +54,8 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def crawls(base: str, work: Path, concurrency: int) -> dict[str, Crawl]:
-    return {"baseline": baseline_crawl(base, work / "out-baseline", concurrency),
+def crawls(base: str, work: Path, concurrency: int, same_tuning: bool) -> dict[str, Crawl]:
+    return {"baseline": baseline_crawl(base, work / "out-baseline", concurrency, same_tuning),
             "archiver": archiver_crawl(base, work / "out-archiver", concurrency)}
 
 
@@ -142,7 +145,7 @@ def main() -> None:
               f"({time.perf_counter() - started:.1f} s to generate)")
         with serve(work / "site", work) as (base, kind):
             print(f"server: {kind} at {base}; concurrency {args.concurrency}")
-            jobs = crawls(base, work, args.concurrency)
+            jobs = crawls(base, work, args.concurrency, args.same_tuning)
             runs = alternate(jobs, args.rounds, work, args.articles)
             second = incremental(jobs["archiver"], work)
             profiles = None if args.no_profile else profile_both(jobs, work)
