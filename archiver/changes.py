@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-import frontmatter
+from archiver.archive.format import parse_article
 
 _IMAGE = re.compile(r"^!\[[^\]]*\]\(([^)\s]+)\)$", re.M)
 
@@ -14,7 +14,7 @@ def what_changed(old: str, new: str) -> list[str]:
     """The parts that differ between two texts of one archive file ("file" when the old text
     is missing or does not parse)."""
     try:
-        before, after = frontmatter.loads(old), frontmatter.loads(new)
+        before, after = parse_article(old), parse_article(new)
     except Exception:  # noqa: BLE001 (a broken old file: it is rewritten whole)
         return ["file"]
     parts = []

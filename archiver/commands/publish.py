@@ -15,10 +15,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frontmatter
 import yaml
 
 from archiver.archive import archived_sites, hexo, write_atomic
+from archiver.archive.format import parse_article
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, settings_for
 
 # Local links as the archive writes them (image_links: local): an image, on its own line or in a
@@ -73,7 +73,7 @@ def publish_site(folder: Path, hexo_dir: Path, result: Published) -> bool:
         data = path.read_bytes()
         try:
             text = data.decode("utf-8")
-            post = frontmatter.loads(text)
+            post = parse_article(text)
             found = hexo.problems(text, post.metadata, post.content)
         except Exception as error:  # noqa: BLE001 (YAML, Unicode: the file is not publishable)
             found = [f"does not parse: {str(error).splitlines()[0]}"]

@@ -138,7 +138,7 @@ def furniture(blocks: list[str], headline: str = "",
             found.append(True)
             continue
         lead = False
-        found.append(is_furniture(block))
+        found.append(is_furniture(block, text))
     return found
 
 

@@ -10,11 +10,12 @@ from archiver.extract.escape import escape_block_start, escape_markdown  # noqa:
 
 # The zero-width space and the BOM carry nothing and break matching. The joiners (ZWJ, ZWNJ,
 # word joiner) stay: they build emoji sequences (👨‍👩‍👧) and shape scripts.
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\ufeff"), None)
+_ZERO_WIDTH_CHARS = "\u200b\ufeff"
+ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
 # Those, and control characters other than tab and newline, which cannot stand in YAML or
 # Markdown. (One pattern: str.translate with a mapping costs a lookup per character, and this
 # runs on every text node.)
-_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_DROPPED = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_ZERO_WIDTH_CHARS}]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break between two CJK characters is source formatting, not a space the author typed.
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*\n\s*(?=[{_CJK}])")
@@ -87,9 +88,10 @@ def is_meta_line(block: str) -> bool:
     return len(plain) <= 80 and bool(_META_BLOCK.match(plain))
 
 
-def is_furniture(block: str) -> bool:
-    """True for a block that is page furniture wherever it stands, rather than article text."""
-    plain = plain_text(block)
+def is_furniture(block: str, plain: str | None = None) -> bool:
+    """True for a block that is page furniture wherever it stands, rather than article text.
+    `plain` is the block read back as plain text, when the caller has it already."""
+    plain = plain_text(block) if plain is None else plain
     if not plain:
         return True
     if len(plain) <= 120 and _BREADCRUMB.match(plain):
