@@ -158,6 +158,11 @@ def add_refresh(command: Command) -> None:
                          help="site names (default: every site archived)")
     refresh.add_argument("--since", metavar="DATE", type=types.day,
                          help="only articles published on or after DATE (YYYY-MM-DD)")
+    refresh.add_argument("--accept", nargs="+", metavar="URL", type=types.web_url,
+                         help="apply the versions of these articles that an earlier refresh "
+                         "held back for review (<output>/<site>/.held/); nothing is fetched")
+    refresh.add_argument("--accept-all", action="store_true",
+                         help="apply every held-back version (of the named sites, or all)")
     run_options(refresh)
     refresh.set_defaults(func=cmd_refresh)
 

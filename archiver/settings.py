@@ -80,6 +80,7 @@ ARCHIVER_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 
 ITEM_PIPELINES = {
     "archiver.pipelines.validate.ValidatePipeline": 100,
+    "archiver.pipelines.guard.GuardPipeline": 150,
     "archiver.pipelines.dedup.DedupPipeline": 200,
     "archiver.pipelines.images.ArticleImagesPipeline": 300,
     "archiver.pipelines.write.WritePipeline": 400,

@@ -24,7 +24,10 @@ class ValidatePipeline:
         found = verdict(item)
         reason = found.refused
         if reason and item.refresh:
-            reason = f"the page no longer gives an article ({reason}); archived file kept"
+            # Not written over the archived file, but kept beside it for review (the write
+            # pipeline holds it back, archiver.archive.held).
+            item.refused = reason
+            return item
         if reason:
             keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}")

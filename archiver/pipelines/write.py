@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.archive import article_path, to_markdown, write_atomic
+from archiver.archive import article_path, held, to_markdown, write_atomic
+from archiver.archive.integrity import NOT_AN_ARTICLE, Problem, replacement_problem
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
+from archiver.run.extension import SiteRun
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -26,45 +29,77 @@ def local_image_paths(item: ArticleItem) -> dict[str, str]:
 
 
 class WritePipeline:
-    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig]):
+    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig],
+                 run: SiteRun | None = None):
         self.output = Path(output)
         self.image_links = image_links
         self.stats = stats
         self.sites = sites
+        self.run = run
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
         site = crawler.spidercls.site
         return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
                    crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
-                   crawler.stats, {site.name: site})
+                   crawler.stats, {site.name: site}, crawler.get_extension(SiteRun))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
         text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
         path = article_path(self.output, item.site, item.url)
+        if not item.refresh and self.run is not None and self.run.guard.repeats.count(item.url):
+            # Found to be one page answered for many URLs while its images were fetched.
+            keys.record_refused_page(self.stats, item.url, "same_page", "the site answered the "
+                                     f"same page for {self.run.guard.repeats.count(item.url)} "
+                                     "article URLs of this run: maintenance or a login wall?; "
+                                     "not archived, asked for again by the next run",
+                                     site=item.site)
+            raise DropItem(f"{item.url}: one page for many URLs")
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
         # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
         # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, with
         # one sync when it closes. Items of one URL never race: dedup lets each through once.
         try:
-            outcome = (refresh_file if item.refresh else new_file)(path, text)
+            if item.refresh:
+                outcome = refresh_file(path, text, lambda old, new: _judge(item, old, new))
+            else:
+                outcome = new_file(path, text)
         except OSError as error:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
             reason = f"cannot write {path}: {error.strerror or error}"
             keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}", log_level="DEBUG") from None
+        if isinstance(outcome, Problem):
+            self._hold(item, path, text, outcome)
         if isinstance(outcome, tuple):  # a refresh that rewrote the file: say what changed
             outcome, parts = outcome
             keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
                              file=str(path), site=item.site)
+        if item.refresh:
+            # The archive holds what the site gives (again): an older held version is stale.
+            held.discard(self.output, item.site, item.url)
+        elif outcome == keys.ARTICLES_NEW and self.run is not None:
+            self.run.guard.written[item.url] = path  # undone if the page turns out to repeat
         self.stats.inc_value(outcome)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
+
+    def _hold(self, item: ArticleItem, path: Path, text: str, problem: Problem) -> None:
+        """Keep the archived file; keep the new version beside it for review."""
+        try:
+            kept = held.hold(self.output, item.site, item.url, text, problem.code, problem.reason)
+        except OSError as error:
+            kept = f"(not kept: {error.strerror or error})"
+        keys.record_held(self.stats, item.url, problem.code, problem.reason + "; archived file "
+                         "kept, the new version held back for review (`archiver refresh "
+                         "--accept URL` applies it)", file=str(path), held=str(kept),
+                         site=item.site)
+        raise DropItem(f"{item.url}: held back: {problem.reason}", log_level="DEBUG")
 
     def close_spider(self) -> None:
         # Every archive file and image of this crawl on disk before the run reports them done.
@@ -78,14 +113,27 @@ def new_file(path: Path, text: str) -> str:
     return keys.ARTICLES_NEW
 
 
-def refresh_file(path: Path, text: str) -> str | tuple[str, list[str]]:
+def _judge(item: ArticleItem, old: str, new: str) -> Problem | None:
+    """Why this refreshed version must not replace the archived text (see
+    archiver.archive.integrity), or None."""
+    problem = replacement_problem(old, new, date.today(), password_input=item.login_form)
+    if problem is None and item.refused:
+        problem = Problem(NOT_AN_ARTICLE, f"the page no longer gives an article ({item.refused})")
+    return problem
+
+
+def refresh_file(path: Path, text: str, judge=None) -> str | tuple[str, list[str]] | Problem:
     """Rewrite the file only when the article changed: an unchanged file keeps its bytes and
-    its mtime, so publishing tools and backups see no change. A rewrite says what changed."""
+    its mtime, so publishing tools and backups see no change. A rewrite says what changed. A
+    version `judge` finds implausible as an edit is not written: its Problem is returned."""
     try:
         old = path.read_bytes()
     except FileNotFoundError:
         old = b""
     if old == text.encode("utf-8"):
         return keys.ARTICLES_UNCHANGED
+    problem = judge(old.decode("utf-8", "replace"), text) if judge and old else None
+    if problem is not None:
+        return problem
     write_atomic(path, text)
     return keys.ARTICLES_CHANGED, what_changed(old.decode("utf-8", "replace"), text)

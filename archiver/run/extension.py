@@ -26,6 +26,7 @@ from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
 from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
 from archiver.run import stats as keys
+from archiver.run.guard import RunGuard
 from archiver.run.lock import SiteLock, SiteLocked
 from archiver.run.resume import Plan, WalkRecord
 from archiver.schedule import record_run
@@ -57,6 +58,7 @@ class SiteRun:
         self.cuts: dict[str, str] = {}  # start URL -> why its walk did not finish
         self.article_list: dict[str, str] = {}  # article URL -> start URL of the list
         self.report: dict[str, Any] | None = None  # the site's outcome, once closed
+        self.guard = RunGuard()  # pages that are not the article (archiver.pipelines.guard)
         self.opened = False
 
     @classmethod

@@ -56,14 +56,30 @@ def health(stats: dict, site: Any) -> list[str]:
         problems.append(f"the list {capped['url']} reached the cap of {capped['max_pages']} "
                         "list pages in this run and its walk stopped there (an endless pager? "
                         "raise list.max_pages if the list really is that long)")
-    return problems
+    return problems + guard_causes(stats.get(keys.FAILURES, []))
+
+
+def guard_causes(failures: list[dict]) -> list[str]:
+    """The site-level cause behind article URLs that answered something else than the article
+    (archiver.archive.integrity): one line per kind, with how many URLs it hit."""
+    counts: dict[str, int] = {}
+    for failure in failures:
+        if failure["kind"] == "article" and failure.get("code") in keys.GUARD_CODES:
+            counts[failure["code"]] = counts.get(failure["code"], 0) + 1
+    words = {"same_page": "the site answers the same page for {n} article URLs: maintenance "
+                          "or a login wall?",
+             "maintenance_page": "the site answers a maintenance page for {n} article URL(s)",
+             "login_page": "the site answers a login page for {n} article URL(s): a login wall?",
+             "error_page": "the site answers an error page with HTTP 200 for {n} article URL(s)"}
+    return [words[code].format(n=n) + " (not archived; the next run asks for them again)"
+            for code, n in counts.items()]
 
 
 def failed(stats: dict) -> bool:
     """True when anything failed or needs a look: the site's exit code is then 1."""
     return any(stats.get(key) for key in (keys.ARTICLES_FAILED, keys.IMAGES_FAILED,
                                           keys.ARTICLES_FLAGGED, keys.LISTS_FAILED,
-                                          keys.ARTICLES_OFFSITE))
+                                          keys.ARTICLES_OFFSITE, keys.ARTICLES_HELD))
 
 
 def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | None = None
@@ -84,6 +100,7 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "gone": [n for n in failures if n["kind"] == "gone"],
         "offsite": [n for n in failures if n["kind"] == "offsite"],
         "changed_articles": [n for n in failures if n["kind"] == "changed"],
+        "held_back": [n for n in failures if n["kind"] == "held_back"],
         "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
     }
 
@@ -114,6 +131,7 @@ def counts(stats: dict) -> dict[str, Any]:
             "failed": stats.get(keys.ARTICLES_FAILED, 0),
             "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
             "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
+            "held_back": stats.get(keys.ARTICLES_HELD, 0),
         },
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
@@ -170,6 +188,8 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
     if report["mode"] == "refresh":
         articles = (f"{a['changed']} changed, {a['unchanged']} unchanged, {a['gone']} gone, "
                     f"{a['failed']} failed")
+        if a.get("held_back"):
+            articles += f", {a['held_back']} held back"
     else:
         articles = (f"{a['new']} new, {a['already_archived']} already archived, "
                     f"{a['failed']} dropped or failed")
@@ -178,7 +198,7 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
         lines = [f"{name}: UNREACHABLE: {report['unreachable']}"]
     lines += [f"  {note}" for note in report["notes"]]
     for failure in (report["failures"] + report["flagged"] + report["gone"] + report["offsite"]
-                    + report["changed_articles"]):
+                    + report["changed_articles"] + report.get("held_back", [])):
         lines.append("  " + _failure_line(failure))
     lines += [f"  health: {line}" for line in report["health"]]
     if report["outcome"] == "interrupted":
@@ -203,6 +223,10 @@ def _failure_line(failure: dict[str, str]) -> str:
         return f"not archived: {url}: {reason}"
     if kind == "changed":
         return f"changed: {url} ({failure['file']}): {reason}"
+    if kind == "held_back":
+        return f"held back [{failure['code']}]: {url} ({failure['file']}): {reason}"
+    if failure.get("code"):
+        return f"{kind} failed [{failure['code']}]: {url}: {reason}"
     return f"article failed: {url}: {reason}"
 
 

@@ -83,3 +83,33 @@ def record_capped(stats: StatsCollector, start_url: str, cap: int) -> None:
     """A list walk stopped by the list-page cap: a health warning naming the list."""
     stats.set_value(LISTS_CAPPED, [*(stats.get_value(LISTS_CAPPED) or []),
                                    {"url": start_url, "max_pages": cap}])
+
+
+# -- The guard (issue 21): versions held back and pages refused, each with a stable code ------
+# (archiver.archive.integrity names the codes). Kept together so that they port as one piece to
+# the typed run record.
+
+# Refreshed articles whose new version was kept for review instead of replacing the file.
+ARTICLES_HELD = "archiver/articles/held_back"
+# Codes of the article failures that mean "the site answered something else than the article".
+GUARD_CODES = ("same_page", "maintenance_page", "login_page", "error_page")
+
+
+def record_held(stats: StatsCollector, url: str, code: str, reason: str, **extra: str) -> None:
+    """A refresh kept the archived file and held the site's new version back for review."""
+    stats.inc_value(ARTICLES_HELD)
+    record_note(stats, "held_back", url, reason, code=code, **extra)
+
+
+def record_refused_page(stats: StatsCollector, url: str, code: str, reason: str,
+                        **extra: str) -> None:
+    """A crawled article URL that answered a page that is not the article (a maintenance,
+    login or error page, or one page for many URLs): a failure, asked for again next run."""
+    record_failure(stats, "article", url, reason, code=code, **extra)
+
+
+def undo_new(stats: StatsCollector, url: str, code: str, reason: str, **extra: str) -> None:
+    """An article written as new earlier in this run turned out to be such a page: its file
+    was removed, so it counts as a failure instead."""
+    stats.inc_value(ARTICLES_NEW, -1)
+    record_refused_page(stats, url, code, reason, **extra)

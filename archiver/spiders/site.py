@@ -146,7 +146,7 @@ class SiteSpider(scrapy.Spider):
                 return
             self.requested_articles += 1
             new += 1
-            yield self._article_request(article.url, start, article.date)
+            yield self._article_request(article.url, start, article.date, article.headline)
         self._offsite(listing.wechat_articles)
         if not new and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
@@ -219,13 +219,15 @@ class SiteSpider(scrapy.Spider):
     # -- article pages ---------------------------------------------------------------------------
 
     def _article_request(self, url: str, start: str | None = None,
-                         list_date: str | None = None) -> scrapy.Request:
+                         list_date: str | None = None, list_headline: str = ""
+                         ) -> scrapy.Request:
         self.pending.add(url)
         if start and self.run is not None:
             self.run.listed(url, start)  # a failure of this article is this list's to retry
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              cb_kwargs={"source_url": url, "list_date": list_date},
+                              cb_kwargs={"source_url": url, "list_date": list_date,
+                                         "list_headline": list_headline},
                               meta=self._browser_meta("articles"))
 
     def _gone(self, url: str) -> bool:
@@ -249,7 +251,7 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
 
     def parse_article(self, response: Response, source_url: str,
-                      list_date: str | None = None) -> Any:
+                      list_date: str | None = None, list_headline: str = "") -> Any:
         self.pending.discard(source_url)
         if self.dead:
             self.dead.alive(source_url)
@@ -271,6 +273,10 @@ class SiteSpider(scrapy.Spider):
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
+        item.list_headline = list_headline
+        # A login wall's form (checked on the bytes first: most pages have no such word).
+        item.login_form = b"password" in response.body.lower() and bool(
+            response.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"))
         if self.fetch_urls and self._list_page(response, item):
             return None
         keys.record_rules(self.crawler.stats, item.url, item.rules)

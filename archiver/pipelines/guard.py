@@ -1,0 +1,62 @@
+"""Never archive a page that is not the article its URL should give (crawl and fetch): an
+error, maintenance or login page served with HTTP 200, or one page answered for many article
+URLs of the run (archiver.archive.integrity says which). Such a URL is a failure with its
+code, so the walk record asks for it again next run; it never becomes "already archived".
+
+One page for many URLs is only known once SAME_PAGE_MIN URLs gave it, and the first of them
+were archived meanwhile. When the count is reached, the files this run wrote for that page are
+removed again (they were new in this run: nothing older is touched) and counted as failures;
+the ones still on their way (fetching images) are refused by the write pipeline. Writing first
+and undoing keeps a crawl's files on disk as they come (a killed run keeps its work), at the
+cost of a window: a run killed between the first and the third answer of one page leaves
+those few files behind, each one readable and named by its URL, for `check` and the next
+refresh to judge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from archiver.archive.integrity import page_problem, same_page_problem
+from archiver.items import ArticleItem
+from archiver.run import stats as keys
+from archiver.run.extension import SiteRun
+
+
+class GuardPipeline:
+    def __init__(self, run: SiteRun, stats: Any):
+        self.run = run
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> GuardPipeline:
+        return cls(crawler.get_extension(SiteRun), crawler.stats)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        if item.refresh:
+            return item  # compared with the archived file by the write pipeline
+        text = "\n".join(item.text_blocks)
+        problem = page_problem(item.headline, text, password_input=item.login_form,
+                               expected_headline=item.list_headline or None)
+        if problem:
+            self._refuse(item.url, problem.code, problem.reason, item.site)
+        guard = self.run.guard
+        group = guard.repeats.see(item.url, item.headline, text, item.list_headline)
+        if not group:
+            return item
+        problem = same_page_problem(guard.repeats.count(item.url))
+        for url in group:
+            path = guard.written.pop(url, None)
+            if url != item.url and path is not None:
+                path.unlink(missing_ok=True)
+                keys.undo_new(self.stats, url, problem.code, problem.reason + "; the file "
+                              "written for it earlier in this run was removed", site=item.site)
+        self._refuse(item.url, problem.code, problem.reason, item.site)
+        return item  # not reached
+
+    def _refuse(self, url: str, code: str, reason: str, site: str) -> None:
+        keys.record_refused_page(self.stats, url, code, reason + "; not archived, asked for "
+                                 "again by the next run", site=site)
+        raise DropItem(f"{url}: {reason}")

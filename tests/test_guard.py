@@ -1,0 +1,109 @@
+"""Nothing a misbehaving site answers replaces a good article (refresh holds it back for
+review) or is archived as one (crawl refuses it, and asks again next run)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from archiver.archive import urlname
+from tests.conftest import archive_files, run_archiver, site_config, site_report, write_config
+from tests.sitebuilder import Article, serve_site
+
+SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
+TODAY = date.today().isoformat()
+
+
+def story(n: int) -> list[str]:
+    """Three paragraphs of an ordinary news article."""
+    return [f"　　第{n}届学术年会在我校召开，来自全国四十余所高校的两百多名专家学者参加会议，围绕学科建设展开研讨。",
+            "　　会议期间，与会代表分组讨论了人才培养、科学研究和社会服务等议题，并参观了学校实验室和图书馆。",
+            "　　学校主要负责同志表示，将认真吸收会议成果，进一步推进学科交叉融合，提升人才培养质量。"]
+
+
+def archiver(tmp_path, *args):
+    return run_archiver("--config-dir", str(tmp_path / "configs"), *args,
+                        "--output", str(tmp_path / "out"))
+
+
+def archive(tmp_path, server, articles):
+    start = serve_site(server, articles, per_page=10)
+    write_config(tmp_path / "configs", site_config(start_urls=[start], settings=SETTINGS))
+    result = archiver(tmp_path, "crawl", "fixture")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp_path / "out" / "fixture"
+
+
+MAINTENANCE_BARE = "<html><head><title>系统维护</title></head><body><h1>系统维护中</h1>" \
+    "<p>网站正在升级维护，暂停访问，请稍后再来。</p></body></html>"
+LOGIN = ("<html><head><title>统一身份认证</title></head><body><h1>统一身份认证</h1><form>"
+         "<input name='u'><input type='password' name='p'><button>登录</button></form>"
+         "</body></html>")
+
+
+def test_refresh_holds_back_maintenance_pages_and_applies_real_edits(server, tmp_path):
+    articles = [Article(710100 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(5)]
+    folder = archive(tmp_path, server, articles)
+    files = {a.id: folder / f"{urlname(server.url(a.path))}.md" for a in articles}
+    before = {i: path.read_bytes() for i, path in files.items()}
+    templated, bare, blank, login, edited = articles
+    # The same template, today's date, a maintenance notice for a body.
+    server.add(templated.path, Article(templated.id, "系统维护通知", date=f"{TODAY} 08:00",
+                                       paragraphs=["系统正在升级维护，暂停访问，请稍后再试。"]).page())
+    server.add(bare.path, MAINTENANCE_BARE)
+    server.add(blank.path, Article(blank.id, blank.headline, paragraphs=[]).page())
+    server.add(login.path, LOGIN)
+    # A real edit: one sentence changed, one photo added.
+    fixed = story(4)
+    fixed[1] = "　　会议期间，与会代表分组讨论了人才培养、科学研究和国际交流等议题，并参观了学校实验室。"
+    server.add(edited.path, Article(edited.id, edited.headline, paragraphs=fixed,
+                                    images=["/img/new.png"]).page())
+    server.add("/img/new.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, content_type="image/png")
+
+    result = archiver(tmp_path, "refresh", "fixture")
+    assert result.returncode == 1, result.stdout + result.stderr
+    site = site_report(tmp_path / "out")
+    held = {h["url"]: h["code"] for h in site["held_back"]}
+    assert held == {server.url(templated.path): "maintenance_page",
+                    server.url(bare.path): "maintenance_page",
+                    server.url(blank.path): "not_an_article",
+                    server.url(login.path): "login_page"}
+    assert (site["articles"]["held_back"], site["articles"]["changed"]) == (4, 1)
+    assert [c["url"] for c in site["changed_articles"]] == [server.url(edited.path)]
+    assert "held back [maintenance_page]" in result.stdout
+    for article in (templated, bare, blank, login):
+        assert files[article.id].read_bytes() == before[article.id]
+        kept = folder / ".held" / f"{urlname(server.url(article.path))}.md"
+        info = json.loads(kept.with_suffix(".json").read_text(encoding="utf-8"))
+        assert info["url"] == server.url(article.path) and info["code"] == held[info["url"]]
+    assert "国际交流" in files[edited.id].read_text(encoding="utf-8")
+    # Held versions are not part of the archive: check and publish do not see them.
+    assert len(archive_files(tmp_path / "out", "fixture")) == 5
+    assert archiver(tmp_path, "check").returncode == 0
+
+    accepted = archiver(tmp_path, "refresh", "--accept-all")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    for article in (templated, bare, blank, login):
+        assert files[article.id].read_bytes() != before[article.id]
+    assert "系统正在升级维护" in files[templated.id].read_text(encoding="utf-8")
+    assert list((folder / ".held").iterdir()) == []
+
+
+def test_accept_applies_one_url_and_a_recovered_site_drops_what_was_held(server, tmp_path):
+    articles = [Article(710200 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(2)]
+    folder = archive(tmp_path, server, articles)
+    files = [folder / f"{urlname(server.url(a.path))}.md" for a in articles]
+    before = [path.read_bytes() for path in files]
+    for article in articles:
+        server.add(article.path, MAINTENANCE_BARE)
+    assert archiver(tmp_path, "refresh", "fixture").returncode == 1
+    one = server.url(articles[0].path)
+    result = archiver(tmp_path, "refresh", "--accept", one, server.url("/not/held.htm"))
+    assert result.returncode == 1  # the second URL had nothing held
+    assert "not accepted: " + server.url("/not/held.htm") in result.stderr
+    assert files[0].read_bytes() != before[0] and files[1].read_bytes() == before[1]
+    # The site recovers: the archived text is what it gives again, the held version goes.
+    server.add(articles[1].path, articles[1].page())
+    again = archiver(tmp_path, "refresh", "fixture")
+    assert site_report(tmp_path / "out")["articles"]["held_back"] == 0, again.stdout
+    assert list((folder / ".held").iterdir()) == []
