@@ -107,3 +107,46 @@ def test_accept_applies_one_url_and_a_recovered_site_drops_what_was_held(server,
     again = archiver(tmp_path, "refresh", "fixture")
     assert site_report(tmp_path / "out")["articles"]["held_back"] == 0, again.stdout
     assert list((folder / ".held").iterdir()) == []
+
+
+PORTAL = Article(0, "欢迎访问测试大学门户", date=f"{TODAY} 00:00", paragraphs=[
+    "　　测试大学是一所以工为主、多学科协调发展的全国重点大学，学校坚持立德树人根本任务，"
+    "建设特色鲜明的高水平研究型大学。" * 4]).page()
+
+
+def test_a_crawl_during_an_outage_archives_nothing_and_the_next_run_everything(server,
+                                                                               tmp_path):
+    articles = [Article(710300 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(6)]
+    start = serve_site(server, articles, per_page=10)
+    write_config(tmp_path / "configs", site_config(start_urls=[start], settings=SETTINGS))
+    # Maintenance pages for half of the URLs, one portal page (no telling words) for the rest.
+    for article in articles[:3]:
+        server.add(article.path, Article(article.id, "系统维护通知", date=f"{TODAY} 08:00",
+                                         paragraphs=["系统正在升级维护，暂停访问，请稍后再试。"]).page())
+    for article in articles[3:]:
+        server.add(article.path, PORTAL)
+
+    result = archiver(tmp_path, "crawl", "fixture")
+    assert result.returncode == 1, result.stdout + result.stderr
+    site = site_report(tmp_path / "out")
+    codes = {f["url"]: f.get("code") for f in site["failures"]}
+    assert codes == {server.url(a.path): "maintenance_page" for a in articles[:3]} | {
+        server.url(a.path): "same_page" for a in articles[3:]}
+    assert site["articles"]["new"] == 0 and archive_files(tmp_path / "out", "fixture") == {}
+    assert any(line.startswith("the site answers the same page for 3 article URLs: "
+                               "maintenance or a login wall?") for line in site["health"])
+    assert "the site answers the same page for 3 article URLs" in result.stdout
+
+    for article in articles:  # the site recovers
+        server.add(article.path, article.page())
+    again = archiver(tmp_path, "crawl", "fixture")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert site_report(tmp_path / "out")["articles"]["new"] == 6
+    assert len(archive_files(tmp_path / "out", "fixture")) == 6
+
+
+def test_a_short_notice_about_maintenance_linked_by_its_headline_is_archived(server, tmp_path):
+    notice = Article(710400, "关于校园网系统升级维护的通知",
+                     paragraphs=["　　校园网将于本周六22:00至24:00进行系统升级维护，届时暂停访问。"])
+    archive(tmp_path, server, [notice])
+    assert site_report(tmp_path / "out")["articles"]["new"] == 1
