@@ -150,3 +150,30 @@ def test_a_short_notice_about_maintenance_linked_by_its_headline_is_archived(ser
                      paragraphs=["　　校园网将于本周六22:00至24:00进行系统升级维护，届时暂停访问。"])
     archive(tmp_path, server, [notice])
     assert site_report(tmp_path / "out")["articles"]["new"] == 1
+
+
+def test_an_outage_is_not_death(server, tmp_path):
+    articles = [Article(710500 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(5)]
+    archive(tmp_path, server, articles[3:])
+    serve_site(server, articles, per_page=10)
+    # Half down: the list pages answer, every article (the archived ones too) is a 404.
+    for article in articles:
+        server.add(article.path, b"<html><body>404 Not Found</body></html>", status=404)
+    record = tmp_path / "out" / "fixture" / ".gone.json"
+    for _ in range(2):
+        result = archiver(tmp_path, "crawl", "fixture")
+        assert result.returncode == 1, result.stdout + result.stderr
+        site = site_report(tmp_path / "out")
+        assert [f["reason"] for f in site["failures"]] == ["HTTP 404"] * 3
+        assert any(note.startswith("outage, not dead links") for note in site["notes"])
+        assert not record.exists() or json.loads(record.read_text()) == {}
+    # The two archived articles were asked for as evidence, and failed too.
+    assert server.hits[articles[3].path] + server.hits[articles[4].path] >= 3
+
+    for article in articles:  # the site recovers
+        server.add(article.path, article.page())
+    again = archiver(tmp_path, "crawl", "fixture")
+    assert again.returncode == 0, again.stdout + again.stderr
+    site = site_report(tmp_path / "out")
+    assert (site["articles"]["new"], site["articles"]["gone"]) == (3, 0)
+    assert len(archive_files(tmp_path / "out", "fixture")) == 5

@@ -26,7 +26,7 @@ from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
 from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
 from archiver.run import stats as keys
-from archiver.run.guard import RunGuard
+from archiver.run.guard import RunGuard, site_is_up
 from archiver.run.lock import SiteLock, SiteLocked
 from archiver.run.resume import Plan, WalkRecord
 from archiver.schedule import record_run
@@ -167,6 +167,7 @@ class SiteRun:
             if self.record.error:
                 self.notes.append(self.record.error)
         if self.dead is not None:
+            self._settle_dead_links(stats)
             try:
                 self.dead.save()
             except OSError as error:
@@ -183,6 +184,28 @@ class SiteRun:
             self.notes.append(f"no site config for {self.site.name}: archived under its host "
                               f"name; CMS detected: {', '.join(detected) or 'none'}")
         return outcome.site_report(stats, self.site, self.mode, self.notes)
+
+    def _settle_dead_links(self, stats: dict) -> None:
+        """This run's 404/410s count toward "gone" only if the site was otherwise up."""
+        answered, failed = self.answers(stats)
+        had_strikes = bool(self.dead.pending)
+        up = site_is_up(answered, failed)
+        gone = set(self.dead.settle(up))
+        for failure in stats.get(keys.FAILURES, []):
+            if failure["kind"] == "article" and failure["url"] in gone:
+                failure["reason"] += (" on two crawls in a row: recorded as gone, later crawls "
+                                      "skip it")
+        if had_strikes and not up:
+            self.notes.append(f"outage, not dead links: {failed} of {failed + answered} article "
+                              "request(s) failed and no other article answered enough to show the "
+                              "site is up, so this run's 404/410 answers are not counted toward "
+                              "\"gone\"")
+
+    def answers(self, stats: dict) -> tuple[int, int]:
+        """(articles that answered as articles, article requests that failed) in this run,
+        the probes of archived articles included."""
+        return (stats.get(keys.ARTICLES_NEW, 0) + self.guard.probe_ok,
+                stats.get(keys.ARTICLES_FAILED, 0) + self.guard.probe_failed)
 
     def _walk_ends(self, reason: str, stats: dict) -> dict[str, dict]:
         failed: dict[str, list[str]] = {}

@@ -15,3 +15,25 @@ class RunGuard:
     repeats: RepeatedPages = field(default_factory=RepeatedPages)
     # Article URL -> the file this run wrote for it as new (only these may be undone).
     written: dict[str, Path] = field(default_factory=dict)
+    # Archived articles asked for again as evidence that the site is up (see site_is_up).
+    probe_ok: int = 0
+    probe_failed: int = 0
+
+
+# Archived articles asked for at most, at the end of a run whose only article answers were
+# 404/410s, to tell a dead link from an outage.
+MAX_PROBES = 5
+
+
+def site_is_up(answered: int, failed: int) -> bool:
+    """An outage is not death: a run's 404/410 answers count toward "gone" only when other
+    articles of the run answered (`answered` >= 1) and most of its article requests did not
+    fail (`failed` <= `answered`)."""
+    return answered >= 1 and failed <= answered
+
+
+def probes_wanted(answered: int, failed: int) -> int:
+    """How many archived articles to ask for so that site_is_up can be decided fairly."""
+    if not failed or site_is_up(answered, failed):
+        return 0
+    return min(MAX_PROBES, failed - answered + 1)

@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archiver.archive import ArchiveIndex
+from archiver.archive import ArchiveIndex, read_article, source_link
+from archiver.archive.integrity import article_headline, headline_matches
 from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
@@ -20,6 +23,7 @@ from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
 from archiver.run import stats as keys
 from archiver.run.extension import SiteRun
+from archiver.run.guard import probes_wanted
 from archiver.run.stats import describe_failure
 
 # List pages walked per start URL and run when the site sets no list.max_pages: an endless
@@ -75,14 +79,21 @@ class SiteSpider(scrapy.Spider):
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
+        # Article URLs asked for in this run: a list link to one of them is not asked twice
+        # (Scrapy's duplicate filter would drop it and leave it looking lost).
+        self.asked: set[str] = set()
         # WeChat articles a list links to, named once per run (see _offsite).
         self.offsite_seen: set[str] = set()
+        self.probed = False  # archived articles asked for as evidence the site is up
+
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.probe_if_needed, signal=signals.spider_idle)
+        return spider
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
         """Request meta that sends a page through the browser, when the site renders it."""
@@ -139,8 +150,8 @@ class SiteSpider(scrapy.Spider):
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
                 continue
-            if self._gone(article.url):
-                continue
+            if self._gone(article.url) or article.url in self.asked:
+                continue  # gone, or already asked for in this run (a retry of the last run)
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return
@@ -222,6 +233,7 @@ class SiteSpider(scrapy.Spider):
                          list_date: str | None = None, list_headline: str = ""
                          ) -> scrapy.Request:
         self.pending.add(url)
+        self.asked.add(url)
         if start and self.run is not None:
             self.run.listed(url, start)  # a failure of this article is this list's to retry
         # The date the list showed beside the link: the article's date when its page has none.
@@ -240,6 +252,46 @@ class SiteSpider(scrapy.Spider):
                                f"last {entry['last']}; skipped (--retry-gone tries it again)",
                                site=self.name)
         return bool(entry)
+
+    # -- evidence that the site is up (an outage is not death) -----------------------------------
+
+    def probe_if_needed(self) -> None:
+        """At the end of a crawl whose 404/410 answers are not outweighed by articles that
+        answered, ask for a few archived articles: if they answer, the site is up and the
+        404s are dead links; if they fail too, it is an outage (archiver.run.guard)."""
+        if self.run is None or self.probed or not self.dead or not self.dead.pending:
+            return
+        self.probed = True
+        wanted = probes_wanted(*self.run.answers(self.crawler.stats.get_stats()))
+        requests = []
+        for name in sorted(self.archived.names):
+            if len(requests) >= wanted:
+                break
+            try:
+                post = read_article(self.run.output / self.name / f"{name}.md")
+            except Exception:  # noqa: BLE001 (a broken file is check's to report)
+                continue
+            url = source_link(post.content)
+            if url and url not in self.dead.pending and url not in self.dead.entries:
+                requests.append(scrapy.Request(
+                    url, callback=self.probe_answered, errback=self.probe_failed,
+                    dont_filter=True, meta=self._browser_meta("articles"),
+                    cb_kwargs={"expected": article_headline(str(post.get("title") or ""))}))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def probe_answered(self, response: Response, expected: str) -> None:
+        answered = isinstance(response, TextResponse) and headline_matches(
+            extract_article(response.text, response.url, self.site).headline, expected)
+        if answered:
+            self.run.guard.probe_ok += 1
+        else:
+            self.run.guard.probe_failed += 1
+
+    def probe_failed(self, failure: Failure) -> None:
+        self.run.guard.probe_failed += 1
 
     def closed(self, reason: str) -> None:
         if reason != "finished":
@@ -311,8 +363,8 @@ class SiteSpider(scrapy.Spider):
                                site=self.name)
             return
         if self.dead and response is not None and response.status in (404, 410) \
-                and not failure.request.meta.get("refresh") \
-                and self.dead.strike(url, response.status):
-            reason += " on two crawls in a row: recorded as gone, later crawls skip it"
+                and not failure.request.meta.get("refresh"):
+            # Counted toward "gone" at the end, if the site was otherwise up (SiteRun).
+            self.dead.strike(url, response.status)
         self.logger.error("Article failed: %s: %s", url, reason)
         keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
