@@ -69,6 +69,9 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.BackoffRetryMiddleware": 550,
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it: off-site is reported so.
     "archiver.middlewares.OffsiteRedirectMiddleware": 610,
+    # After HttpCompression (590), before Scrapy's MetaRefreshMiddleware (580) follows a
+    # <meta refresh>: one to another host is named as such.
+    "archiver.middlewares.MetaRefreshMiddleware": 585,
 }
 # Pause before the first retry (seconds), doubled for each further one, capped.
 ARCHIVER_RETRY_BACKOFF = 1.0

@@ -177,3 +177,62 @@ def test_an_outage_is_not_death(server, tmp_path):
     site = site_report(tmp_path / "out")
     assert (site["articles"]["new"], site["articles"]["gone"]) == (3, 0)
     assert len(archive_files(tmp_path / "out", "fixture")) == 5
+
+
+def walk_state(tmp_path) -> dict:
+    state = json.loads((tmp_path / "out" / "fixture" / ".state.json").read_text())
+    return {url: entry["walk"] for url, entry in state["lists"].items()}
+
+
+def test_an_unreachable_site_is_never_no_news(server, tmp_path):
+    articles = [Article(710600 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(4)]
+    start = serve_site(server, articles, per_page=2)
+    write_config(tmp_path / "configs", site_config(start_urls=[start], settings=SETTINGS))
+    assert archiver(tmp_path, "crawl", "fixture").returncode == 0
+    folder = tmp_path / "out" / "fixture"
+    hole = folder / f"{urlname(server.url(articles[3].path))}.md"
+    hole.unlink()  # behind the first list page: only a full walk finds it again
+    list1, list2 = "/1001/list.htm", "/1001/list2.htm"
+    pages = {path: server.replies[path] for path in (list1, list2)}
+    login = server.url("/cas/login.htm")
+    server.add("/cas/login.htm", LOGIN)
+    meta = ('<html><head><meta http-equiv="refresh" content="0;url=http://sso.example/x">'
+            "</head></html>")
+    walls = {
+        # list.htm -> list2.htm -> list.htm, as a login wall does
+        "redirect_loop": {list1: ("", 302, {"Location": list2}),
+                          list2: ("", 302, {"Location": list1})},
+        "login_page": {list1: ("", 302, {"Location": login})},
+        "meta_refresh_offsite": {list1: (meta, 200, {})},
+    }
+    for code, replies in walls.items():
+        for path, (body, status, headers) in replies.items():
+            server.add(path, body, status=status, headers=headers)
+        result = archiver(tmp_path, "crawl", "fixture")
+        assert result.returncode == 1, (code, result.stdout)
+        site = site_report(tmp_path / "out")
+        assert (site["outcome"], site["unreachable_code"]) == ("failed", code), site
+        assert [f["code"] for f in site["failures"]] == [code]
+        assert site["unreachable"]  # the summary says UNREACHABLE with it, never "0 new"
+        assert walk_state(tmp_path) == {start: "incomplete"}
+        for path, reply in pages.items():  # the site is back
+            server.replies[path] = reply
+    again = archiver(tmp_path, "crawl", "fixture")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert site_report(tmp_path / "out")["articles"]["new"] == 1 and hole.is_file()
+    assert walk_state(tmp_path) == {start: "clean"}
+
+
+def test_a_meta_refresh_to_another_host_is_named_as_such(server, tmp_path):
+    moved, good = (Article(710700 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(2))
+    serve_site(server, [moved, good], per_page=10)
+    server.add(moved.path, '<html><head><meta http-equiv="refresh" '
+               'content="0; url=http://sso.example/login"></head><body></body></html>')
+    start = server.url("/1001/list.htm")
+    write_config(tmp_path / "configs", site_config(start_urls=[start], settings=SETTINGS))
+    result = archiver(tmp_path, "crawl", "fixture")
+    assert result.returncode == 1
+    [failure] = site_report(tmp_path / "out")["failures"]
+    assert (failure["url"], failure["code"]) == (server.url(moved.path), "meta_refresh_offsite")
+    assert failure["reason"] == ("a <meta refresh> to another host: http://sso.example/login "
+                                 "(outside allowed_domains)")

@@ -276,10 +276,10 @@ def test_an_off_site_redirect_is_reported_as_such(server, tmp_path):
     assert result.returncode == 1 and took < 60
     report = json.loads(next((tmp_path / "out" / ".reports").glob("*-crawl.json")).read_text())
     failures = report["sites"]["fixture"]["failures"]
-    assert [(f["url"], f["reason"]) for f in failures] == [(
+    assert [(f["url"], f["reason"], f["code"]) for f in failures] == [(
         server.url(moved.path),
-        "OffsiteRedirect: redirected off-site to http://elsewhere.example/x.htm "
-        "(outside allowed_domains)")]
+        "redirected off-site to http://elsewhere.example/x.htm (outside allowed_domains)",
+        "redirected_offsite")]
     assert len(archive_files(tmp_path / "out", "fixture")) == 1
 
 

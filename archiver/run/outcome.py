@@ -102,6 +102,7 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "changed_articles": [n for n in failures if n["kind"] == "changed"],
         "held_back": [n for n in failures if n["kind"] == "held_back"],
         "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
+        "unreachable_code": unreachable_code(failures, stats.get(keys.LISTS_WALKED, 0)),
     }
 
 
@@ -161,6 +162,15 @@ def unreachable(failures: list[dict], walked: int) -> str | None:
     if not lists or walked:
         return None
     return f"{lists[0]['reason']} ({lists[0]['url']})"
+
+
+def unreachable_code(failures: list[dict], walked: int) -> str | None:
+    """The stable code of why the site could not be reached (redirect_loop, login_page,
+    list_redirected, meta_refresh_offsite, redirected_offsite; list_failed for the rest), or
+    None when it was reached."""
+    if unreachable(failures, walked) is None:
+        return None
+    return next(f for f in failures if f["kind"] == "list").get("code") or "list_failed"
 
 
 def not_run_report(mode: str, outcome: str, reason: str, code: int) -> dict[str, Any]:

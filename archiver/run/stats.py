@@ -42,6 +42,8 @@ def describe_failure(failure: Any) -> str:
     response = getattr(value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
+    if getattr(value, "archiver_reason", False):
+        return str(value)  # the archiver's own refusals say it all (middlewares)
     return f"{type(value).__name__}: {value}".strip().rstrip(":")
 
 

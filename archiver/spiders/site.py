@@ -49,6 +49,12 @@ def _dated_urls(urls: dict[str, str | None] | list[str] | str | None) -> dict[st
     return dict.fromkeys(_url_list(urls))
 
 
+def _has_password_input(response: TextResponse) -> bool:
+    """A login form on the page (looked for in the bytes first: most pages have no such word)."""
+    return b"password" in response.body.lower() and bool(
+        response.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"))
+
+
 class SiteSpider(scrapy.Spider):
     site: ClassVar[SiteConfig]
 
@@ -141,8 +147,10 @@ class SiteSpider(scrapy.Spider):
             self._list_failure(response.url, start,
                                "not an HTML page; the walk of this list ends here")
             return
-        self.crawler.stats.inc_value(keys.LISTS_WALKED)
         listing = ListPage(response.text, response.url, self.site, response.selector)
+        if not listing.articles and self._walled(response, start):
+            return
+        self.crawler.stats.inc_value(keys.LISTS_WALKED)
         new = 0
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
         for article in listing.articles:
@@ -165,6 +173,24 @@ class SiteSpider(scrapy.Spider):
             # costs one list page per start URL (`--full` walks them all).
             return
         yield from self._next_list(response, listing, page, start)
+
+    def _walled(self, response: TextResponse, start: str) -> bool:
+        """A list page that lists nothing because the site put a wall in front of it: a login
+        form, or a redirect to another page (a login page) instead of the list. A failure of
+        that list page, never "no news"."""
+        chain = response.meta.get("redirect_urls") or []
+        asked = chain[0] if chain else response.url
+        if _has_password_input(response):
+            why = f"the list page answers a login page ({response.url}: a password form)"
+            code = "login_page"
+        elif chain:
+            why = (f"the list page redirects to {response.url}, which lists no article (a login "
+                   "page?)")
+            code = "list_redirected"
+        else:
+            return False
+        self._list_failure(asked, start, why, code)
+        return True
 
     def _offsite(self, listed: list) -> None:
         """Count and name the listed articles the archiver does not fetch (WeChat articles):
@@ -217,10 +243,13 @@ class SiteSpider(scrapy.Spider):
         # A dead list page ends that list's walk; the articles found so far still archive.
         reason = describe_failure(failure)
         self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], reason)
+        code = getattr(failure.value, "code", None)
+        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], reason,
+                           code if isinstance(code, str) else None)
 
-    def _list_failure(self, url: str, start: str, reason: str) -> None:
-        keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
+    def _list_failure(self, url: str, start: str, reason: str, code: str | None = None) -> None:
+        extra = {"code": code} if code else {}
+        keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name, **extra)
         self._cut(start, f"the list page {url} failed ({reason})")
 
     def _cut(self, start: str, why: str) -> None:
@@ -326,9 +355,7 @@ class SiteSpider(scrapy.Spider):
         item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
         item.list_headline = list_headline
-        # A login wall's form (checked on the bytes first: most pages have no such word).
-        item.login_form = b"password" in response.body.lower() and bool(
-            response.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"))
+        item.login_form = _has_password_input(response)
         if self.fetch_urls and self._list_page(response, item):
             return None
         keys.record_rules(self.crawler.stats, item.url, item.rules)
@@ -367,4 +394,6 @@ class SiteSpider(scrapy.Spider):
             # Counted toward "gone" at the end, if the site was otherwise up (SiteRun).
             self.dead.strike(url, response.status)
         self.logger.error("Article failed: %s: %s", url, reason)
-        keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
+        code = getattr(failure.value, "code", None)
+        keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name,
+                            **({"code": code} if isinstance(code, str) else {}))
