@@ -109,9 +109,9 @@ def test_accept_applies_one_url_and_a_recovered_site_drops_what_was_held(server,
     assert list((folder / ".held").iterdir()) == []
 
 
-PORTAL = Article(0, "欢迎访问测试大学门户", date=f"{TODAY} 00:00", paragraphs=[
-    "　　测试大学是一所以工为主、多学科协调发展的全国重点大学，学校坚持立德树人根本任务，"
-    "建设特色鲜明的高水平研究型大学。" * 4]).page()
+PORTAL_TEXT = ["　　测试大学是一所以工为主、多学科协调发展的全国重点大学，学校坚持立德树人根本任务，"
+               "建设特色鲜明的高水平研究型大学。" * 4]
+PORTAL = Article(0, "欢迎访问测试大学门户", date=f"{TODAY} 00:00", paragraphs=PORTAL_TEXT).page()
 
 
 def test_a_crawl_during_an_outage_archives_nothing_and_the_next_run_everything(server,
@@ -236,3 +236,24 @@ def test_a_meta_refresh_to_another_host_is_named_as_such(server, tmp_path):
     assert (failure["url"], failure["code"]) == (server.url(moved.path), "meta_refresh_offsite")
     assert failure["reason"] == ("a <meta refresh> to another host: http://sso.example/login "
                                  "(outside allowed_domains)")
+
+
+def test_refresh_puts_back_short_articles_that_one_page_replaced(server, tmp_path):
+    # Short notices: a long page is not "most of the text replaced" for them by itself.
+    articles = [Article(710800 + i, f"通知{i}", paragraphs=[f"　　请于{i + 1}日前报名。"])
+                for i in range(4)]
+    folder = archive(tmp_path, server, articles)
+    files = [folder / f"{urlname(server.url(a.path))}.md" for a in articles]
+    before = [path.read_bytes() for path in files]
+    portal = Article(0, "欢迎访问测试大学门户", date="2020-01-01 00:00",
+                     paragraphs=PORTAL_TEXT).page()
+    for article in articles:
+        server.add(article.path, portal)
+    result = archiver(tmp_path, "refresh", "fixture")
+    assert result.returncode == 1, result.stdout
+    site = site_report(tmp_path / "out")
+    assert sorted(h["code"] for h in site["held_back"]) == ["same_page"] * 4
+    assert (site["articles"]["changed"], site["articles"]["held_back"]) == (0, 4)
+    assert site["changed_articles"] == []
+    assert [path.read_bytes() for path in files] == before
+    assert len(list((folder / ".held").glob("*.md"))) == 4

@@ -158,6 +158,14 @@ def article_headline(title: str) -> str:
     return title.rsplit(" | ", 1)[0] if " | " in title else title
 
 
+def archived_headline(text: str) -> str:
+    """The article's headline in an archive file's text ("" when it does not parse)."""
+    try:
+        return article_headline(str(parse_article(text).get("title") or ""))
+    except Exception:  # noqa: BLE001 (a broken file has no headline to compare with)
+        return ""
+
+
 def _pieces(text: str) -> set[str]:
     flat = plain(text)
     return {flat[i:i + 3] for i in range(max(0, len(flat) - 2))}

@@ -10,7 +10,13 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.archive import article_path, held, to_markdown, write_atomic
-from archiver.archive.integrity import NOT_AN_ARTICLE, Problem, replacement_problem
+from archiver.archive.integrity import (
+    NOT_AN_ARTICLE,
+    Problem,
+    archived_headline,
+    replacement_problem,
+    same_page_problem,
+)
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
@@ -36,6 +42,7 @@ class WritePipeline:
         self.stats = stats
         self.sites = sites
         self.run = run
+        self._old = ""  # the archived text the last refresh judged (kept if it is rewritten)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
@@ -64,7 +71,8 @@ class WritePipeline:
         # one sync when it closes. Items of one URL never race: dedup lets each through once.
         try:
             if item.refresh:
-                outcome = refresh_file(path, text, lambda old, new: _judge(item, old, new))
+                self._old = ""
+                outcome = refresh_file(path, text, lambda old, new: self._judge(item, old, new))
             else:
                 outcome = new_file(path, text)
         except OSError as error:
@@ -79,6 +87,8 @@ class WritePipeline:
             outcome, parts = outcome
             keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
                              file=str(path), site=item.site)
+            if self.run is not None and self._old:
+                self.run.guard.replaced[item.url] = (path, self._old)  # undone if it repeats
         if item.refresh:
             # The archive holds what the site gives (again): an older held version is stale.
             held.discard(self.output, item.site, item.url)
@@ -88,6 +98,43 @@ class WritePipeline:
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
+
+    def _judge(self, item: ArticleItem, old: str, new: str) -> Problem | None:
+        """Why this refreshed version must not replace the archived text (see
+        archiver.archive.integrity), or None."""
+        self._old = old
+        problem = replacement_problem(old, new, date.today(), password_input=item.login_form)
+        if problem is None and item.refused:
+            problem = Problem(NOT_AN_ARTICLE, "the page no longer gives an article "
+                              f"({item.refused})")
+        if self.run is None:
+            return problem
+        # One page for many URLs: each may still pass as an edit of a short article.
+        repeats = self.run.guard.repeats
+        group = repeats.see(item.url, item.headline, "\n".join(item.text_blocks),
+                            archived_headline(old))
+        if not group:
+            return problem
+        same = same_page_problem(repeats.count(item.url))
+        for url in group:
+            if url != item.url and url in self.run.guard.replaced:
+                self._restore(url, item.site, same)
+        return same
+
+    def _restore(self, url: str, site: str, problem: Problem) -> None:
+        """Put back the archived text of a file this refresh rewrote with a page that turned
+        out to be answered for many URLs; the rewrite is held back instead."""
+        path, old = self.run.guard.replaced.pop(url)
+        try:
+            new = path.read_text(encoding="utf-8")
+            write_atomic(path, old)
+            kept = held.hold(self.output, site, url, new, problem.code, problem.reason)
+        except OSError as error:
+            kept = f"(not restored: {error.strerror or error})"
+        keys.undo_changed(self.stats, url)
+        keys.record_held(self.stats, url, problem.code, problem.reason + "; the archived text "
+                         "was put back, the new version held back for review", file=str(path),
+                         held=str(kept), site=site)
 
     def _hold(self, item: ArticleItem, path: Path, text: str, problem: Problem) -> None:
         """Keep the archived file; keep the new version beside it for review."""
@@ -111,15 +158,6 @@ def new_file(path: Path, text: str) -> str:
         return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
     write_atomic(path, text, durable=False)
     return keys.ARTICLES_NEW
-
-
-def _judge(item: ArticleItem, old: str, new: str) -> Problem | None:
-    """Why this refreshed version must not replace the archived text (see
-    archiver.archive.integrity), or None."""
-    problem = replacement_problem(old, new, date.today(), password_input=item.login_form)
-    if problem is None and item.refused:
-        problem = Problem(NOT_AN_ARTICLE, f"the page no longer gives an article ({item.refused})")
-    return problem
 
 
 def refresh_file(path: Path, text: str, judge=None) -> str | tuple[str, list[str]] | Problem:

@@ -115,3 +115,11 @@ def undo_new(stats: StatsCollector, url: str, code: str, reason: str, **extra: s
     was removed, so it counts as a failure instead."""
     stats.inc_value(ARTICLES_NEW, -1)
     record_refused_page(stats, url, code, reason, **extra)
+
+
+def undo_changed(stats: StatsCollector, url: str) -> None:
+    """A refresh's rewrite of this article was put back: it no longer counts as changed."""
+    stats.inc_value(ARTICLES_CHANGED, -1)
+    notes = stats.get_value(FAILURES) or []
+    stats.set_value(FAILURES, [n for n in notes
+                               if not (n["kind"] == "changed" and n["url"] == url)])
