@@ -58,11 +58,9 @@ class WritePipeline:
         path = article_path(self.output, item.site, item.url)
         if not item.refresh and self.run is not None and self.run.guard.repeats.count(item.url):
             # Found to be one page answered for many URLs while its images were fetched.
-            keys.record_refused_page(self.stats, item.url, "same_page", "the site answered the "
-                                     f"same page for {self.run.guard.repeats.count(item.url)} "
-                                     "article URLs of this run: maintenance or a login wall?; "
-                                     "not archived, asked for again by the next run",
-                                     site=item.site)
+            problem = same_page_problem(self.run.guard.repeats.count(item.url))
+            keys.record_refused_page(self.stats, item.url, problem.code, problem.reason + "; not "
+                                     "archived, asked for again by the next run", site=item.site)
             raise DropItem(f"{item.url}: one page for many URLs")
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of

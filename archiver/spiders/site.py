@@ -92,7 +92,6 @@ class SiteSpider(scrapy.Spider):
         self.offsite_seen: set[str] = set()
         self.probed = False  # archived articles asked for as evidence the site is up
 
-
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
