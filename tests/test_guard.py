@@ -42,11 +42,12 @@ LOGIN = ("<html><head><title>统一身份认证</title></head><body><h1>统一�
 
 
 def test_refresh_holds_back_maintenance_pages_and_applies_real_edits(server, tmp_path):
-    articles = [Article(710100 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(5)]
+    articles = [Article(710100 + i, f"学术年会{i}", paragraphs=story(i)) for i in range(6)]
     folder = archive(tmp_path, server, articles)
     files = {a.id: folder / f"{urlname(server.url(a.path))}.md" for a in articles}
     before = {i: path.read_bytes() for i, path in files.items()}
-    templated, bare, blank, login, edited = articles
+    templated, bare, blank, login, edited, empty = articles
+    server.add(empty.path, b"")  # HTTP 200 with nothing at all: nothing to hold, a failure
     # The same template, today's date, a maintenance notice for a body.
     server.add(templated.path, Article(templated.id, "系统维护通知", date=f"{TODAY} 08:00",
                                        paragraphs=["系统正在升级维护，暂停访问，请稍后再试。"]).page())
@@ -70,21 +71,25 @@ def test_refresh_holds_back_maintenance_pages_and_applies_real_edits(server, tmp
                     server.url(login.path): "login_page"}
     assert (site["articles"]["held_back"], site["articles"]["changed"]) == (4, 1)
     assert [c["url"] for c in site["changed_articles"]] == [server.url(edited.path)]
+    assert [(f["url"], f["code"]) for f in site["failures"]] == [
+        (server.url(empty.path), "blank_page")]
     assert "held back [maintenance_page]" in result.stdout
-    for article in (templated, bare, blank, login):
+    for article in (templated, bare, blank, login, empty):
         assert files[article.id].read_bytes() == before[article.id]
+    for article in (templated, bare, blank, login):
         kept = folder / ".held" / f"{urlname(server.url(article.path))}.md"
         info = json.loads(kept.with_suffix(".json").read_text(encoding="utf-8"))
         assert info["url"] == server.url(article.path) and info["code"] == held[info["url"]]
     assert "国际交流" in files[edited.id].read_text(encoding="utf-8")
     # Held versions are not part of the archive: check and publish do not see them.
-    assert len(archive_files(tmp_path / "out", "fixture")) == 5
+    assert len(archive_files(tmp_path / "out", "fixture")) == 6
     assert archiver(tmp_path, "check").returncode == 0
 
     accepted = archiver(tmp_path, "refresh", "--accept-all")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     for article in (templated, bare, blank, login):
         assert files[article.id].read_bytes() != before[article.id]
+    assert files[empty.id].read_bytes() == before[empty.id]
     assert "系统正在升级维护" in files[templated.id].read_text(encoding="utf-8")
     assert list((folder / ".held").iterdir()) == []
 

@@ -346,9 +346,10 @@ class SiteSpider(scrapy.Spider):
                                   site=self.name)
             return None
         if not response.body.strip():
+            kept = "; archived file kept" if refresh else ""
             keys.record_failure(self.crawler.stats, "article", source_url,
-                                  f"empty page (HTTP {response.status} with no content)",
-                                  site=self.name)
+                                f"empty page (HTTP {response.status} with no content){kept}",
+                                site=self.name, code="blank_page")
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site, list_date=list_date)
