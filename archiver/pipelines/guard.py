@@ -52,7 +52,8 @@ class GuardPipeline:
             if url != item.url and path is not None:
                 path.unlink(missing_ok=True)
                 keys.undo_new(self.stats, url, problem.code, problem.reason + "; the file "
-                              "written for it earlier in this run was removed", site=item.site)
+                              "written for it earlier in this run was removed, asked for again "
+                              "by the next run", site=item.site)
         self._refuse(item.url, problem.code, problem.reason, item.site)
         return item  # not reached
 
