@@ -15,10 +15,12 @@ refresh to judge.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from archiver.archive import article_path
 from archiver.archive.integrity import page_problem, same_page_problem
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
@@ -26,13 +28,15 @@ from archiver.run.extension import SiteRun
 
 
 class GuardPipeline:
-    def __init__(self, run: SiteRun, stats: Any):
+    def __init__(self, run: SiteRun, stats: Any, output: Path):
         self.run = run
         self.stats = stats
+        self.output = output
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> GuardPipeline:
-        return cls(crawler.get_extension(SiteRun), crawler.stats)
+        return cls(crawler.get_extension(SiteRun), crawler.stats,
+                   Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.refresh:
@@ -48,12 +52,16 @@ class GuardPipeline:
             return item
         problem = same_page_problem(guard.repeats.count(item.url))
         for url in group:
-            path = guard.written.pop(url, None)
-            if url != item.url and path is not None:
-                path.unlink(missing_ok=True)
-                keys.undo_new(self.stats, url, problem.code, problem.reason + "; the file "
-                              "written for it earlier in this run was removed, asked for again "
-                              "by the next run", site=item.site)
+            if url != item.url and url in guard.written:
+                guard.written.discard(url)
+                path = article_path(self.output, item.site, url)
+                try:
+                    path.unlink(missing_ok=True)
+                    undone = "the file written for it earlier in this run was removed"
+                except OSError as error:
+                    undone = f"cannot remove {path}: {error.strerror or error}"
+                keys.undo_new(self.stats, url, problem.code, f"{problem.reason}; {undone}, "
+                              "asked for again by the next run", site=item.site)
         self._refuse(item.url, problem.code, problem.reason, item.site)
         return item  # not reached
 

@@ -91,7 +91,7 @@ class WritePipeline:
             # The archive holds what the site gives (again): an older held version is stale.
             held.discard(self.output, item.site, item.url)
         elif outcome == keys.ARTICLES_NEW and self.run is not None:
-            self.run.guard.written[item.url] = path  # undone if the page turns out to repeat
+            self.run.guard.written.add(item.url)  # undone if the page turns out to repeat
         self.stats.inc_value(outcome)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")

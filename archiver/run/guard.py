@@ -13,8 +13,8 @@ from archiver.archive.integrity import RepeatedPages
 @dataclass
 class RunGuard:
     repeats: RepeatedPages = field(default_factory=RepeatedPages)
-    # Article URL -> the file this run wrote for it as new (only these may be undone).
-    written: dict[str, Path] = field(default_factory=dict)
+    # Article URLs this run wrote as new files (only these may be undone).
+    written: set[str] = field(default_factory=set)
     # Refresh: article URL -> (its file, the archived text this run replaced), for the same.
     replaced: dict[str, tuple[Path, str]] = field(default_factory=dict)
     # Archived articles asked for again as evidence that the site is up (see site_is_up).

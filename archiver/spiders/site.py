@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
@@ -49,9 +50,12 @@ def _dated_urls(urls: dict[str, str | None] | list[str] | str | None) -> dict[st
     return dict.fromkeys(_url_list(urls))
 
 
+_PASSWORD = re.compile(rb"password", re.I)
+
+
 def _has_password_input(response: TextResponse) -> bool:
     """A login form on the page (looked for in the bytes first: most pages have no such word)."""
-    return b"password" in response.body.lower() and bool(
+    return bool(_PASSWORD.search(response.body)) and bool(
         response.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"))
 
 
