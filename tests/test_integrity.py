@@ -60,6 +60,8 @@ def test_a_short_notice_about_maintenance_is_an_article_under_its_own_headline()
     assert page_problem("关于校园网升级维护的通知", notice,
                         expected_headline="学术年会召开").code == "maintenance_page"
     assert page_problem("登录", "", password_input=True).code == "login_page"
+    # A footer that names who maintains the site is no maintenance page.
+    assert page_problem("图片新闻", "本网站由新闻中心设计维护 网站维护：信息中心") is None
     assert headline_matches("关于校园网升级维护的通知", "关于校园网升级维护…")
 
 

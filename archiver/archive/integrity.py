@@ -51,9 +51,10 @@ KEEP = 0.5
 # Archived bodies shorter than this are too short to judge what share of them was kept.
 KEEP_MIN_TEXT = 40
 
+# Said as what is happening now ("系统维护中", "正在升级维护"), not as a footer's "网站维护：某某".
 _MAINTENANCE = re.compile(
-    r"维护|升级|暂停(?:访问|服务)|暂时无法访问|稍后(?:再)?访问|maintenance|under construction",
-    re.I)
+    r"(?:维护|升级)(?:中|升级|维护)|正在(?:维护|升级)|系统(?:维护|升级)|暂停(?:访问|服务)|暂时无法访问|"
+    r"稍后(?:再)?(?:访问|尝试|重试)|maintenance|under construction", re.I)
 _LOGIN = re.compile(r"请(?:先)?登录|用户登录|统一身份认证|登录后|账号登录|\blog ?in\b|\bsign ?in\b",
                     re.I)
 _ERROR = re.compile(
