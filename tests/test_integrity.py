@@ -65,11 +65,18 @@ def test_a_short_notice_about_maintenance_is_an_article_under_its_own_headline()
     assert headline_matches("关于校园网升级维护的通知", "关于校园网升级维护…")
 
 
-def test_one_page_for_three_differently_named_links_is_a_wall():
-    pages = RepeatedPages()
-    assert pages.see("u1", "门户", "欢迎", "新闻一") == []
-    assert pages.see("u2", "门户", "欢迎", "新闻二") == []
-    assert pages.see("u3", "门户", "欢迎", "新闻三") == ["u1", "u2", "u3"]
-    assert pages.see("u4", "门户", "欢迎", "新闻四") == ["u4"] and pages.count("u1") == 4
+def test_one_page_for_differently_named_links_is_a_wall():
+    pages = RepeatedPages()  # a portal page: its headline is none of the links' names
+    assert pages.see("u1", "欢迎访问门户", "欢迎", "学术年会召开") == []
+    assert pages.see("u2", "欢迎访问门户", "欢迎", "新年音乐会举行") == ["u1", "u2"]
+    assert pages.see("u3", "欢迎访问门户", "欢迎", "运动会开幕") == ["u3"]
+    assert pages.count("u1") == 3
+    pages = RepeatedPages()  # its headline is one of the names: a wall from the third URL
+    assert pages.see("u1", "学术年会召开", "正文", "学术年会召开") == []
+    assert pages.see("u2", "学术年会召开", "正文", "新年音乐会举行") == []
+    assert pages.see("u3", "学术年会召开", "正文", "运动会开幕") == ["u1", "u2", "u3"]
+    unnamed = RepeatedPages()  # no list names them (asked again from the walk record)
+    assert unnamed.see("u1", "门户", "欢迎", "") == unnamed.see("u2", "门户", "欢迎", "") == []
+    assert unnamed.see("u3", "门户", "欢迎", "") == ["u1", "u2", "u3"]
     variants = RepeatedPages()  # one article under several URLs, linked by one headline
     assert all(variants.see(f"v{i}", "年会", "正文", "年会") == [] for i in range(5))

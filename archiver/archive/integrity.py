@@ -10,8 +10,9 @@ The rules come from how real sites fail, not from how articles change:
   link or its archived file gives). A short notice about maintenance, linked by its own
   headline, is an article and passes;
 - one page answered for many article URLs of one run: the same headline and body text for
-  SAME_PAGE_MIN URLs or more that their lists name differently (URLs linked by one headline
-  are variants of one article: the alias rules' business, not a wall);
+  two URLs that their lists name differently, under a headline that is neither name, or for
+  SAME_PAGE_MIN URLs or more that their lists name differently or no list names (URLs linked
+  by one headline are variants of one article: the alias rules' business, not a wall);
 - for a replacement only: the date jumping to the day of the run; the body shrunk to a
   fraction of what is archived; most of the archived text gone from the new version.
 
@@ -117,8 +118,10 @@ def page_key(headline: str, text: str) -> str:
 
 
 class RepeatedPages:
-    """Counts the answers of one run by page_key and tells when one page has been answered for
-    SAME_PAGE_MIN article URLs that their lists name differently (or that no list names)."""
+    """Counts the answers of one run by page_key and tells when one page is a wall: answered
+    for two article URLs that their lists name differently, under a headline that is neither
+    name (a wall is known before its second URL could pass for an alias of the first); or for
+    SAME_PAGE_MIN URLs that their lists name differently or that no list names."""
 
     def __init__(self, at_least: int = SAME_PAGE_MIN):
         self.at_least = at_least
@@ -134,7 +137,8 @@ class RepeatedPages:
         if key in self.walls:
             return [url]
         named = set(group.values()) - {""}
-        if len(group) >= self.at_least and (len(named) >= 2 or not named):
+        nobodys = len(named) >= 2 and not any(headline_matches(headline, n) for n in named)
+        if nobodys or (len(group) >= self.at_least and (len(named) >= 2 or not named)):
             self.walls.add(key)
             return list(group)
         return []

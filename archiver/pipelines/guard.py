@@ -3,12 +3,12 @@ error, maintenance or login page served with HTTP 200, or one page answered for 
 URLs of the run (archiver.archive.integrity says which). Such a URL is a failure with its
 code, so the walk record asks for it again next run; it never becomes "already archived".
 
-One page for many URLs is only known once SAME_PAGE_MIN URLs gave it, and the first of them
-were archived meanwhile. When the count is reached, the files this run wrote for that page are
+One page for many URLs is only known once a second or third URL gave it (RepeatedPages), and
+the first were archived meanwhile. Then the files this run wrote for that page are
 removed again (they were new in this run: nothing older is touched) and counted as failures;
 the ones still on their way (fetching images) are refused by the write pipeline. Writing first
 and undoing keeps a crawl's files on disk as they come (a killed run keeps its work), at the
-cost of a window: a run killed between the first and the third answer of one page leaves
+cost of a window: a run killed between the first and the deciding answer of one page leaves
 those few files behind, each one readable and named by its URL, for `check` and the next
 refresh to judge.
 """
