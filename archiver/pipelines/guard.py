@@ -9,8 +9,8 @@ removed again (they were new in this run: nothing older is touched) and counted 
 the ones still on their way (fetching images) are refused by the write pipeline. Writing first
 and undoing keeps a crawl's files on disk as they come (a killed run keeps its work), at the
 cost of a window: a run killed between the first and the deciding answer of one page leaves
-those few files behind, each one readable and named by its URL, for `check` and the next
-refresh to judge.
+those few files behind as archived (a later refresh holds the real article back beside
+them, for review).
 """
 
 from __future__ import annotations
