@@ -75,7 +75,7 @@ class RedirectRefused(IgnoreRequest):
 class OffsiteRedirect(RedirectRefused):
     """A page answered with a redirect out of the site's allowed_domains."""
 
-    code = "redirected_offsite"
+    code = "offsite_redirect"
 
 
 class RedirectLoop(RedirectRefused):

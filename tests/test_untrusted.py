@@ -279,7 +279,7 @@ def test_an_off_site_redirect_is_reported_as_such(server, tmp_path):
     assert [(f["url"], f["reason"], f["code"]) for f in failures] == [(
         server.url(moved.path),
         "redirected off-site to http://elsewhere.example/x.htm (outside allowed_domains)",
-        "redirected_offsite")]
+        "offsite_redirect")]
     assert len(archive_files(tmp_path / "out", "fixture")) == 1
 
 

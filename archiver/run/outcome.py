@@ -166,7 +166,7 @@ def unreachable(failures: list[dict], walked: int) -> str | None:
 
 def unreachable_code(failures: list[dict], walked: int) -> str | None:
     """The stable code of why the site could not be reached (redirect_loop, login_page,
-    list_redirected, meta_refresh_offsite, redirected_offsite; list_failed for the rest), or
+    list_redirected, meta_refresh_offsite, offsite_redirect; list_failed for the rest), or
     None when it was reached."""
     if unreachable(failures, walked) is None:
         return None
