@@ -291,7 +291,8 @@ class SiteSpider(scrapy.Spider):
         """At the end of a crawl whose 404/410 answers are not outweighed by articles that
         answered, ask for a few archived articles: if they answer, the site is up and the
         404s are dead links; if they fail too, it is an outage (archiver.run.guard)."""
-        if self.run is None or self.probed or not self.dead or not self.dead.pending:
+        if (self.run is None or self.run.mode != "crawl" or self.probed or not self.dead
+                or not self.dead.pending):
             return
         self.probed = True
         wanted = probes_wanted(*self.run.answers(self.crawler.stats.get_stats()))
