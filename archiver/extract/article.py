@@ -54,15 +54,19 @@ def _text(el: etree._Element) -> str:
     return clean_line("".join(el.itertext()))
 
 
-def _attachment_lists(body: etree._Element) -> list[etree._Element]:
+def _attachment_lists(body: etree._Element,
+                      containers: frozenset = frozenset()) -> list[etree._Element]:
     """A notice's attachment list that the template keeps right after the body's container
     (VSB: a <ul> of download.jsp links after v_news_content): the following siblings of the body
-    and of its parent, up to the first that is not all attachment links."""
+    and of its parent, up to the first that is not all attachment links. Another content
+    container (the next tab of a tabbed page) is another text, never this one's attachments."""
     found = []
     for anchor in (body, body.getparent()):
         for sibling in anchor.itersiblings() if anchor is not None else ():
             if not isinstance(sibling.tag, str) or _nothing_to_read(sibling):
                 continue
+            if containers and any(el in containers for el in sibling.iter()):
+                break
             links = sibling.xpath(".//a[@href]")
             if not links or not all(is_attachment(a.get("href"), _text(a)) for a in links):
                 break
@@ -98,16 +102,43 @@ class ArticlePage:
         for css in self.site.selectors(field_name, self.detected):
             yield [m.root for m in self.sel.css(css) if isinstance(m.root, etree._Element)]
 
+    def _containers(self) -> list[tuple[int, etree._Element]]:
+        """The page's content containers that the body selectors match, with their text length,
+        in page order. A container nested in another stands for it when it holds most of its
+        text (a VSB `v_news_content` inside `vsb_content`: the inner one leaves the title and
+        date out); the first selector that matches it is preferred over later ones."""
+        matched: dict[etree._Element, int] = {}
+        for rank, elements in enumerate(self._matches("body")):
+            for el in elements:
+                matched.setdefault(el, rank)
+        if not matched:
+            return []
+        sizes = {el: len(_text(el)) for el in matched}
+        outer = [el for el in matched
+                 if not any(a in matched and sizes[a] for a in el.iterancestors())]
+        chosen = []
+        for top in outer:
+            best = top
+            for el in matched:
+                if (el is not top and sizes[el] * 2 >= sizes[top]
+                        and (matched[el], -sizes[el]) < (matched[best], -sizes[best])
+                        and top in el.iterancestors()):
+                    best = el
+            if sizes[best]:
+                chosen.append((sizes[best], best))
+        order = {el: i for i, el in enumerate(self.root.iter())} if len(chosen) > 1 else {}
+        return sorted(chosen, key=lambda pair: order.get(pair[1], 0))
+
     def body_element(self) -> tuple[etree._Element | None, str]:
+        # A template may hold several containers: a tiny one for its language link, the tabs of
+        # a tabbed page, a desktop and a mobile copy of the text. The article is the first one
+        # that holds a real share of the text (the tab shown, the desktop copy), never a scrap.
+        containers = self._containers()
         found = None
-        for elements in self._matches("body"):
-            # A template may hold several containers of one kind (a VSB page has a tiny
-            # vsb_content for its language link); the one with the most text is the article.
-            scored = [(len(_text(el)), el) for el in elements]
-            scored = [(n, el) for n, el in scored if n]
-            if scored:
-                found = max(scored, key=lambda pair: pair[0])
-                break
+        if containers:
+            largest = max(n for n, _ in containers)
+            found = next((n, el) for n, el in containers
+                         if n >= min(largest, max(SHORT_BODY, largest / 3)))
         if found and found[0] >= SHORT_BODY:
             return found[1], "selector"
         # Nothing matched, or only a scrap: a page of another template on the same site (a VSB
@@ -201,7 +232,8 @@ class ArticlePage:
         if body is None:
             return [], [], []
         blocks, images, attachments = to_blocks(body, self.urljoin)
-        for element in _attachment_lists(body):
+        containers = frozenset(el for _, el in self._containers())
+        for element in _attachment_lists(body, containers):
             more, more_images, more_attachments = to_blocks(element, self.urljoin)
             # VSB's download counter is filled in by a script: "已下载次" is all that is left.
             blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
