@@ -8,7 +8,7 @@ Three sets of labelled pages, each scored on its own:
   as pages (tests/fixtures/seed_pages; 004 is of no known family: "generic"); per CMS family.
 - `corpus-schools`: tests/fixtures/schools, real pages of two schools nobody tuned on; per school.
 - `corpus-vsb`: tests/fixtures/corpus-vsb, 80 VSB pages of 17 nankai department sites (landing,
-  profile and notice pages as much as news; see its README); 
+  profile and notice pages as much as news; see its README).
 Every extractor sees the page as `archiver fetch URL` does on a host with no site config: the
 HTML decoded as the crawl decodes it, and the URL. The time per page is the extractor's alone
 (decoding is done once, before the clock starts): median and 99th percentile.

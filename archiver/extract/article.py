@@ -76,6 +76,10 @@ def _attachment_lists(body: etree._Element,
     return found
 
 
+def _inside(el: etree._Element, body: etree._Element | None) -> bool:
+    return body is not None and (el is body or body in el.iterancestors())
+
+
 def _nothing_to_read(el: etree._Element) -> bool:
     return el.tag.lower() in SKIP_TAGS or not _text(el)
 
@@ -158,32 +162,51 @@ class ArticlePage:
             return found[1], "selector"
         return fallback, "fallback"
 
-    def headline(self, body: etree._Element | None) -> tuple[str, str]:
+    def headline(self, body: etree._Element | None,
+                 from_container: bool = False) -> tuple[str, str]:
+        """The article's own heading, confirmed by the page's <title>, over any label,
+        breadcrumb or column name near it (see generic.title_rank)."""
         candidates = []
+        extended = ""
         for elements in self._matches("headline"):
-            for text in filter(None, map(_text, elements)):
+            for el in elements:
+                text = _text(el)
+                if not text:
+                    continue
                 # The site's own selector is trusted; a preset's selectors are guesses across
-                # many templates (an h1 may be the site's logo): the first that the <title> or
-                # og:title confirms wins.
-                if self.site.article.headline or generic.title_confirms(self.root, text):
+                # many templates (an h1 may be the site's logo, a heading the column's label):
+                # the first that the <title> names as the article wins.
+                if self.site.article.headline:
                     return text, "selector"
+                rank = generic.title_rank(self.root, text)
+                if rank == 3:
+                    return text, "selector"
+                if _inside(el, body):
+                    continue  # a heading of the body's own text
+                if rank == 2 and not extended:
+                    extended = text
                 candidates.append(text)
+        if extended:
+            # The article's own heading, whose column item the <title> names.
+            return extended, "selector"
         found = generic.headline_element(self.root)
         if found:
-            return self._not_the_column(found, body) or found, "fallback"
+            return self._not_the_column(found, body, from_container) or found, "fallback"
         if candidates:
             return candidates[0], "selector"
         found = generic.headline_from_title(self.root)
-        near = self._not_the_column(found, body)
+        near = self._not_the_column(found, body, from_container)
         return (near, "fallback") if near else (found, "title")
 
-    def _not_the_column(self, found: str, body: etree._Element | None) -> str | None:
+    def _not_the_column(self, found: str, body: etree._Element | None,
+                        from_container: bool) -> str | None:
         """When the headline found is the column's name ("学院新闻", a menu link that opens the
         <title> too), the article's own heading nearest above the body: a longer Chinese line
-        that is no menu link and does not merely extend the column's name."""
+        that is no menu link and does not merely extend the column's name. A landing page's
+        content container (a "联系我们" page) keeps its section headings: not the headline."""
         if not generic.is_menu_entry(self.root, found):
             return None
-        near = generic.heading_above(self.root, body)
+        near = generic.heading_above(self.root, body, outside_only=from_container)
         if (len(_norm(near)) > len(_norm(found)) and _norm(found) not in _norm(near)
                 and _CJK.search(near) and not generic.is_menu_entry(self.root, near)):
             return near
@@ -224,8 +247,8 @@ class ArticlePage:
         blocks = [b for b in to_blocks(body, self.urljoin)[0] if not b.startswith("![")]
         return [line for block in blocks[-2:] for line in plain_text(block).split("\n")]
 
-    def blocks(self, body: etree._Element | None, headline: str,
-               published: datetime | None) -> tuple[list[str], list[str], list[str]]:
+    def blocks(self, body: etree._Element | None, headline: str, published: datetime | None,
+               from_container: bool = False) -> tuple[list[str], list[str], list[str]]:
         """The body's blocks without furniture. Above the first paragraph, the page's own meta
         line and headline (often inside the body's container) go too; further down, a line that
         repeats the headline or opens with "时间：" is article text and stays."""
@@ -238,15 +261,20 @@ class ArticlePage:
             # VSB's download counter is filled in by a script: "已下载次" is all that is left.
             blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
             images, attachments = images + more_images, attachments + more_attachments
-        dropped = furniture(blocks, headline, published)
+        # A line repeating the headline, above the first paragraph, is the page's heading taken
+        # in with a body the generic rule found; inside the CMS's own content container it is
+        # a line the editor wrote (a department's name over its text) and stays.
+        repeated = "" if from_container else headline
+        dropped = furniture(blocks, repeated, published)
         kept = [b for b, drop in zip(blocks, dropped, strict=True) if not drop]
         return kept, images, attachments
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:
         body, body_rule = self.body_element()
-        headline, headline_rule = self.headline(body)
+        headline, headline_rule = self.headline(body, from_container=body_rule == "selector")
         raw_date, published, date_rule = self.published(body, headline, list_date)
-        blocks, images, attachments = self.blocks(body, headline, published)
+        blocks, images, attachments = self.blocks(body, headline, published,
+                                                  from_container=body_rule == "selector")
         # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,
         # and the article is flagged.
         flags = []

@@ -37,7 +37,13 @@ def _skipped(el: etree._Element) -> bool:
     return isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS
 
 
+# Elements that are page furniture by their tag (HTML5 navigation, footers, sidebars).
+_FURNITURE_TAGS = frozenset(("nav", "footer", "aside"))
+
+
 def _furniture(el: etree._Element) -> bool:
+    if el.tag in _FURNITURE_TAGS:
+        return True
     name = f"{el.get('id') or ''} {el.get('class') or ''}"
     return bool(name.strip()) and bool(_FURNITURE_NAME.search(name))
 
@@ -45,7 +51,8 @@ def _furniture(el: etree._Element) -> bool:
 # Elements whose own text is a paragraph of the article.
 _PARAGRAPH_TAGS = ("p", "td", "pre", "li", "h2", "h3", "h4", "div", "section", "blockquote")
 _BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "ol", "section", "article", "blockquote",
-                             "h1", "h2", "h3", "h4", "h5", "h6", "form", "dl"))
+                             "h1", "h2", "h3", "h4", "h5", "h6", "form", "dl", "nav",
+                             "footer", "aside", "header", "main", "figure"))
 
 
 def _inside_furniture(el: etree._Element) -> bool:
@@ -193,13 +200,39 @@ def _title_targets(root: etree._Element) -> list[str]:
     return [_norm(t) for t in (og, title) if t]
 
 
+def _title_lead(root: etree._Element) -> str:
+    """The <title>'s first part ("学院新闻-某某大学" -> "学院新闻"), whitespace removed."""
+    title = clean_line(" ".join(root.xpath("//title//text()")))
+    return _norm(_TITLE_SPLIT.split(title)[0]) if title else ""
+
+
+def title_rank(root: etree._Element, text: str) -> int:
+    """How well the page's <title> (or og:title) confirms a headline candidate:
+    3: it is the title's first part, or what the title starts with and covers that part (or the
+       page names no title at all);
+    2: it holds the title's first part and more ("南开大学档案馆档案利用规定" for a title
+       "档案利用规定-档案馆"): the article's own heading, the title naming its column item;
+    1: it merely appears in the title (the site's name, a word of the headline: a label);
+    0: the title does not name it."""
+    norm = _norm(text)
+    targets = _title_targets(root)
+    if not targets:
+        return 3
+    if not norm:
+        return 0
+    lead = _title_lead(root)
+    if any(norm == t or (t.startswith(norm) and len(norm) >= len(lead or t))
+           or norm.startswith(t) for t in targets) or (lead and norm == lead):
+        return 3
+    if lead and len(lead) >= 2 and lead in norm:
+        return 2
+    return 1 if any(norm in t for t in targets) else 0
+
+
 def title_confirms(root: etree._Element, text: str) -> bool:
     """True when the page's <title> or og:title starts with (or is) the text, or when the page
     names no title at all."""
-    norm = _norm(text)
-    targets = _title_targets(root)
-    return not targets or any(t.startswith(norm) or norm.startswith(t) or norm in t
-                              for t in targets)
+    return title_rank(root, text) >= 2
 
 
 def headline_from_title(root: etree._Element) -> str:
@@ -249,27 +282,52 @@ def _heading_like(el: etree._Element) -> bool:
     return any(_TITLE_NAME.search(name) for name in names)
 
 
-def heading_above(root: etree._Element, body: etree._Element | None) -> str:
+def heading_above(root: etree._Element, body: etree._Element | None,
+                  outside_only: bool = False) -> str:
     """The text of the heading (h1-h4, or an element named *title*) nearest above the body's
-    first paragraph, inside the body's container or before it; "" when there is none. Headings
-    inside links, navigation and footers are not the article's."""
+    text: before the body's first sentence, and inside the body only before its first line of
+    text (a section heading further down is the body's own); "" when there is none. Headings
+    inside links, navigation and footers, and meta lines ("发布时间：…"), are not the article's.
+    With `outside_only`, a heading inside the body does not count (the CMS's content container
+    holds the editor's text, never the template's headline)."""
     # The first paragraph: a sentence (a headline has no "，" or "。").
     first = next((p for p in body.iter(*_PARAGRAPH_TAGS)
                   if len(_norm(_text(p))) >= 20 and re.search("[，。]", _text(p))
                   and _paragraph_score(p)), None) if body is not None else None
-    if first is None:
-        return ""
+    if first is None or body.getparent() is None:
+        return ""  # (a body merged from sibling sections stands outside the page's tree)
     best = ""
-    for el in root.iter():
+    inside = False
+    heading_depth = None  # the depth of the heading being passed through
+    walker = etree.iterwalk(root, events=("start", "end"))
+    depth = 0
+    for event, el in walker:
+        if event == "end":
+            depth -= 1
+            if heading_depth is not None and depth < heading_depth:
+                heading_depth = None
+            if el is body:
+                inside = False
+            continue
+        depth += 1
         if el is first:
             break
-        if not isinstance(el.tag, str) or not _heading_like(el):
+        if not isinstance(el.tag, str) or _skipped(el):
+            walker.skip_subtree()
+            depth -= 1
             continue
-        text = clean_line(_text(el))
-        if (4 <= len(_norm(text)) <= 120 and not is_furniture(text)
-                and not any(a.tag == "a" or _furniture(a) or _skipped(a)
-                            for a in el.iterancestors())):
-            best = text
+        inside = inside or el is body
+        if _heading_like(el):
+            heading_depth = depth if heading_depth is None else heading_depth
+            text = clean_line(_text(el))
+            if (4 <= len(_norm(text)) <= 120 and not is_furniture(text)
+                    and not is_meta_line(text) and not (outside_only and inside)
+                    and not any(a.tag == "a" or _furniture(a) or _skipped(a)
+                                for a in el.iterancestors())):
+                best = text
+        elif inside and heading_depth is None and (el.text or "").strip() and not is_meta_line(
+                clean_line(el.text)):
+            break  # the body's first line of text: headings below it are its own
     return best
 
 
