@@ -76,6 +76,12 @@ def _attachment_lists(body: etree._Element,
     return found
 
 
+def _beside_a_link(el: etree._Element) -> bool:
+    """True when the element sits in a list row (its <tr> or <li>) that links to a page."""
+    row = next(el.iterancestors("tr", "li"), None)
+    return row is not None and any(len(_text(a)) >= 4 for a in row.iter("a") if a.get("href"))
+
+
 def _inside(el: etree._Element, body: etree._Element | None) -> bool:
     return body is not None and (el is body or body in el.iterancestors())
 
@@ -216,8 +222,9 @@ class ArticlePage:
                   list_date: str | None) -> tuple[str, datetime | None, str]:
         for elements in self._matches("published"):
             # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a
-            # labelled date wins over a bare one.
-            texts = [_text(el) for el in elements]
+            # labelled date wins over a bare one. A date beside a link to another page is a
+            # list's (VSB styles a related-news list's dates like the article's own).
+            texts = [_text(el) for el in elements if not _beside_a_link(el)]
             for raw in texts:
                 found = labelled_date(raw)
                 if found:

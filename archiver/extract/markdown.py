@@ -109,6 +109,16 @@ def _is_data_row(tr: etree._Element) -> bool:
     return len(cells) >= 2
 
 
+def _shown_value(el: etree._Element) -> str:
+    """The value a read-only or disabled text field shows; "" for any other input (a search
+    box's placeholder text is no article text)."""
+    if (el.get("type") or "text").lower() != "text":
+        return ""
+    if el.get("readonly") is None and el.get("disabled") is None:
+        return ""
+    return (el.get("value") or "").strip()
+
+
 # What the writer's stack holds: an element to enter, the tail text after an element, the
 # closing of an element entered earlier.
 _NODE, _TAIL, _EXIT = 0, 1, 2
@@ -177,6 +187,11 @@ class _BlockWriter:
 
     def _enter(self, el: etree._Element, stack: list[tuple]) -> None:
         tag = _tag(el)
+        if tag == "input" and _shown_value(el):
+            # A read-only field that shows a value (an e-mail address beside a "复制" button):
+            # the reader sees its value as text.
+            self.parts.append(escape_markdown(_shown_value(el), self.in_link > 0))
+            return
         if tag in SKIP_TAGS or not tag:
             return
         if tag == "img":

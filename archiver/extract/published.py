@@ -32,7 +32,7 @@ _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
     "created", "date", "dc.date", "dc.date.issued", "publication_date", "weibo:article:create_at",
 )
-_LINE_TAGS = BLOCK_TAGS | {"td", "th", "br"}
+_LINE_TAGS = BLOCK_TAGS | {"br"}
 # How much text next to the body is searched for a labelled date when the meta zone gave none:
 # the meta line sits right above the body (or right below it); a sidebar's "活动时间" further
 # away must not win.
