@@ -19,6 +19,7 @@ from parsel import Selector
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract import generic
+from archiver.extract.bounds import exceeded
 from archiver.extract.dates import date_in_url, labelled_date, parse_date, signature_date
 from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
 from archiver.extract.published import find_published, furniture
@@ -277,6 +278,11 @@ class ArticlePage:
         return kept, images, attachments
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:
+        beyond = exceeded(self.root)
+        if beyond:
+            # Not read at all: the quality verdict refuses it with the bound's reason.
+            return ArticleItem(url=self.url, site=self.site.name,
+                               rules={"cms": self.family, "body": beyond})
         body, body_rule = self.body_element()
         headline, headline_rule = self.headline(body, from_container=body_rule == "selector")
         raw_date, published, date_rule = self.published(body, headline, list_date)
