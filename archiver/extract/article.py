@@ -22,7 +22,7 @@ from archiver.extract import generic
 from archiver.extract.bounds import exceeded
 from archiver.extract.dates import date_in_url, labelled_date, parse_date, signature_date
 from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
-from archiver.extract.published import find_published, furniture
+from archiver.extract.published import beside_a_link, find_published, furniture
 from archiver.extract.quality import BIDI_FLAG
 from archiver.extract.text import clean_line, plain_text
 from archiver.items import ArticleItem
@@ -77,10 +77,13 @@ def _attachment_lists(body: etree._Element,
     return found
 
 
-def _beside_a_link(el: etree._Element) -> bool:
-    """True when the element sits in a list row (its <tr> or <li>) that links to a page."""
-    row = next(el.iterancestors("tr", "li"), None)
-    return row is not None and any(len(_text(a)) >= 4 for a in row.iter("a") if a.get("href"))
+def _own_text(container: etree._Element) -> bool:
+    """True when a short content container holds text of its own: a line that is mostly not
+    link text (a one-line notice, a sentence), or a line above an attachment list. A scrap (a
+    language link, an empty placeholder) has none, and the generic rule reads the page."""
+    text = _norm(_text(container))
+    links = sum(len(_norm(_text(a))) for a in container.iter("a"))
+    return len(text) >= 8 and (links * 2 < len(text) or bool(_attachment_lists(container)))
 
 
 def _inside(el: etree._Element, body: etree._Element | None) -> bool:
@@ -149,8 +152,9 @@ class ArticlePage:
         if containers:
             largest = max(n for n, _ in containers)
             found = next((n, el) for n, el in containers
-                         if n >= min(largest, max(SHORT_BODY, largest / 3)))
-        if found and found[0] >= SHORT_BODY:
+                         if n == largest or (n >= largest / 3 and (
+                             n >= SHORT_BODY or _own_text(el))))
+        if found and (found[0] >= SHORT_BODY or _own_text(found[1])):
             return found[1], "selector"
         # Nothing matched, or only a scrap: a page of another template on the same site (a VSB
         # profile page keeps its text outside vsb_content) is read by the generic rule.
@@ -225,7 +229,7 @@ class ArticlePage:
             # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a
             # labelled date wins over a bare one. A date beside a link to another page is a
             # list's (VSB styles a related-news list's dates like the article's own).
-            texts = [_text(el) for el in elements if not _beside_a_link(el)]
+            texts = [_text(el) for el in elements if not beside_a_link(el)]
             for raw in texts:
                 found = labelled_date(raw)
                 if found:
