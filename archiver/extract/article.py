@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
@@ -77,6 +78,16 @@ def _attachment_lists(body: etree._Element,
     return found
 
 
+# An element's place in page order: the elements that open before it.
+_PAGE_ORDER = etree.XPath("count(preceding::*) + count(ancestor::*)")
+
+
+@cache
+def _compiled(css: str) -> etree.XPath:
+    """A CSS selector compiled once, as parsel would translate it."""
+    return etree.XPath(css2xpath(css))
+
+
 def _own_text(container: etree._Element) -> bool:
     """True when a short content container holds text of its own: a line that is mostly not
     link text (a one-line notice, a sentence), or a line above an attachment list. A scrap (a
@@ -100,6 +111,8 @@ class ArticlePage:
         self.url = url
         self.site = site
         self.root: etree._Element = self.sel.root
+        self._markdown: tuple | None = None
+        self._container_cache: list | None = None
         detected = None
         if site.cms == "auto":
             raw = html if isinstance(html, str) else html.get()
@@ -114,13 +127,18 @@ class ArticlePage:
         """Per candidate selector, in order, the elements it matches (lazily: most pages are
         settled by the first candidate)."""
         for css in self.site.selectors(field_name, self.detected):
-            yield [m.root for m in self.sel.css(css) if isinstance(m.root, etree._Element)]
+            yield [el for el in _compiled(css)(self.root) if isinstance(el, etree._Element)]
 
     def _containers(self) -> list[tuple[int, etree._Element]]:
         """The page's content containers that the body selectors match, with their text length,
         in page order. A container nested in another stands for it when it holds most of its
         text (a VSB `v_news_content` inside `vsb_content`: the inner one leaves the title and
         date out); the first selector that matches it is preferred over later ones."""
+        if self._container_cache is None:
+            self._container_cache = self._find_containers()
+        return self._container_cache
+
+    def _find_containers(self) -> list[tuple[int, etree._Element]]:
         matched: dict[etree._Element, int] = {}
         for rank, elements in enumerate(self._matches("body")):
             for el in elements:
@@ -140,8 +158,7 @@ class ArticlePage:
                     best = el
             if sizes[best]:
                 chosen.append((sizes[best], best))
-        order = {el: i for i, el in enumerate(self.root.iter())} if len(chosen) > 1 else {}
-        return sorted(chosen, key=lambda pair: order.get(pair[1], 0))
+        return sorted(chosen, key=lambda pair: _PAGE_ORDER(pair[1])) if len(chosen) > 1 else chosen
 
     def body_element(self) -> tuple[etree._Element | None, str]:
         # A template may hold several containers: a tiny one for its language link, the tabs of
@@ -254,9 +271,16 @@ class ArticlePage:
             return signed[0], signed[1], "signature"
         return "", None, "none"
 
+    def _converted(self, body: etree._Element) -> tuple[list[str], list[str], list[str]]:
+        """The body as Markdown, converted once (the signature date and the blocks read it)."""
+        if self._markdown is None or self._markdown[0] is not body:
+            self._markdown = (body, to_blocks(body, self.urljoin))
+        blocks, images, attachments = self._markdown[1]
+        return list(blocks), list(images), list(attachments)
+
     def _last_lines(self, body: etree._Element) -> list[str]:
         """The body's last text lines, as a reader sees them."""
-        blocks = [b for b in to_blocks(body, self.urljoin)[0] if not b.startswith("![")]
+        blocks = [b for b in self._converted(body)[0] if not b.startswith("![")]
         return [line for block in blocks[-2:] for line in plain_text(block).split("\n")]
 
     def blocks(self, body: etree._Element | None, headline: str, published: datetime | None,
@@ -266,7 +290,7 @@ class ArticlePage:
         repeats the headline or opens with "时间：" is article text and stays."""
         if body is None:
             return [], [], []
-        blocks, images, attachments = to_blocks(body, self.urljoin)
+        blocks, images, attachments = self._converted(body)
         containers = frozenset(el for _, el in self._containers())
         for element in _attachment_lists(body, containers):
             more, more_images, more_attachments = to_blocks(element, self.urljoin)

@@ -248,6 +248,14 @@ _PROMINENT = "//h1|//h2|//h3|//h4|//*[contains(@class,'title') or contains(@id,'
 # Table-laid-out pages (ecms) put the headline in a plain cell: searched only when no prominent
 # element matches, as it means looking at every cell and block.
 _PLAIN = "//td|//div|//p|//span|//strong|//font"
+# Spaces the text comparison ignores (whitespace, &nbsp;, the full-width space, zero-width).
+_SPACES = " \u00a0\u3000\u200b\ufeff"
+# The candidates whose text, spaces removed, the target starts with: filtered by libxml2 in C
+# (a page has thousands of cells and blocks), then checked exactly in Python.
+_PREFIX_OF = "[string-length(normalize-space(.)) >= 4][starts-with($target, translate(" \
+             f"normalize-space(.), '{_SPACES}', ''))]"
+_PROMINENT_PREFIX = etree.XPath(f"({_PROMINENT}){_PREFIX_OF}")
+_PLAIN_PREFIX = etree.XPath(f"({_PLAIN}){_PREFIX_OF}")
 
 
 def headline_element(root: etree._Element) -> str:
@@ -256,16 +264,17 @@ def headline_element(root: etree._Element) -> str:
     targets = _title_targets(root)
     if not targets:
         return ""
-    for query in (_PROMINENT, _PLAIN):
+    for query in (_PROMINENT_PREFIX, _PLAIN_PREFIX):
         best, best_len = "", 0
-        for el in root.xpath(query):
-            if not isinstance(el.tag, str) or _skipped(el):
-                continue
-            text = clean_line(_text(el))
-            norm = _norm(text)
-            if 4 <= len(norm) <= 120 and len(norm) > best_len and any(
-                    t.startswith(norm) for t in targets):
-                best, best_len = text, len(norm)
+        for target in targets:
+            for el in query(root, target=target):
+                if not isinstance(el.tag, str) or _skipped(el):
+                    continue
+                text = clean_line(_text(el))
+                norm = _norm(text)
+                if 4 <= len(norm) <= 120 and len(norm) > best_len and any(
+                        t.startswith(norm) for t in targets):
+                    best, best_len = text, len(norm)
         if best:
             return best
     return ""
@@ -335,4 +344,8 @@ def is_menu_entry(root: etree._Element, text: str) -> bool:
     """True when the text is also the text of a link on the page (a column's name in the
     menu, which often opens the <title> too: "学院新闻--某某大学")."""
     norm = _norm(text)
-    return any(_norm(_text(a)) == norm for a in root.iter("a"))
+    return any(_norm(_text(a)) == norm for a in _SHORT_LINKS(root, most=len(norm) * 2 + 20))
+
+
+# Links whose text is short enough to be a menu entry of a given length (filtered in C).
+_SHORT_LINKS = etree.XPath("//a[string-length(normalize-space(.)) <= $most]")
