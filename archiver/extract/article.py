@@ -80,6 +80,8 @@ def _attachment_lists(body: etree._Element,
 
 # An element's place in page order: the elements that open before it.
 _PAGE_ORDER = etree.XPath("count(preceding::*) + count(ancestor::*)")
+# An element's text length, whitespace runs counted as one (computed by libxml2).
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 @cache
@@ -131,34 +133,36 @@ class ArticlePage:
 
     def _containers(self) -> list[tuple[int, etree._Element]]:
         """The page's content containers that the body selectors match, with their text length,
-        in page order. A container nested in another stands for it when it holds most of its
-        text (a VSB `v_news_content` inside `vsb_content`: the inner one leaves the title and
-        date out); the first selector that matches it is preferred over later ones."""
+        in page order. A container nested in another stands for it when it holds half its text
+        or more, the innermost such (a VSB `v_news_content` inside `vsb_content`: the inner one
+        leaves the title and date out), unless an earlier selector names the outer one."""
         if self._container_cache is None:
             self._container_cache = self._find_containers()
         return self._container_cache
 
     def _find_containers(self) -> list[tuple[int, etree._Element]]:
-        matched: dict[etree._Element, int] = {}
-        for rank, elements in enumerate(self._matches("body")):
+        rank: dict[etree._Element, int] = {}  # each candidate: the first selector naming it
+        for place, elements in enumerate(self._matches("body")):
             for el in elements:
-                matched.setdefault(el, rank)
-        if not matched:
+                rank.setdefault(el, place)
+        if not rank:
             return []
-        sizes = {el: len(_text(el)) for el in matched}
-        outer = [el for el in matched
-                 if not any(a in matched and sizes[a] for a in el.iterancestors())]
+        sizes = {el: int(_TEXT_LENGTH(el)) for el in rank}
+        inside = {el: [a for a in el.iterancestors() if a in sizes] for el in rank}
         chosen = []
-        for top in outer:
+        for top in rank:
+            if any(sizes[a] for a in inside[top]):
+                continue  # nested in a container with text: stands for it, or not at all
             best = top
-            for el in matched:
-                if (el is not top and sizes[el] * 2 >= sizes[top]
-                        and (matched[el], -sizes[el]) < (matched[best], -sizes[best])
-                        and top in el.iterancestors()):
+            for el in rank:
+                if (top in inside[el] and sizes[el] * 2 >= sizes[top]
+                        and (rank[el], -sizes[el]) < (rank[best], -sizes[best])):
                     best = el
             if sizes[best]:
                 chosen.append((sizes[best], best))
-        return sorted(chosen, key=lambda pair: _PAGE_ORDER(pair[1])) if len(chosen) > 1 else chosen
+        if len(chosen) > 1:
+            chosen.sort(key=lambda pair: _PAGE_ORDER(pair[1]))
+        return chosen
 
     def body_element(self) -> tuple[etree._Element | None, str]:
         # A template may hold several containers: a tiny one for its language link, the tabs of
