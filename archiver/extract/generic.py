@@ -82,9 +82,15 @@ def _paragraph_score(el: etree._Element) -> float:
     return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
 
 
+# An element's text length without whitespace, counted by libxml2 (this runs for every
+# candidate and each of its links).
+_DENSE_LENGTH = etree.XPath(
+    "string-length(translate(., ' \t\n\r\u00a0\u3000', ''))")
+
+
 def _link_density(el: etree._Element) -> float:
-    text = len(re.sub(r"\s+", "", _text(el))) or 1
-    links = sum(len(re.sub(r"\s+", "", _text(a))) for a in el.iter("a"))
+    text = _DENSE_LENGTH(el) or 1
+    links = sum(_DENSE_LENGTH(a) for a in el.iter("a"))
     return min(links / text, 1.0)
 
 
@@ -119,12 +125,23 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
     element's total (every paragraph's score below it)."""
     scores: dict[etree._Element, float] = {}
     totals: dict[etree._Element, float] = {}
+    # Elements inside script, template, svg, ...: never text. Furniture by name or tag, asked
+    # once per element (each paragraph asks it of all its ancestors).
+    skipped = {d for el in root.iter(*SKIP_TAGS) for d in el.iter()}
+    furniture: dict[etree._Element, bool] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
+        if el in skipped:
+            continue
         ancestors = list(el.iterancestors())  # walked once, used four times
-        if not ancestors or any(_skipped(a) for a in ancestors):
+        if not ancestors:
             continue
         score = _paragraph_score(el)
-        if not score or any(_furniture(a) for a in (el, *ancestors)):
+        if not score:
+            continue
+        for a in (el, *ancestors):
+            if a not in furniture:
+                furniture[a] = _furniture(a)
+        if any(furniture[a] for a in (el, *ancestors)):
             continue
         scores[ancestors[0]] = scores.get(ancestors[0], 0.0) + score
         if len(ancestors) > 1:
