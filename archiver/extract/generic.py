@@ -59,6 +59,12 @@ def _inside_furniture(el: etree._Element) -> bool:
     return any(_furniture(a) for a in (el, *el.iterancestors()))
 
 
+# An element's text length without whitespace, counted by libxml2 (this runs for every
+# candidate and each of its links).
+_DENSE_LENGTH = etree.XPath(
+    "string-length(translate(., ' \t\n\r\u00a0\u3000', ''))")
+
+
 def _paragraph_score(el: etree._Element) -> float:
     """How much a paragraph-like element looks like article text (0: not at all)."""
     tag = el.tag.lower()
@@ -74,18 +80,14 @@ def _paragraph_score(el: etree._Element) -> float:
     if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
                           for c in el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
+    if _DENSE_LENGTH(el) < 6:
+        return 0.0  # too short (counted by libxml2, before any string is built)
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
     if len(text) < 6 or is_furniture(clean_line(raw)) or is_meta_line(clean_line(raw)):
         return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
     return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
-
-
-# An element's text length without whitespace, counted by libxml2 (this runs for every
-# candidate and each of its links).
-_DENSE_LENGTH = etree.XPath(
-    "string-length(translate(., ' \t\n\r\u00a0\u3000', ''))")
 
 
 def _link_density(el: etree._Element) -> float:
