@@ -134,8 +134,9 @@ class ArticlePage:
     def _containers(self) -> list[tuple[int, etree._Element]]:
         """The page's content containers that the body selectors match, with their text length,
         in page order. A container nested in another stands for it when it holds half its text
-        or more, the innermost such (a VSB `v_news_content` inside `vsb_content`: the inner one
-        leaves the title and date out), unless an earlier selector names the outer one."""
+        or more and an earlier selector names it (a VSB `v_news_content` inside `vsb_content`:
+        the inner one leaves the title and date out); of candidates of one selector (a copy of
+        the container pasted inside it), the outer one."""
         if self._container_cache is None:
             self._container_cache = self._find_containers()
         return self._container_cache

@@ -248,12 +248,6 @@ def title_rank(root: etree._Element, text: str) -> int:
     return 1 if any(norm in t for t in targets) else 0
 
 
-def title_confirms(root: etree._Element, text: str) -> bool:
-    """True when the page's <title> or og:title starts with (or is) the text, or when the page
-    names no title at all."""
-    return title_rank(root, text) >= 2
-
-
 def headline_from_title(root: etree._Element) -> str:
     """og:title, else the <title> without its site suffix: the last resort."""
     title = clean_line(" ".join(root.xpath("//title//text()")))
@@ -341,8 +335,7 @@ def heading_above(root: etree._Element, body: etree._Element | None,
         if el is first:
             break
         if not isinstance(el.tag, str) or _skipped(el):
-            walker.skip_subtree()
-            depth -= 1
+            walker.skip_subtree()  # (its end event still comes, and closes its depth)
             continue
         inside = inside or el is body
         if _heading_like(el):
