@@ -119,3 +119,13 @@ def test_a_page_without_a_date_falls_back_to_its_list_then_its_dated_url():
     assert (item.published, item.rules["published"]) == (datetime(2024, 5, 6), "url")
     item = extract_article(html, url, site, list_date="2024-05-07")
     assert (item.published, item.rules["published"]) == (datetime(2024, 5, 7), "list")
+
+
+def test_a_page_too_large_to_read_in_time_is_refused_with_that_reason():
+    # 20,000 paragraphs under 240 nested <div>s: within the depth bound, but its elements times
+    # its depth pass MAX_WORK (read, it would take seconds).
+    html = _deep_page("<div>", "</div>", 240, "<p>这是正文，有标点。</p>" * 20_000)
+    item = extract_article(html, "http://www.example.edu.cn/info/1/2.htm",
+                           adhoc_site("http://www.example.edu.cn/"))
+    assert item.rules["body"] == "too_large"
+    assert verdict(item).refused == REASONS["too_large"]

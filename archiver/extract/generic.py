@@ -129,7 +129,10 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
     totals: dict[etree._Element, float] = {}
     # Elements inside script, template, svg, ...: never text. Furniture by name or tag, asked
     # once per element (each paragraph asks it of all its ancestors).
-    skipped = {d for el in root.iter(*SKIP_TAGS) for d in el.iter()}
+    skipped: set[etree._Element] = set()
+    for el in root.iter(*SKIP_TAGS):
+        if el not in skipped:  # (an inner one is in already: each element is added once)
+            skipped.update(el.iter())
     furniture: dict[etree._Element, bool] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
         if el in skipped:
