@@ -129,3 +129,12 @@ def test_a_page_too_large_to_read_in_time_is_refused_with_that_reason():
                            adhoc_site("http://www.example.edu.cn/"))
     assert item.rules["body"] == "too_large"
     assert verdict(item).refused == REASONS["too_large"]
+
+
+def test_a_signed_notice_keeps_its_own_date_over_the_list_and_the_url():
+    html = ("<html><head><title>关于召开工作会议的通知-党委办公室</title></head><body>"
+            "<h1>关于召开工作会议的通知</h1><div class='content'>" + TEXT
+            + "<p>党委办公室</p><p>2023年2月11日</p></div></body></html>")
+    item = extract_article(html, "http://www.example.edu.cn/2023/0213/c1a2/page.htm",
+                           adhoc_site("http://www.example.edu.cn/"), list_date="2023-02-12")
+    assert (item.published, item.rules["published"]) == (datetime(2023, 2, 11), "signature")

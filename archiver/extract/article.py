@@ -263,17 +263,19 @@ class ArticlePage:
         found = find_published(self.root, body, headline)
         if found:
             return found[0], found[1], "fallback"
+        # A notice signed with a date at its end (the office's name, then the day): still the
+        # page's own word.
+        signed = signature_date(self._last_lines(body)) if body is not None else None
+        if signed:
+            return signed[0], signed[1], "signature"
         # The date the list page gave the article: the site's own word, when the page has none.
         from_list = parse_date(list_date or "")
         if from_list:
             return list_date or "", from_list, "list"
+        # Last resort: a day in a dated path (/2019/11/13/, /2019/0312/).
         from_url = date_in_url(self.url)
         if from_url:
             return "", from_url, "url"
-        # Last: a notice signed with a date at its end (the office's name, then the day).
-        signed = signature_date(self._last_lines(body)) if body is not None else None
-        if signed:
-            return signed[0], signed[1], "signature"
         return "", None, "none"
 
     def _converted(self, body: etree._Element) -> tuple[list[str], list[str], list[str]]:
