@@ -64,7 +64,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 class RedirectRefused(IgnoreRequest):
     """A redirect the crawl does not follow; its message is the reason, `code` names it."""
 
-    code = ""  # each refusal names its own (the subclasses, or the `code` argument)
+    code: str = ""  # each refusal names its own (the subclasses, or the `code` argument)
     archiver_reason = True  # its message is the whole reason (the failure's description)
 
     def __init__(self, message: str, code: str | None = None):
