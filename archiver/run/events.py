@@ -42,14 +42,13 @@ class KindRule:
     section: str  # the list of the site's JSON report that holds the events of this kind
     counter: str | None  # the stats counter each event of this kind adds one to
     fails: bool  # an event of this kind makes the site's outcome "failed" (exit code 1)
-    is_failure: bool = False  # an article, image or list page that was not archived
 
 
 # One row per kind. Sections are listed in the report (and the summary) in this order.
 KINDS: Mapping[Kind, KindRule] = MappingProxyType({
-    Kind.ARTICLE: KindRule("failures", keys.ARTICLES_FAILED, fails=True, is_failure=True),
-    Kind.IMAGE: KindRule("failures", keys.IMAGES_FAILED, fails=True, is_failure=True),
-    Kind.LIST: KindRule("failures", keys.LISTS_FAILED, fails=True, is_failure=True),
+    Kind.ARTICLE: KindRule("failures", keys.ARTICLES_FAILED, fails=True),
+    Kind.IMAGE: KindRule("failures", keys.IMAGES_FAILED, fails=True),
+    Kind.LIST: KindRule("failures", keys.LISTS_FAILED, fails=True),
     Kind.FLAGGED: KindRule("flagged", keys.ARTICLES_FLAGGED, fails=True),
     Kind.GONE: KindRule("gone", keys.ARTICLES_GONE, fails=False),
     Kind.OFFSITE: KindRule("offsite", keys.ARTICLES_OFFSITE, fails=True),

@@ -65,7 +65,7 @@ class SiteRun:
         self.state = RunState(Mode.CRAWL)
         self.lock: SiteLock | None = None
         self.refused: Refused | None = None
-        self.record: WalkRecord | None = None
+        self.walks: WalkRecord | None = None  # how each list walk ended (archiver.run.resume)
         self.events: list[Event] = []
         self.notes: list[str] = []
         self.cuts: dict[str, str] = {}  # start URL -> why its walk did not finish
@@ -85,7 +85,7 @@ class SiteRun:
                 (ext.spider_opened, signals.spider_opened),
                 (ext.spider_closed, signals.spider_closed),
                 (ext.event_recorded, run_signals.event_recorded),
-                (ext.article_listed, run_signals.article_listed),
+                (ext.articles_listed, run_signals.articles_listed),
                 (ext.walk_cut, run_signals.walk_cut),
                 (ext.body_fallback, run_signals.body_fallback)):
             crawler.signals.connect(receiver, signal=signal)
@@ -96,8 +96,9 @@ class SiteRun:
     def event_recorded(self, event: Event) -> None:
         self.events.append(event)
 
-    def article_listed(self, url: str, start: str) -> None:
-        self.article_list.setdefault(url, start)
+    def articles_listed(self, urls: list[str], start: str) -> None:
+        for url in urls:
+            self.article_list.setdefault(url, start)
 
     def walk_cut(self, start: str, why: str) -> None:
         """This list's walk did not reach its end (or its first page with nothing new)."""
@@ -155,8 +156,8 @@ class SiteRun:
                               "left")
 
     def _begin_walks(self, full: bool) -> None:
-        self.record = WalkRecord(self.output / self.site.name, self.site)
-        plans = self.record.load()
+        self.walks = WalkRecord(self.output / self.site.name, self.site)
+        plans = self.walks.load()
         self.state.plans = {url: Plan(True) for url in plans} if full else plans
         for url, plan in self.state.plans.items():
             if plan.why and self.state.index.names:  # a first crawl has nothing to resume
@@ -164,10 +165,10 @@ class SiteRun:
             if plan.retry:
                 self.notes.append(f"resuming: asking again for {len(plan.retry)} article(s) of "
                                   f"{url} that failed last time")
-        self.record.begin()
-        if self.record.error and self.record.path.exists():
+        self.walks.begin()
+        if self.walks.error and self.walks.path.exists():
             # A stale "clean" record could hide this run's gaps from the next one.
-            raise Refused(Outcome.NOT_STARTED, "walk_record_unwritable", self.record.error,
+            raise Refused(Outcome.NOT_STARTED, "walk_record_unwritable", self.walks.error,
                           ExitCode.FAILED)
 
     # -- closing ---------------------------------------------------------------------------------
@@ -202,10 +203,10 @@ class SiteRun:
         return outcome.crawled(stats, events, str(self.state.mode), self.notes)
 
     def _close(self, reason: str) -> SiteOutcome:
-        if self.record is not None:
-            self.record.finish(self._walk_ends(reason))
-            if self.record.error:
-                self.notes.append(self.record.error)
+        if self.walks is not None:
+            self.walks.finish(self._walk_ends(reason))
+            if self.walks.error:
+                self.notes.append(self.walks.error)
         if self.state.dead is not None:
             try:
                 self.state.dead.save()

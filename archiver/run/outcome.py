@@ -68,11 +68,8 @@ class SiteOutcome:
         return cls(Outcome.SKIPPED, ExitCode.OK, reason, code, ran=False)
 
     def section(self, name: str) -> list[Event]:
+        """The events of one list of the report (`failures`, `health`, ...)."""
         return [event for event in self.events if event.rule.section == name]
-
-    @property
-    def health(self) -> list[Event]:
-        return self.section("health")
 
     def to_json(self) -> dict[str, Any]:
         """The site's part of the JSON report (docs/design.md "The JSON report")."""

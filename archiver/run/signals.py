@@ -12,9 +12,9 @@ run_opened = object()
 # Recorder -> SiteRun: `event` (archiver.run.events.Event), after its counters were added.
 event_recorded = object()
 
-# Spider -> SiteRun: `url` (an article), `start` (the start URL of the list that linked it):
-# a failure of that article is that list's to retry next time.
-article_listed = object()
+# Spider -> SiteRun: `urls` (articles about to be requested), `start` (the start URL of the
+# list that linked them): a failure of one of them is that list's to retry next time.
+articles_listed = object()
 
 # Spider -> SiteRun: `start` (a start URL), `why`: that list's walk did not reach its end (or
 # its first page with nothing new), so the next run walks it in full.

@@ -117,12 +117,14 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
-            for article in self.run.plan(url).retry:
-                # An article that failed its second 404/410 last time now rests as gone (the
-                # list page counts it when it meets it): not asked for again.
-                dead = self.run.dead
-                if article not in self.run.index and not (dead and dead.skip(article)):
-                    yield self._article_request(article, url)
+            dead = self.run.dead
+            # An article that failed its second 404/410 last time now rests as gone (the list
+            # page counts it when it meets it): not asked for again.
+            retry = [article for article in self.run.plan(url).retry
+                     if article not in self.run.index and not (dead and dead.skip(article))]
+            self._listed(url, retry)
+            for article in retry:
+                yield self._article_request(article)
             yield self._list_request(url, 1, url)
 
     # -- list pages ------------------------------------------------------------------------------
@@ -134,8 +136,8 @@ class SiteSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
         listing = ListPage(response.text, response.url, self.site, response.selector)
-        new = 0
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
+        new, cut = [], False
         for article in listing.articles:
             if article.url in self.run.index:
                 # Checked before the request is scheduled: archived articles cost nothing.
@@ -145,10 +147,15 @@ class SiteSpider(scrapy.Spider):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
-                return
+                cut = True
+                break
             self.requested_articles += 1
-            new += 1
-            yield self._article_request(article.url, start, article.date)
+            new.append(article)
+        self._listed(start, [article.url for article in new])
+        for article in new:
+            yield self._article_request(article.url, article.date)
+        if cut:
+            return
         self._offsite(listing.wechat_articles)
         if not new and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
@@ -224,11 +231,14 @@ class SiteSpider(scrapy.Spider):
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str, start: str | None = None,
-                         list_date: str | None = None) -> scrapy.Request:
+    def _listed(self, start: str, urls: list[str]) -> None:
+        """These articles of the list are about to be requested: a failure of one of them is
+        that list's to retry next time. Said once per list page, not once per article."""
+        if urls:
+            self._tell(run_signals.articles_listed, urls=urls, start=start)
+
+    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
         self.pending.add(url)
-        if start:  # a failure of this article is this list's to retry
-            self._tell(run_signals.article_listed, url=url, start=start)
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date},

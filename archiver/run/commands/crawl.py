@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from archiver.run.extension import REPORT_BY_COMMAND, crawler_outcome, start_errors
+from archiver.run.extension import REPORT_BY_COMMAND, SiteRun, crawler_outcome, start_errors
 from archiver.run.outcome import Outcome, RunOutcome, SiteOutcome
 from archiver.run.report import default_report_path, write_report
 from archiver.run.state import Mode
@@ -68,8 +68,6 @@ class Command(ScrapyCrawl):
 
 def crawler_opened(crawler) -> bool:
     """True when the crawl's SiteRun opened (and so wrote the site's report itself)."""
-    from archiver.run.extension import SiteRun
-
     try:
         return crawler.get_extension(SiteRun).opened
     except Exception:  # noqa: BLE001 (the crawler died before its extensions existed)
