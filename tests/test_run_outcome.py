@@ -47,9 +47,14 @@ def test_cron_run_prints_the_summary_only_and_agrees_with_its_report(server, tmp
     document = report_of(result)
     assert document["exit_code"] == result.returncode
     assert set(document["sites"]) == {"good", "down", "broken"}
-    assert "not valid YAML" in document["sites"]["broken"]["config_error"]
-    assert "Connection refused" in document["sites"]["down"]["unreachable"]
-    assert document["sites"]["good"]["unreachable"] is None
+    sites = document["sites"]
+    assert {name: (site["outcome"], site["code"], site["exit_code"])
+            for name, site in sites.items()} == {
+        "good": ("ok", "", 0), "down": ("failed", "failures", 1),
+        "broken": ("config_error", "config_error", 2)}
+    assert "not valid YAML" in sites["broken"]["config_error"]
+    assert sites["down"]["unreachable_code"] == "connection_refused"
+    assert sites["down"]["unreachable"] and sites["good"]["unreachable"] is None
 
 
 def test_verbose_or_a_log_file_brings_scrapys_log_back(server, tmp_path):

@@ -66,7 +66,8 @@ class SiteSpider(scrapy.Spider):
         # `archiver preview`: archived articles are shown too, and nothing is written.
         self.mode = Mode.of(urls=self.fetch_urls, refresh=self.refresh_urls, preview=preview)
         self.requested_articles = 0
-        # Articles recorded as gone (404/410 on two crawls in a row) are asked for again.
+        # `--retry-gone`: articles recorded as gone (404/410 on two crawls in a row) are asked
+        # for again.
         self.retry_gone = retry_gone in (True, "1", "true", "yes")
         # The run's state (archive index, dead links, walk plans): handed over when the spider
         # opens (archiver.run.extension); this empty one walks everything and skips nothing.
