@@ -162,6 +162,10 @@ def counts(stats: dict, events: list[Event]) -> dict[str, Any]:
             "failed": stats.get(keys.ARTICLES_FAILED, 0),
             "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
             "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
+            # ... and the counter of any kind added later (`archiver/articles/<name>`).
+            **{rule.counter.rsplit("/", 1)[1]: stats.get(rule.counter, 0)
+               for rule in KINDS.values()
+               if rule.counter and rule.counter.startswith("archiver/articles/")},
         },
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
