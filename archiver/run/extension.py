@@ -176,26 +176,26 @@ class SiteRun:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if not self.opened:
             return  # a crawler that failed while opening: see crawler_outcome()
-        mode = str(self.state.mode)
         if self.refused:
             refused = self.refused
-            self.outcome = SiteOutcome.not_run(mode, refused.outcome, refused.code,
-                                               refused.reason, refused.exit_code)
-        elif not self.state.mode.writes:
-            self.outcome = self._outcome(reason)
-            return
+            self.outcome = SiteOutcome.not_run(str(self.state.mode), refused.outcome,
+                                               refused.code, refused.reason, refused.exit_code)
         else:
             self.outcome = self._close(reason)
         if self.lock is not None:
             self.lock.release()
-        if self.report_path != REPORT_BY_COMMAND:
-            path = Path(self.report_path) if self.report_path else \
-                default_report_path(self.output, self.site.name)
-            run = RunOutcome("scrapy crawl", sys.argv[1:], self.started, self.output,
-                             {self.site.name: self.outcome})
-            error = write_report(path, run)
-            if error:
-                logger.error(error)
+        if self.state.mode.writes and self.report_path != REPORT_BY_COMMAND:
+            self._write_report(self.outcome)
+
+    def _write_report(self, site: SiteOutcome) -> None:
+        """The job's own report (`scrapy crawl`, Scrapyd): the run is this one site."""
+        path = Path(self.report_path) if self.report_path else \
+            default_report_path(self.output, self.site.name)
+        run = RunOutcome("scrapy crawl", sys.argv[1:], self.started, self.output,
+                         {self.site.name: site})
+        error = write_report(path, run)
+        if error:
+            logger.error(error)
 
     def _outcome(self, reason: str) -> SiteOutcome:
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
