@@ -153,20 +153,7 @@ def health(stats: dict, site: Any, fallback_urls: list[str]) -> list[Event]:
 def counts(stats: dict, events: list[Event]) -> dict[str, Any]:
     """The report's figures: articles, images, list pages, requests, time."""
     return {
-        "articles": {
-            "new": stats.get(keys.ARTICLES_NEW, 0),
-            "already_archived": stats.get(keys.ARTICLES_ARCHIVED, 0),
-            "changed": stats.get(keys.ARTICLES_CHANGED, 0),
-            "unchanged": stats.get(keys.ARTICLES_UNCHANGED, 0),
-            "gone": stats.get(keys.ARTICLES_GONE, 0),
-            "failed": stats.get(keys.ARTICLES_FAILED, 0),
-            "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
-            "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
-            # ... and the counter of any kind added later (`archiver/articles/<name>`).
-            **{rule.counter.rsplit("/", 1)[1]: stats.get(rule.counter, 0)
-               for rule in KINDS.values()
-               if rule.counter and rule.counter.startswith("archiver/articles/")},
-        },
+        "articles": article_counts(stats),
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
             "already_archived": stats.get(keys.IMAGES_PRESENT, 0),
@@ -185,6 +172,23 @@ def counts(stats: dict, events: list[Event]) -> dict[str, Any]:
         },
         "cms_detected": detected_families(stats),
         "duration_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
+    }
+
+
+def article_counts(stats: dict) -> dict[str, int]:
+    return {
+        "new": stats.get(keys.ARTICLES_NEW, 0),
+        "already_archived": stats.get(keys.ARTICLES_ARCHIVED, 0),
+        "changed": stats.get(keys.ARTICLES_CHANGED, 0),
+        "unchanged": stats.get(keys.ARTICLES_UNCHANGED, 0),
+        "gone": stats.get(keys.ARTICLES_GONE, 0),
+        "failed": stats.get(keys.ARTICLES_FAILED, 0),
+        "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
+        "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
+        # ... and the counter of any kind added later (`archiver/articles/<name>`).
+        **{rule.counter.rsplit("/", 1)[1]: stats.get(rule.counter, 0)
+           for rule in KINDS.values()
+           if rule.counter and rule.counter.startswith("archiver/articles/")},
     }
 
 

@@ -138,20 +138,7 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
         listing = ListPage(response.text, response.url, self.site, response.selector)
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
-        new, cut = [], False
-        for article in listing.articles:
-            if article.url in self.run.index:
-                # Checked before the request is scheduled: archived articles cost nothing.
-                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
-                continue
-            if self._gone(article.url):
-                continue
-            if self.max_articles is not None and self.requested_articles >= self.max_articles:
-                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
-                cut = True
-                break
-            self.requested_articles += 1
-            new.append(article)
+        new, cut = self._new_articles(listing, start)
         self._listed(start, [article.url for article in new])
         for article in new:
             yield self._article_request(article.url, article.date)
@@ -164,6 +151,24 @@ class SiteSpider(scrapy.Spider):
             # costs one list page per start URL (`--full` walks them all).
             return
         yield from self._next_list(response, listing, page, start)
+
+    def _new_articles(self, listing: ListPage, start: str) -> tuple[list, bool]:
+        """The articles of a list page to request (neither archived nor gone), and whether
+        --max-articles cut the walk on this page."""
+        new = []
+        for article in listing.articles:
+            if article.url in self.run.index:
+                # Checked before the request is scheduled: archived articles cost nothing.
+                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
+                continue
+            if self._gone(article.url):
+                continue
+            if self.max_articles is not None and self.requested_articles >= self.max_articles:
+                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
+                return new, True
+            self.requested_articles += 1
+            new.append(article)
+        return new, False
 
     def _offsite(self, listed: list) -> None:
         """Count and name the listed articles the archiver does not fetch (WeChat articles):
