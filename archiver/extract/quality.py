@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from archiver.extract.bounds import REASONS as BOUND_REASONS
 from archiver.items import ArticleItem
 
 _PINYIN = re.compile(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
@@ -70,12 +71,16 @@ class Verdict:
         return self.refused or ("; ".join(self.flags) or None)
 
 
-# Codes of the verdicts (README "What is archived, refused or flagged").
-REFUSALS = ("error_page", "no_headline", "no_body", "no_date")
+# Codes of the verdicts (README "What is archived, refused or flagged"); a page beyond the
+# bounds of extraction is refused with its bound's name (archiver.extract.bounds).
+REFUSALS = ("too_deep", "too_large", "error_page", "no_headline", "no_body", "no_date")
 FLAGS = ("garbled_text", "long_headline", "implausible_date", "bidi_controls", "extraction")
 
 
 def _refusal(item: ArticleItem) -> tuple[str, str] | None:
+    bound = item.rules.get("body", "")
+    if bound in BOUND_REASONS:
+        return bound, BOUND_REASONS[bound]
     text = "".join(item.text_blocks)
     if len(text) < 300 and (_ERROR_PAGE.search(item.headline) or _ERROR_PAGE.search(text)):
         return "error_page", "an error page served with HTTP 200 (the article is gone or moved)"
