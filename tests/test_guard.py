@@ -72,7 +72,7 @@ def test_refresh_holds_back_maintenance_pages_and_applies_real_edits(server, tmp
     assert (site["articles"]["held_back"], site["articles"]["changed"]) == (4, 1)
     assert [c["url"] for c in site["changed_articles"]] == [server.url(edited.path)]
     assert [(f["url"], f["code"]) for f in site["failures"]] == [
-        (server.url(empty.path), "blank_page")]
+        (server.url(empty.path), "empty_page")]
     assert "held back [maintenance_page]" in result.stdout
     for article in (templated, bare, blank, login, empty):
         assert files[article.id].read_bytes() == before[article.id]
@@ -138,8 +138,10 @@ def test_a_crawl_during_an_outage_archives_nothing_and_the_next_run_everything(s
     assert codes == {server.url(a.path): "maintenance_page" for a in articles[:3]} | {
         server.url(a.path): "same_page" for a in articles[3:]}
     assert site["articles"]["new"] == 0 and archive_files(tmp_path / "out", "fixture") == {}
-    assert any(line.startswith("the site answers the same page for 3 article URLs: "
-                               "maintenance or a login wall?") for line in site["health"])
+    causes = {h["code"]: h["reason"] for h in site["health"]}
+    assert set(causes) == {"maintenance_page", "same_page"}
+    assert causes["same_page"].startswith("the site answers the same page for 3 article URLs: "
+                                          "maintenance or a login wall?")
     assert "the site answers the same page for 3 article URLs" in result.stdout
 
     for article in articles:  # the site recovers

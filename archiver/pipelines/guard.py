@@ -24,19 +24,29 @@ from archiver.archive import article_path
 from archiver.archive.integrity import page_problem, same_page_problem
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
-from archiver.run.extension import SiteRun
+from archiver.run.events import Kind
+from archiver.run.guard import RunGuard
+from archiver.run.record import Recorder
+from archiver.run.signals import run_opened
+from archiver.run.state import RunState
 
 
 class GuardPipeline:
-    def __init__(self, run: SiteRun, stats: Any, output: Path):
-        self.run = run
+    def __init__(self, stats: Any, output: Path, record: Recorder):
         self.stats = stats
         self.output = output
+        self.record = record
+        self.guard = RunGuard()  # the run's, handed over with `run_opened`
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> GuardPipeline:
-        return cls(crawler.get_extension(SiteRun), crawler.stats,
-                   Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]))
+        pipeline = cls(crawler.stats, Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]),
+                       Recorder(crawler))
+        crawler.signals.connect(pipeline.run_opened, signal=run_opened)
+        return pipeline
+
+    def run_opened(self, state: RunState) -> None:
+        self.guard = state.guard
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.refresh:
@@ -46,7 +56,7 @@ class GuardPipeline:
                                expected_headline=item.list_headline or None)
         if problem:
             self._refuse(item.url, problem.code, problem.reason, item.site)
-        guard = self.run.guard
+        guard = self.guard
         group = guard.repeats.see(item.url, item.headline, text, item.list_headline)
         if not group:
             return item
@@ -60,12 +70,14 @@ class GuardPipeline:
                     undone = "the file written for it earlier in this run was removed"
                 except OSError as error:
                     undone = f"cannot remove {path}: {error.strerror or error}"
-                keys.undo_new(self.stats, url, problem.code, f"{problem.reason}; {undone}, "
-                              "asked for again by the next run", site=item.site)
+                # Written as new earlier in this run: a failure instead.
+                self.stats.inc_value(keys.ARTICLES_NEW, -1)
+                self.record(Kind.ARTICLE, problem.code, url, f"{problem.reason}; {undone}, "
+                            "asked for again by the next run", site=item.site)
         self._refuse(item.url, problem.code, problem.reason, item.site)
         return item  # not reached
 
     def _refuse(self, url: str, code: str, reason: str, site: str) -> None:
-        keys.record_refused_page(self.stats, url, code, reason + "; not archived, asked for "
-                                 "again by the next run", site=site)
+        self.record(Kind.ARTICLE, code, url, reason + "; not archived, asked for again by the "
+                    "next run", site=site)
         raise DropItem(f"{url}: {reason}")

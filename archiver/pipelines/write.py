@@ -21,7 +21,11 @@ from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
-from archiver.run.extension import SiteRun
+from archiver.run.events import Kind
+from archiver.run.guard import RunGuard
+from archiver.run.record import Recorder
+from archiver.run.signals import run_opened
+from archiver.run.state import RunState
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -36,31 +40,39 @@ def local_image_paths(item: ArticleItem) -> dict[str, str]:
 
 class WritePipeline:
     def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig],
-                 run: SiteRun | None = None):
+                 record: Recorder):
         self.output = Path(output)
         self.image_links = image_links
         self.stats = stats
         self.sites = sites
-        self.run = run
+        self.record = record
+        # The run's guard (handed over with `run_opened`): pages found to repeat, files this
+        # run wrote or replaced.
+        self.guard = RunGuard()
         self._old = ""  # the archived text the last refresh judged (kept if it is rewritten)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
         site = crawler.spidercls.site
-        return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
-                   crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
-                   crawler.stats, {site.name: site}, crawler.get_extension(SiteRun))
+        pipeline = cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
+                       crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
+                       crawler.stats, {site.name: site}, Recorder(crawler))
+        crawler.signals.connect(pipeline.run_opened, signal=run_opened)
+        return pipeline
+
+    def run_opened(self, state: RunState) -> None:
+        self.guard = state.guard
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
         text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
         path = article_path(self.output, item.site, item.url)
-        if not item.refresh and self.run is not None and self.run.guard.repeats.count(item.url):
+        if not item.refresh and self.guard.repeats.count(item.url):
             # Found to be one page answered for many URLs while its images were fetched.
-            problem = same_page_problem(self.run.guard.repeats.count(item.url))
-            keys.record_refused_page(self.stats, item.url, problem.code, problem.reason + "; not "
-                                     "archived, asked for again by the next run", site=item.site)
+            problem = same_page_problem(self.guard.repeats.count(item.url))
+            self.record(Kind.ARTICLE, problem.code, item.url, problem.reason + "; not archived, "
+                        "asked for again by the next run", site=item.site)
             raise DropItem(f"{item.url}: one page for many URLs")
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
@@ -77,22 +89,24 @@ class WritePipeline:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
             reason = f"cannot write {path}: {error.strerror or error}"
-            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            self.record(Kind.ARTICLE, "write_error", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}", log_level="DEBUG") from None
         if isinstance(outcome, Problem):
             self._hold(item, path, text, outcome)
         if isinstance(outcome, tuple):  # a refresh that rewrote the file: say what changed
+            # (the event counts it as changed)
             outcome, parts = outcome
-            keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
-                             file=str(path), site=item.site)
-            if self.run is not None and self._old:
-                self.run.guard.replaced[item.url] = (path, self._old)  # undone if it repeats
+            self.record(Kind.CHANGED, "rewritten", item.url, ", ".join(parts), site=item.site,
+                        file=str(path), parts=parts)
+            if self._old:
+                self.guard.replaced[item.url] = (path, self._old)  # undone if it repeats
+        else:
+            self.stats.inc_value(outcome)
         if item.refresh:
             # The archive holds what the site gives (again): an older held version is stale.
             held.discard(self.output, item.site, item.url)
-        elif outcome == keys.ARTICLES_NEW and self.run is not None:
-            self.run.guard.written.add(item.url)  # undone if the page turns out to repeat
-        self.stats.inc_value(outcome)
+        elif outcome == keys.ARTICLES_NEW:
+            self.guard.written.add(item.url)  # undone if the page turns out to repeat
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
@@ -105,34 +119,32 @@ class WritePipeline:
         if problem is None and item.refused:
             problem = Problem(NOT_AN_ARTICLE, "the page no longer gives an article "
                               f"({item.refused})")
-        if self.run is None:
-            return problem
         # One page for many URLs: each may still pass as an edit of a short article.
-        repeats = self.run.guard.repeats
+        repeats = self.guard.repeats
         group = repeats.see(item.url, item.headline, "\n".join(item.text_blocks),
                             archived_headline(old))
         if not group:
             return problem
         same = same_page_problem(repeats.count(item.url))
         for url in group:
-            if url != item.url and url in self.run.guard.replaced:
+            if url != item.url and url in self.guard.replaced:
                 self._restore(url, item.site, same)
         return same
 
     def _restore(self, url: str, site: str, problem: Problem) -> None:
         """Put back the archived text of a file this refresh rewrote with a page that turned
         out to be answered for many URLs; the rewrite is held back instead."""
-        path, old = self.run.guard.replaced.pop(url)
+        path, old = self.guard.replaced.pop(url)
         try:
             new = path.read_text(encoding="utf-8")
             write_atomic(path, old)
             kept = held.hold(self.output, site, url, new, problem.code, problem.reason)
         except OSError as error:
             kept = f"(not restored: {error.strerror or error})"
-        keys.undo_changed(self.stats, url)
-        keys.record_held(self.stats, url, problem.code, problem.reason + "; the archived text "
-                         "was put back, the new version held back for review", file=str(path),
-                         held=str(kept), site=site)
+        self.record.retract(Kind.CHANGED, url)
+        self.record(Kind.HELD_BACK, problem.code, url, problem.reason + "; the archived text "
+                    "was put back, the new version held back for review", site=site,
+                    file=str(path), held=str(kept))
 
     def _hold(self, item: ArticleItem, path: Path, text: str, problem: Problem) -> None:
         """Keep the archived file; keep the new version beside it for review."""
@@ -140,10 +152,9 @@ class WritePipeline:
             kept = held.hold(self.output, item.site, item.url, text, problem.code, problem.reason)
         except OSError as error:
             kept = f"(not kept: {error.strerror or error})"
-        keys.record_held(self.stats, item.url, problem.code, problem.reason + "; archived file "
-                         "kept, the new version held back for review (`archiver refresh "
-                         "--accept URL` applies it)", file=str(path), held=str(kept),
-                         site=item.site)
+        self.record(Kind.HELD_BACK, problem.code, item.url, problem.reason + "; archived file "
+                    "kept, the new version held back for review (`archiver refresh --accept "
+                    "URL` applies it)", site=item.site, file=str(path), held=str(kept))
         raise DropItem(f"{item.url}: held back: {problem.reason}", log_level="DEBUG")
 
     def close_spider(self) -> None:

@@ -1,5 +1,5 @@
 """What the guard remembers during one site's run (archiver.pipelines.guard and the write
-pipeline share it through SiteRun.guard): which page each article URL answered, and the files
+pipeline share it through RunState.guard): which page each article URL answered, and the files
 this run wrote as new, so that a page found to repeat can be undone."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archiver.archive.integrity import RepeatedPages
+from archiver.run import stats as keys
 
 
 @dataclass
@@ -20,6 +21,12 @@ class RunGuard:
     # Archived articles asked for again as evidence that the site is up (see site_is_up).
     probe_ok: int = 0
     probe_failed: int = 0
+
+    def answers(self, stats: dict) -> tuple[int, int]:
+        """(articles that answered as articles, article requests that failed) in this run,
+        the probes of archived articles included."""
+        return (stats.get(keys.ARTICLES_NEW, 0) + self.probe_ok,
+                stats.get(keys.ARTICLES_FAILED, 0) + self.probe_failed)
 
 
 # Archived articles asked for at most, at the end of a run whose only article answers were
