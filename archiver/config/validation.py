@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from archiver.cms.paging import PAGING_MODES
+from archiver.cms.families import PAGING_MODES
 from archiver.config.reader import Reader, shown
 from archiver.config.schema import (
     CMS_VALUES,
