@@ -71,7 +71,7 @@ def report_config_errors(registry) -> None:
 def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] | None:
     """The sites a command works on: named, --all, or --due (saying which are due); None after
     printing why the choice is wrong."""
-    from archiver.schedule import due_sites
+    from archiver.run.schedule import due_sites
 
     if sum((args.all, args.due, bool(args.sites))) != 1:
         print("name the sites, or give --all or --due", file=sys.stderr)

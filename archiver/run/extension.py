@@ -3,8 +3,9 @@
 
 When the spider opens it takes the site's lock (a second run of any kind refuses at once,
 naming the holder), then clears partial files a killed run left, reads the archive index, the
-walk record (archiver.run.resume) and the dead links (archiver.deadlinks), and marks the lists
-as being walked. When the spider closes it records how each walk ended, the dead links, the
+walk record (archiver.run.resume) and the dead links (archiver.run.deadlinks), and marks the
+lists as being walked; a record it cannot use is reported once (`bad_record`) and counts as
+none. When the spider closes it records how each walk ended, the dead links, the
 last run (for --due), the site's outcome and the JSON report, and releases the lock. The
 spider and the dedup pipeline reach it through `crawler.get_extension(SiteRun)`.
 """
@@ -23,12 +24,13 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from archiver.archive import ArchiveIndex, OutputProblem, archived_urlnames
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
-from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
 from archiver.run import stats as keys
+from archiver.run.deadlinks import DeadLinks
 from archiver.run.lock import SiteLock, SiteLocked
+from archiver.run.records import BAD_RECORD, BadRecord
 from archiver.run.resume import Plan, WalkRecord
-from archiver.schedule import record_run
+from archiver.run.schedule import read_last_run, record_run
 
 logger = logging.getLogger(__name__)
 # ARCHIVER_JOB_REPORT value that means "the command writes one report for all its sites".
@@ -115,8 +117,20 @@ class SiteRun:
                               "left")
         self.index = ArchiveIndex(archived_urlnames(self.output, self.site.name))
         self.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
+        self._bad_record(self.dead.bad)
         if self.mode == "crawl":
+            try:
+                read_last_run(self.output / self.site.name)
+            except BadRecord as error:  # --due took the site as due; this run rewrites it
+                self._bad_record(error)
             self._begin_walks(full=spider.full)
+
+    def _bad_record(self, error: BadRecord | None) -> None:
+        """A run record that could not be used: said once, in the summary and the report."""
+        if error is not None:
+            logger.warning("%s: %s: %s", self.site.name, BAD_RECORD, error)
+            keys.record_bad_record(self.crawler.stats, BAD_RECORD, str(error.path),
+                                   error.problem)
 
     def _refuse(self, what: str, reason: str, code: int) -> None:
         self.refused = (what, reason, code)
@@ -126,6 +140,7 @@ class SiteRun:
     def _begin_walks(self, full: bool) -> None:
         self.record = WalkRecord(self.output / self.site.name, self.site)
         self.plans = self.record.load()
+        self._bad_record(self.record.bad)
         if full:
             self.plans = {url: Plan(True) for url in self.plans}
         for url, plan in self.plans.items():

@@ -63,7 +63,7 @@ def failed(stats: dict) -> bool:
     """True when anything failed or needs a look: the site's exit code is then 1."""
     return any(stats.get(key) for key in (keys.ARTICLES_FAILED, keys.IMAGES_FAILED,
                                           keys.ARTICLES_FLAGGED, keys.LISTS_FAILED,
-                                          keys.ARTICLES_OFFSITE))
+                                          keys.ARTICLES_OFFSITE, keys.BAD_RECORDS))
 
 
 def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | None = None
@@ -85,6 +85,7 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "offsite": [n for n in failures if n["kind"] == "offsite"],
         "changed_articles": [n for n in failures if n["kind"] == "changed"],
         "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
+        "bad_records": list(stats.get(keys.BAD_RECORDS, [])),
     }
 
 
@@ -181,6 +182,8 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
                     + report["changed_articles"]):
         lines.append("  " + _failure_line(failure))
     lines += [f"  health: {line}" for line in report["health"]]
+    lines += [f"  warning: {bad['code']}: {bad['file']}: {bad['reason']}; ignored (treated as "
+              "absent) and written anew" for bad in report["bad_records"]]
     if report["outcome"] == "interrupted":
         lines.append(f"  interrupted: {report['queued_not_made']} queued request(s) not made; "
                      "every file written is complete; run the same command again to finish")

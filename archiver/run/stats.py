@@ -34,6 +34,8 @@ FAILURES = "archiver/failures"
 CMS_DETECTED = "archiver/cms/"  # + family: pages extracted with that family's rules
 # Start URLs whose walk reached the list-page cap (list.max_pages, default 500).
 LISTS_CAPPED = "archiver/lists/capped"
+# Run records read back that could not be used (archiver.run.records): [{code, file, reason}].
+BAD_RECORDS = "archiver/records/bad"
 
 
 def describe_failure(failure: Any) -> str:
@@ -83,3 +85,9 @@ def record_capped(stats: StatsCollector, start_url: str, cap: int) -> None:
     """A list walk stopped by the list-page cap: a health warning naming the list."""
     stats.set_value(LISTS_CAPPED, [*(stats.get_value(LISTS_CAPPED) or []),
                                    {"url": start_url, "max_pages": cap}])
+
+
+def record_bad_record(stats: StatsCollector, code: str, file: str, reason: str) -> None:
+    """A run record that was ignored (treated as absent): a warning naming the file."""
+    stats.set_value(BAD_RECORDS, [*(stats.get_value(BAD_RECORDS) or []),
+                                  {"code": code, "file": file, "reason": reason}])

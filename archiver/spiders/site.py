@@ -14,11 +14,11 @@ from archiver.archive import ArchiveIndex
 from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
-from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
 from archiver.run import stats as keys
+from archiver.run.deadlinks import DeadLinks
 from archiver.run.extension import SiteRun
 from archiver.run.stats import describe_failure
 
@@ -67,7 +67,7 @@ class SiteSpider(scrapy.Spider):
         self.preview = preview
         self.requested_articles = 0
         self.archived: ArchiveIndex | set[str] = set()
-        # Articles recorded as gone (404/410 on two crawls in a row); see archiver.deadlinks.
+        # Articles recorded as gone (404/410 on two crawls in a row); see archiver.run.deadlinks.
         self.retry_gone = retry_gone in (True, "1", "true", "yes")
         self.dead: DeadLinks | None = None
         # The run's bookkeeping (archiver.run.extension); None for a preview.
