@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive import write_atomic
-from archiver.run.records import BadRecord, expect, read_record
+from archiver.run.records import BadRecord, expect, expect_time, read_record
 
 GONE_AFTER = 2  # crawls in a row: one 404 may be a site's hiccup, two are a decision
 RECORD = ".gone.json"
@@ -78,4 +78,6 @@ def read_entries(path: Path) -> dict[str, dict[str, Any]]:
         expect(path, entry.get("status"), int, f"the status of {url[:80]}")
         if expect(path, entry.get("runs"), int, f"the runs of {url[:80]}") < 1:
             raise BadRecord(path, f"the runs of {url[:80]} should be 1 or more")
+        if "last" in entry:
+            expect_time(path, entry["last"], f"the last 404 of {url[:80]}")
     return data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from typing import Any
 # 1.5 MB). Anything bigger is not ours, or was damaged, and would cost time and memory to read.
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 BAD_RECORD = "bad_record"  # the code of a record that was ignored, in the summary and report
+# A time later than the clock by more than this is impossible in a record of past runs (a
+# little is allowed for a clock set back by NTP).
+FUTURE_SLACK = timedelta(minutes=10)
 
 
 class BadRecord(ValueError):
@@ -30,7 +34,7 @@ class BadRecord(ValueError):
 
 
 def read_record(path: Path, max_bytes: int = MAX_RECORD_BYTES) -> Any:
-    """The parsed JSON of a record, or None when there is no record. Raises BadRecord."""
+    """The parsed JSON of a record, or None when there is no record file. Raises BadRecord."""
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -47,10 +51,13 @@ def read_record(path: Path, max_bytes: int = MAX_RECORD_BYTES) -> Any:
     if len(data) > max_bytes:
         raise BadRecord(path, f"larger than the {max_bytes} bytes a record may have")
     try:
-        return json.loads(data.decode("utf-8"))
+        record = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested too deep
         raise BadRecord(path, f"not a JSON record ({type(error).__name__}: "
                               f"{str(error)[:120]})") from None
+    if record is None:  # None means "no record" to the caller; a record is never null
+        raise BadRecord(path, "the record should be an object, not null")
+    return record
 
 
 def expect(path: Path, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
@@ -59,6 +66,20 @@ def expect(path: Path, value: Any, kind: type | tuple[type, ...], what: str) -> 
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _tuple(kind)):
         raise BadRecord(path, f"{what} should be {_names(kind)}, not {_shown(value)}")
     return value
+
+
+def expect_time(path: Path, value: Any, what: str, clock: datetime | None = None) -> datetime:
+    """A local time written by a run (ISO 8601, no zone, not in the future), else BadRecord."""
+    text = expect(path, value, str, what)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRecord(path, f"{what} is not a time: {_shown(text)}") from None
+    if when.tzinfo is not None:
+        raise BadRecord(path, f"{what} has a time zone ({text}); records hold local time")
+    if when > (clock or datetime.now()) + FUTURE_SLACK:
+        raise BadRecord(path, f"{what} is in the future ({text})")
+    return when
 
 
 def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:

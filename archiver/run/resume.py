@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive import write_atomic
-from archiver.run.records import BadRecord, expect, read_record
+from archiver.run.records import BadRecord, expect, expect_time, read_record
 
 STATE_NAME = ".state.json"
 
@@ -130,7 +130,8 @@ class WalkRecord:
 WALKS = ("walking", "incomplete", "clean")
 # The fields an entry may have, with their types (bool is never taken for an int).
 _ENTRY_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "walk": str, "retry": list, "why": str, "started": str, "finished": str, "pid": int}
+    "walk": str, "retry": list, "why": str, "pid": int}
+_TIMES = ("started", "finished")
 
 
 def read_state(path: Path) -> dict[str, Any] | None:
@@ -146,6 +147,9 @@ def read_state(path: Path) -> dict[str, Any] | None:
         for name, kind in _ENTRY_FIELDS.items():
             if name in entry:
                 expect(path, entry[name], kind, f"'{name}' of {url[:80]}")
+        for name in _TIMES:
+            if name in entry:
+                expect_time(path, entry[name], f"'{name}' of {url[:80]}")
         if entry.get("walk") not in WALKS:
             raise BadRecord(path, f"the walk of {url[:80]} is not one of {', '.join(WALKS)}")
         for retry in entry.get("retry", []):

@@ -17,15 +17,12 @@ from croniter import croniter
 
 from archiver.archive import write_atomic
 from archiver.config.schedule import DEFAULT, INTERVALS
-from archiver.run.records import BadRecord, expect, read_record
+from archiver.run.records import BadRecord, expect, expect_time, read_record
 
 # A cron job that fires at 10:00 finds the 9:00 run started at 9:00:04: a run counts for its
 # period when it started within this much of the period's start.
 SLACK = timedelta(minutes=5)
 LAST_RUN = ".last-run.json"
-# A last run later than the clock by more than this is impossible (clocks of one machine; a
-# little allowed for a clock set back by NTP).
-FUTURE_SLACK = timedelta(minutes=10)
 
 
 def is_due(schedule: str | None, last_run: datetime | None, now: datetime) -> bool:
@@ -46,18 +43,8 @@ def read_last_run(folder: Path, clock: datetime | None = None) -> datetime | Non
     data = read_record(path)
     if data is None:
         return None
-    started = expect(path, expect(path, data, dict, "the record").get("started"), str,
-                     "'started'")
-    try:
-        when = datetime.fromisoformat(started)
-    except ValueError:
-        raise BadRecord(path, f"'started' is not a time: {started[:40]!r}") from None
-    if when.tzinfo is not None:
-        raise BadRecord(path, f"'started' has a time zone ({started}); the record holds local "
-                              "time")
-    if when > (clock or datetime.now()) + FUTURE_SLACK:
-        raise BadRecord(path, f"'started' is in the future ({started})")
-    return when
+    return expect_time(path, expect(path, data, dict, "the record").get("started"),
+                       "'started'", clock)
 
 
 def last_run(output: Path, site: str) -> datetime | None:
