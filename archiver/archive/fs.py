@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -41,8 +42,8 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
     """Write via a temporary file in the same folder and rename it into place, so a reader (or a
     crash) never sees a partial file. The rename replaces a link at `path`, never its target.
     durable=False skips the fsync: the file is still whole for every reader and when the
-    process is killed, and reaches the disk with the kernel's writeback or the next sync (the
-    crawl's archive files and images: see WritePipeline.close_spider)."""
+    process is killed, and reaches the disk with the kernel's writeback or when its writer
+    syncs what it wrote (the crawl's archive files and images: see WrittenFiles)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = _temporary(path.parent, path.name)
@@ -56,6 +57,47 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# fsyncs issued side by side: the file system commits them together (one journal commit for
+# many files), so 4,000 files take about 0.3 s here instead of 2 s one after the other.
+_SYNC_THREADS = 16
+
+
+class WrittenFiles:
+    """The files a crawl wrote with `durable=False`, made durable together when it closes:
+    each file and each folder that holds one (the folder entry of the rename) is fsynced. Only
+    these: syncing the whole machine (os.sync) would wait for every other program's writes."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+
+    def add(self, path: Path) -> None:
+        self.paths.append(path)
+
+    def sync(self) -> list[str]:
+        """fsync every file, then every folder; returns what could not be synced, and why."""
+        files, self.paths = list(dict.fromkeys(self.paths)), []
+        folders = list(dict.fromkeys(path.parent for path in files))
+        with ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="fsync") as pool:
+            problems = [p for p in pool.map(_fsync, files) if p]
+        return problems + [p for p in map(_fsync, folders) if p]
+
+
+def _fsync(path: Path) -> str | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None  # replaced or removed since (by a later write, or `check`): nothing to keep
+    except OSError as error:
+        return f"cannot sync {path}: {error.strerror or error}"
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        return f"cannot sync {path}: {error.strerror or error}"
+    finally:
+        os.close(fd)
+    return None
 
 
 def _linked_lock(path: Path) -> OutputProblem:
