@@ -6,10 +6,17 @@ import frontmatter
 
 from archiver.archive import urlname
 from archiver.demo.server import Reply
-from tests.conftest import archive_files, run_archiver, site_config, site_report, write_config
+from tests.conftest import (
+    FAST_SETTINGS,
+    archive_files,
+    run_archiver,
+    site_config,
+    site_report,
+    write_config,
+)
 from tests.sitebuilder import PNG, Article, serve_site
 
-FAST_RETRIES = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 2,
+FAST_RETRIES = {**FAST_SETTINGS, "RETRY_TIMES": 2,
                 "ARCHIVER_RETRY_BACKOFF": 0.05, "DOWNLOAD_TIMEOUT": 2}
 
 

@@ -9,14 +9,14 @@ from scrapy.http import HtmlResponse
 from archiver.archive import urlname
 from archiver.config import parse_site
 from archiver.extract.article import extract_article
-from tests.conftest import archive_files, blocks, run_archiver
+from tests.conftest import FAST_SETTINGS, archive_files, blocks, run_archiver
 from tests.vsbsite import article_page, serve_vsb_site
 
 
 def minimal_config(name: str, start: str, **extra) -> dict:
     return {"name": name, "school": "测试职业大学", "label": "vsb.test", "tags": ["vsb.test"],
             "categories": ["vsb.test"], "allowed_domains": ["127.0.0.1"], "start_urls": [start],
-            "settings": {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, **extra}
+            "settings": FAST_SETTINGS, **extra}
 
 
 def crawl_with(tmp_path, config: dict):
