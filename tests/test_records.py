@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from archiver.config import parse_site
 from archiver.run.deadlinks import RECORD as GONE
 from archiver.run.records import MAX_RECORD_BYTES, BadRecord, read_record
-from archiver.run.resume import STATE_NAME
+from archiver.run.resume import STATE_NAME, WalkRecord, fingerprint
 from archiver.run.schedule import LAST_RUN, read_last_run
 from tests.conftest import latest_report, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, serve_site
@@ -145,3 +146,21 @@ def test_a_record_is_read_only_up_to_its_cap(tmp_path):
     with pytest.raises(BadRecord, match="a folder"):
         read_record(path)
     assert MAX_RECORD_BYTES < 50 * 1024 * 1024
+
+
+def test_the_walk_record_keeps_only_the_lists_of_the_config(tmp_path):
+    kept, dropped = "http://x.edu.cn/a/list.htm", "http://x.edu.cn/old/list.htm"
+    site = parse_site("inline", site_config("x", start_urls=[kept],
+                                            allowed_domains=["x.edu.cn"]))
+    clean = {"walk": "clean", "retry": [], "finished": "2026-01-01T05:00:00"}
+    (tmp_path / STATE_NAME).write_text(json.dumps(
+        {"version": 1, "fingerprint": fingerprint(site),
+         "lists": {kept: clean, dropped: {**clean, "retry": ["http://x.edu.cn/1.htm"] * 50}}}),
+        encoding="utf-8")
+    record = WalkRecord(tmp_path, site)
+    plans = record.load()
+    assert record.bad is None
+    assert plans[kept].full is False  # the clean walk is trusted
+    record.begin()
+    written = json.loads((tmp_path / STATE_NAME).read_text(encoding="utf-8"))
+    assert list(written["lists"]) == [kept]
