@@ -4,6 +4,7 @@ one is reported once as `bad_record` and treated as absent, never stops its site
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -143,8 +144,11 @@ def test_a_record_is_read_only_up_to_its_cap(tmp_path):
         read_record(path, max_bytes=50)
     path.unlink()
     path.mkdir()
-    with pytest.raises(BadRecord, match="a folder"):
+    with pytest.raises(BadRecord, match="not a regular file"):
         read_record(path)
+    os.mkfifo(tmp_path / "fifo.json")  # no writer: reading it must not wait for one
+    with pytest.raises(BadRecord, match="not a regular file"):
+        read_record(tmp_path / "fifo.json")
     assert MAX_RECORD_BYTES < 50 * 1024 * 1024
 
 

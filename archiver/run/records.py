@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,18 +37,24 @@ class BadRecord(ValueError):
 def read_record(path: Path, max_bytes: int = MAX_RECORD_BYTES) -> Any:
     """The parsed JSON of a record, or None when there is no record file. Raises BadRecord."""
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise BadRecord(path, f"{size} bytes, larger than the {max_bytes} a record may "
-                                      "have")
-            data = handle.read(max_bytes + 1)  # a file still growing stops here all the same
+        # Non-blocking: a FIFO in a record's place must not hang the run.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise BadRecord(path, "a folder, not a file") from None
     except OSError as error:
         raise BadRecord(path, f"cannot read it: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise BadRecord(path, "not a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > max_bytes:
+            raise BadRecord(path, f"{info.st_size} bytes, larger than the {max_bytes} a record "
+                                  "may have")
+        try:
+            data = handle.read(max_bytes + 1)  # a file still growing stops here all the same
+        except OSError as error:
+            raise BadRecord(path, f"cannot read it: {error.strerror or error}") from None
     if len(data) > max_bytes:
         raise BadRecord(path, f"larger than the {max_bytes} bytes a record may have")
     try:
