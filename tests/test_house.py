@@ -5,9 +5,10 @@ writer; the log leaves out what the report already names."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
-from archiver.archive.fs import WrittenFiles, write_atomic
+from archiver.archive.fs import WrittenFiles, changed_files, write_atomic
 from tests.conftest import ROOT, run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, serve_site
 
@@ -114,14 +115,19 @@ def test_nothing_below_the_command_line_imports_it():
     assert KNOWN_UPWARD - upward == set(), "an upward import is gone: strike it from the list"
 
 
-def test_written_files_are_synced_and_forgotten(tmp_path):
+def test_the_files_a_crawl_wrote_are_synced_and_no_other(tmp_path):
+    old = tmp_path / "old.md"  # archived by an earlier run: not this crawl's to sync
+    old.write_text("x", encoding="utf-8")
+    os.utime(old, (1_600_000_000, 1_600_000_000))
     written = WrittenFiles()
-    for name in ("a.md", "images/b.png"):
+    for name in ("a.md", "images/b.png", ".state.json"):
         write_atomic(tmp_path / name, b"x", durable=False)
         written.add(tmp_path / name)
-    written.add(tmp_path / "removed-since.md")  # `check` or a later write removed it: skipped
+    written.add(tmp_path / "gone" / "removed-since.md")  # its folder went away: skipped
+    assert sorted(written.folders) == [tmp_path, tmp_path / "gone", tmp_path / "images"]
+    assert sorted(e.name for e in changed_files(tmp_path, written.since)) == ["a.md"]
     assert written.sync() == []
-    assert written.paths == []
+    assert written.folders == set()
 
 
 def test_the_log_leaves_out_image_tracebacks_the_report_names(server, tmp_path):

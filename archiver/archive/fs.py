@@ -11,7 +11,10 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -62,26 +65,53 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
 # fsyncs issued side by side: the file system commits them together (one journal commit for
 # many files), so 4,000 files take about 0.3 s here instead of 2 s one after the other.
 _SYNC_THREADS = 16
+_SYNC_BATCH = 1000  # files handed to the threads at a time: the memory of a batch, not a crawl
+# A file's timestamp comes from the kernel's coarse clock, which may lag time.time_ns() by a
+# few milliseconds: files changed this long before the crawl began count as its own.
+_CLOCK_SLACK_NS = 1_000_000_000
 
 
 class WrittenFiles:
     """The files a crawl wrote with `durable=False`, made durable together when it closes:
-    each file and each folder that holds one (the folder entry of the rename) is fsynced. Only
-    these: syncing the whole machine (os.sync) would wait for every other program's writes."""
+    every file changed since the crawl began in each folder it wrote into, then each of those
+    folders (the folder entry of the rename), is fsynced. Only these: syncing the whole machine
+    (os.sync) would wait for every other program's writes. The folders are all it keeps (a
+    list of every file would cost a crawl of 20,000 articles 13 MB)."""
 
     def __init__(self) -> None:
-        self.paths: list[Path] = []
+        self.since = time.time_ns() - _CLOCK_SLACK_NS
+        self.folders: set[Path] = set()
 
     def add(self, path: Path) -> None:
-        self.paths.append(path)
+        self.folders.add(path.parent)
 
     def sync(self) -> list[str]:
-        """fsync every file, then every folder; returns what could not be synced, and why."""
-        files, self.paths = list(dict.fromkeys(self.paths)), []
-        folders = list(dict.fromkeys(path.parent for path in files))
+        """fsync the files, then the folders; returns what could not be synced, and why."""
+        folders, self.folders = sorted(self.folders), set()
+        problems: list[str] = []
+        changed = (Path(entry.path) for folder in folders
+                   for entry in changed_files(folder, self.since))
         with ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="fsync") as pool:
-            problems = [p for p in pool.map(_fsync, files) if p]
+            while batch := list(islice(changed, _SYNC_BATCH)):
+                problems += [p for p in pool.map(_fsync, batch) if p]
         return problems + [p for p in map(_fsync, folders) if p]
+
+
+def changed_files(folder: Path, since_ns: int) -> Iterator[os.DirEntry]:
+    """The regular files of a folder changed at or after `since_ns` (hidden ones, the lock,
+    run records and temporary files, are left out: they are written with their own fsync or
+    are not the archive's)."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False) \
+                            and entry.stat(follow_symlinks=False).st_mtime_ns >= since_ns:
+                        yield entry
+                except OSError:
+                    continue  # removed meanwhile
+    except OSError:
+        return  # the folder went away: nothing of it to keep
 
 
 def _fsync(path: Path) -> str | None:
