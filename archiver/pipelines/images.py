@@ -81,9 +81,9 @@ class ArticleImagesPipeline(FilesPipeline):
 
     def close_spider(self) -> None:
         # Every image and attachment of this crawl on disk before the run reports it done.
-        store = getattr(self, "store", None)
-        for problem in store.written.sync() if isinstance(store, AtomicFilesStore) else ():
-            logger.error(problem)
+        if isinstance(self.store, AtomicFilesStore):  # the archive's folder, not a cloud store
+            for problem in self.store.written.sync():
+                logger.error(problem)
 
     def _attachments(self, item: ArticleItem) -> list[str]:
         # Only the site's own attachments: a link to a file elsewhere stays a link.
