@@ -20,6 +20,7 @@ A footer's copyright year is never a date: a date needs a year, a month and a da
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,29 +56,21 @@ class Line:
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.translate(ZERO_WIDTH).split())
+    if "\u200b" in text or "\ufeff" in text:  # (translate costs a lookup per character)
+        text = text.translate(ZERO_WIDTH)
+    return " ".join(text.split())
 
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def page_lines(root: etree._Element, body: etree._Element | None) -> list[Line]:
-    """The page's visible text as lines, in page order."""
-    lines: list[Line] = []
+def page_lines(root: etree._Element, body: etree._Element | None) -> Iterator[Line]:
+    """The page's visible text as lines, in page order, one at a time: most pages state their
+    date above the body's first paragraph, and the rest of the page is then never read."""
     parts: list[tuple[str, bool]] = []  # (text, inside a link)
-    depth = {"body": 0, "a": 0}
-
-    def flush() -> None:
-        # A cheap fold (every page is read whole): whitespace runs to one space, zero-width
-        # characters gone; no more is needed to match dates, labels and the headline.
-        text = _fold("".join(t for t, _ in parts))
-        if text:
-            own = _fold(" ".join(t for t, linked in parts if not linked)) if any(
-                linked for _, linked in parts) else text
-            lines.append(Line(text, own, depth["body"] > 0))
-        parts.clear()
-
+    linked = False  # some part is inside a link
+    in_body = in_link = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
@@ -85,22 +78,43 @@ def page_lines(root: etree._Element, body: etree._Element | None) -> list[Line]:
             if tag in SKIP_TAGS or not tag:
                 walker.skip_subtree()
                 continue
-            if tag in _LINE_TAGS or el is body:
-                flush()
-            depth["body"] += el is body
-            depth["a"] += tag == "a"
+            if parts and (tag in _LINE_TAGS or el is body):
+                line = _line(parts, linked, in_body > 0)
+                parts, linked = [], False
+                if line:
+                    yield line
+            in_body += el is body
+            in_link += tag == "a"
             if el.text:
-                parts.append((el.text, depth["a"] > 0))
+                parts.append((el.text, in_link > 0))
+                linked = linked or in_link > 0
             continue
         if tag and tag not in SKIP_TAGS:
-            depth["a"] -= tag == "a"
-            if tag in _LINE_TAGS or el is body:
-                flush()
-            depth["body"] -= el is body
+            in_link -= tag == "a"
+            if parts and (tag in _LINE_TAGS or el is body):
+                line = _line(parts, linked, in_body > 0)
+                parts, linked = [], False
+                if line:
+                    yield line
+            in_body -= el is body
         if el.tail and el is not root:
-            parts.append((el.tail, depth["a"] > 0))
-    flush()
-    return lines
+            parts.append((el.tail, in_link > 0))
+            linked = linked or in_link > 0
+    if parts:
+        line = _line(parts, linked, in_body > 0)
+        if line:
+            yield line
+
+
+def _line(parts: list[tuple[str, bool]], linked: bool, in_body: bool) -> Line | None:
+    """One line from its text parts, or None when it holds no text. A cheap fold (every page is
+    read): whitespace runs to one space, zero-width characters gone; no more is needed to
+    match dates, labels and the headline."""
+    text = _fold("".join(t for t, _ in parts))
+    if not text:
+        return None
+    own = _fold(" ".join(t for t, link in parts if not link)) if linked else text
+    return Line(text, own, in_body)
 
 
 def meta_like(text: str, own: str | None = None) -> bool:
@@ -207,7 +221,15 @@ def find_published(root: etree._Element, body: etree._Element | None,
     found = _from_meta_tags(root) or _from_time_elements(root)
     if found:
         return found
-    lines = page_lines(root, body)
+    # The lines up to the body's first paragraph (where meta_zone ends); the rest only when
+    # the date is still not found.
+    rest = page_lines(root, body)
+    lines: list[Line] = []
+    target = _norm(headline)
+    for line in rest:
+        lines.append(line)
+        if line.in_body and not meta_like(line.text, line.own) and _norm(line.text) != target:
+            break
     head, zone = meta_zone(lines, headline)
     for line in zone:
         found = labelled_date(line.own)
@@ -225,6 +247,7 @@ def find_published(root: etree._Element, body: etree._Element | None,
         found = bare_date(line.text)
         if found and len(_norm(line.text)) - len(_norm(found[0])) <= 6:
             return found
+    lines.extend(rest)
     body_at = [i for i, line in enumerate(lines) if line.in_body]
     if body_at:
         before = " ".join(line.own for line in lines[:body_at[0]])
