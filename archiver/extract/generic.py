@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -216,15 +217,27 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
+@lru_cache(maxsize=1)
+def _titles(root: etree._Element) -> tuple[str, str]:
+    """The page's <title> text and og:title, cleaned (asked for several times per page: read
+    once, in one pass over the page)."""
+    title, og = [], []
+    for el in root.iter("title", "meta"):
+        if el.tag == "title":
+            title.extend(el.xpath(".//text()"))  # (as //title//text(): comments left out)
+        elif el.get("property") == "og:title" and el.get("content") is not None:
+            og.append(el.get("content"))
+    return clean_line(" ".join(title)), clean_line(" ".join(og))
+
+
 def _title_targets(root: etree._Element) -> list[str]:
-    title = clean_line(" ".join(root.xpath("//title//text()")))
-    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    title, og = _titles(root)
     return [_norm(t) for t in (og, title) if t]
 
 
 def _title_lead(root: etree._Element) -> str:
     """The <title>'s first part ("学院新闻-某某大学" -> "学院新闻"), whitespace removed."""
-    title = clean_line(" ".join(root.xpath("//title//text()")))
+    title = _titles(root)[0]
     return _norm(_TITLE_SPLIT.split(title)[0]) if title else ""
 
 
@@ -253,25 +266,80 @@ def title_rank(root: etree._Element, text: str) -> int:
 
 def headline_from_title(root: etree._Element) -> str:
     """og:title, else the <title> without its site suffix: the last resort."""
-    title = clean_line(" ".join(root.xpath("//title//text()")))
-    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    title, og = _titles(root)
     if og:
         return og
     return _TITLE_SPLIT.split(title)[0] if title else ""
 
 
-_PROMINENT = "//h1|//h2|//h3|//h4|//*[contains(@class,'title') or contains(@id,'title')]"
-# Table-laid-out pages (ecms) put the headline in a plain cell: searched only when no prominent
-# element matches, as it means looking at every cell and block.
-_PLAIN = "//td|//div|//p|//span|//strong|//font"
 # Spaces the text comparison ignores (whitespace, &nbsp;, the full-width space, zero-width).
 _SPACES = " \u00a0\u3000\u200b\ufeff"
-# The candidates whose text, spaces removed, the target starts with: filtered by libxml2 in C
-# (a page has thousands of cells and blocks), then checked exactly in Python.
-_PREFIX_OF = "[string-length(normalize-space(.)) >= 4][starts-with($target, translate(" \
-             f"normalize-space(.), '{_SPACES}', ''))]"
-_PROMINENT_PREFIX = etree.XPath(f"({_PROMINENT}){_PREFIX_OF}")
-_PLAIN_PREFIX = etree.XPath(f"({_PLAIN}){_PREFIX_OF}")
+_SPACELESS = f"translate(normalize-space(.), '{_SPACES}', '')"
+# The candidates whose text, spaces removed, the target starts with: prominent elements
+# (headings, elements named *title*), else, on table-laid-out pages (ecms) whose headline is a
+# plain cell, any cell or block.
+_PREFIX_OF = f"[string-length(normalize-space(.)) >= 4][starts-with($target, {_SPACELESS})]"
+_PROMINENT = ("self::*[self::h1 or self::h2 or self::h3 or self::h4 or contains(@class,'title') "
+              f"or contains(@id,'title')]{_PREFIX_OF}")
+_PLAIN = ("self::*[self::td or self::div or self::p or self::span or self::strong or self::font]"
+          f"{_PREFIX_OF}")
+# Such an element's first text holds the first characters of the target: the text nodes whose
+# text (spaces removed) starts the target are found in one pass by libxml2, and only the
+# elements around them are asked (a page has thousands of cells and blocks, and asking each for
+# its text costs the page's text times its depth).
+_PREFIX_TEXTS = etree.XPath(
+    f"/descendant::text()[contains(., $first)][starts-with($target, {_SPACELESS})]"
+    f"[{_SPACELESS} != '']")
+# Of an element: 1 when it is a prominent candidate, + 2 when it is a plain one.
+_CANDIDATE = etree.XPath(f"number(boolean({_PROMINENT})) + number(boolean({_PLAIN})) * 2")
+_CANDIDATE_TAGS = frozenset(("h1", "h2", "h3", "h4", "td", "div", "p", "span", "strong", "font"))
+# What translate(normalize-space(.), _SPACES, '') removes.
+_SPACELESS_DROP = dict.fromkeys(map(ord, " \t\n\r" + _SPACES))
+
+
+def _longer_than(el: etree._Element, most: int) -> bool:
+    """True when the element's text, spaces removed, is longer than `most` characters: read
+    only as far as needed (an element around the headline may hold the whole page)."""
+    length = 0
+    for piece in el.itertext():  # (the text XPath's string value is made of)
+        length += len(piece.translate(_SPACELESS_DROP))
+        if length > most:
+            return True
+    return False
+
+
+def _prefix_candidates(root: etree._Element, target: str) -> tuple[list, list]:
+    """The prominent and the plain elements whose text, spaces removed, is a start of the
+    target (4 characters or more with single spaces), each list in page order."""
+    found: list[tuple[int, int, bool, etree._Element]] = []
+    seen: set[etree._Element] = set()
+    texts = _PREFIX_TEXTS(root, target=target, first=target[:1])
+    for index, text in enumerate(texts):
+        el = text.getparent()
+        if text.is_tail:
+            el = el.getparent()
+        level = 0
+        # Up from the text while the element's text can still start the target: an element
+        # seen before was climbed from there already.
+        while el is not None and el not in seen:
+            seen.add(el)
+            if _longer_than(el, len(target)):
+                break
+            tag = el.tag
+            if tag in _CANDIDATE_TAGS or "title" in (el.get("class") or "") or "title" in (
+                    el.get("id") or ""):
+                kind = int(_CANDIDATE(el, target=target))
+                if kind & 1:
+                    found.append((index, -level, True, el))
+                if kind & 2:
+                    found.append((index, -level, False, el))
+            level += 1
+            el = el.getparent()
+    # Page order: the element whose first text comes first; of elements around the same first
+    # text, the outer one.
+    found.sort(key=lambda entry: entry[:2])
+    return ([el for *_, prominent, el in found if prominent],
+            [el for *_, prominent, el in found if not prominent])
 
 
 def headline_element(root: etree._Element) -> str:
@@ -280,10 +348,11 @@ def headline_element(root: etree._Element) -> str:
     targets = _title_targets(root)
     if not targets:
         return ""
-    for query in (_PROMINENT_PREFIX, _PLAIN_PREFIX):
+    candidates = [_prefix_candidates(root, target) for target in targets]
+    for kind in (0, 1):  # prominent elements first
         best, best_len = "", 0
-        for target in targets:
-            for el in query(root, target=target):
+        for found in candidates:
+            for el in found[kind]:
                 if not isinstance(el.tag, str) or _skipped(el):
                     continue
                 text = clean_line(_text(el))

@@ -68,53 +68,61 @@ def _norm(text: str) -> str:
 def page_lines(root: etree._Element, body: etree._Element | None) -> Iterator[Line]:
     """The page's visible text as lines, in page order, one at a time: most pages state their
     date above the body's first paragraph, and the rest of the page is then never read."""
-    parts: list[tuple[str, bool]] = []  # (text, inside a link)
-    linked = False  # some part is inside a link
+    texts: list[str] = []  # the current line's text
+    own: list[str] = []  # its text outside links
+    linked = False  # some of it is inside a link
     in_body = in_link = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        tag = el.tag
+        # (Comments and processing instructions have a function for a tag.)
+        tag = tag.lower() if isinstance(tag, str) else ""
         if event == "start":
             if tag in SKIP_TAGS or not tag:
                 walker.skip_subtree()
                 continue
-            if parts and (tag in _LINE_TAGS or el is body):
-                line = _line(parts, linked, in_body > 0)
-                parts, linked = [], False
+            if texts and (tag in _LINE_TAGS or el is body):
+                line = _line(texts, own, linked, in_body > 0)
+                texts, own, linked = [], [], False
                 if line:
                     yield line
-            in_body += el is body
-            in_link += tag == "a"
-            if el.text:
-                parts.append((el.text, in_link > 0))
-                linked = linked or in_link > 0
-            continue
-        if tag and tag not in SKIP_TAGS:
-            in_link -= tag == "a"
-            if parts and (tag in _LINE_TAGS or el is body):
-                line = _line(parts, linked, in_body > 0)
-                parts, linked = [], False
-                if line:
-                    yield line
-            in_body -= el is body
-        if el.tail and el is not root:
-            parts.append((el.tail, in_link > 0))
-            linked = linked or in_link > 0
-    if parts:
-        line = _line(parts, linked, in_body > 0)
+            if el is body:
+                in_body += 1
+            if tag == "a":
+                in_link += 1
+            text = el.text
+        else:
+            if tag and tag not in SKIP_TAGS:
+                if tag == "a":
+                    in_link -= 1
+                if texts and (tag in _LINE_TAGS or el is body):
+                    line = _line(texts, own, linked, in_body > 0)
+                    texts, own, linked = [], [], False
+                    if line:
+                        yield line
+                if el is body:
+                    in_body -= 1
+            text = el.tail if el is not root else None
+        if text:
+            texts.append(text)
+            if in_link:
+                linked = True
+            else:
+                own.append(text)
+    if texts:
+        line = _line(texts, own, linked, in_body > 0)
         if line:
             yield line
 
 
-def _line(parts: list[tuple[str, bool]], linked: bool, in_body: bool) -> Line | None:
+def _line(texts: list[str], own: list[str], linked: bool, in_body: bool) -> Line | None:
     """One line from its text parts, or None when it holds no text. A cheap fold (every page is
     read): whitespace runs to one space, zero-width characters gone; no more is needed to
     match dates, labels and the headline."""
-    text = _fold("".join(t for t, _ in parts))
+    text = _fold("".join(texts))
     if not text:
         return None
-    own = _fold(" ".join(t for t, link in parts if not link)) if linked else text
-    return Line(text, own, in_body)
+    return Line(text, _fold(" ".join(own)) if linked else text, in_body)
 
 
 def meta_like(text: str, own: str | None = None) -> bool:
