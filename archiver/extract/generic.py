@@ -78,8 +78,7 @@ def _paragraph_score(el: etree._Element) -> float:
         if any(v.isdigit() and int(v) < 100 for v in sizes):
             return 0.0
         return 2.0
-    if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
-                          for c in el):
+    if tag != "p" and _holds_blocks(el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
     if _DENSE_LENGTH(el) < 6:
         return 0.0  # too short (counted by libxml2, before any string is built)
@@ -89,6 +88,24 @@ def _paragraph_score(el: etree._Element) -> float:
         return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
     return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
+
+
+def _holds_blocks(el: etree._Element) -> bool:
+    return any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN for c in el)
+
+
+def _first_sentence(body: etree._Element) -> etree._Element | None:
+    """The body's first paragraph that is a sentence (a headline has no "，" or "。")."""
+    for p in body.iter(*_PARAGRAPH_TAGS):
+        # Cheap tests first: a container scores nothing; a text of fewer than 20 characters
+        # without whitespace is too short (libxml2 removes a part of the whitespace only, so
+        # its count is never below the exact one).
+        if (p.tag != "p" and _holds_blocks(p)) or _DENSE_LENGTH(p) < 20:
+            continue
+        text = _text(p)
+        if len(_norm(text)) >= 20 and re.search("[，。]", text) and _paragraph_score(p):
+            return p
+    return None
 
 
 def _link_density(el: etree._Element) -> float:
@@ -367,13 +384,16 @@ def headline_element(root: etree._Element) -> str:
 
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _TITLE_NAME = re.compile(r"(?i)title|^tit$|[_-]tit$|^tit[_-]")
+_TIT = re.compile("(?i)tit")
 
 
 def _heading_like(el: etree._Element) -> bool:
     if el.tag in _HEADING_TAGS:
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-    return any(_TITLE_NAME.search(name) for name in names)
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not _TIT.search(names):  # (every name _TITLE_NAME finds holds it)
+        return False
+    return any(_TITLE_NAME.search(name) for name in names.split())
 
 
 def heading_above(root: etree._Element, body: etree._Element | None,
@@ -384,10 +404,7 @@ def heading_above(root: etree._Element, body: etree._Element | None,
     inside links, navigation and footers, and meta lines ("发布时间：…"), are not the article's.
     With `outside_only`, a heading inside the body does not count (the CMS's content container
     holds the editor's text, never the template's headline)."""
-    # The first paragraph: a sentence (a headline has no "，" or "。").
-    first = next((p for p in body.iter(*_PARAGRAPH_TAGS)
-                  if len(_norm(_text(p))) >= 20 and re.search("[，。]", _text(p))
-                  and _paragraph_score(p)), None) if body is not None else None
+    first = _first_sentence(body) if body is not None else None
     if first is None or body.getparent() is None:
         return ""  # (a body merged from sibling sections stands outside the page's tree)
     best = ""

@@ -65,14 +65,32 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def page_lines(root: etree._Element, body: etree._Element | None) -> Iterator[Line]:
+def page_lines(root: etree._Element, body: etree._Element | None,
+               after: etree._Element | None = None) -> Iterator[Line]:
     """The page's visible text as lines, in page order, one at a time: most pages state their
-    date above the body's first paragraph, and the rest of the page is then never read."""
+    date above the body's first paragraph, and the rest of the page is then never read. With
+    `after` (an element the walk entered), the lines after that element's end only."""
     texts: list[str] = []  # the current line's text
     own: list[str] = []  # its text outside links
     linked = False  # some of it is inside a link
     in_body = in_link = 0
     walker = etree.iterwalk(root, events=("start", "end"))
+    if after is not None:
+        # Straight to the end of that element: only the elements around it are entered.
+        around = set(after.iterancestors())
+        for event, el in walker:
+            if event == "start" and (el is after or el not in around):
+                walker.skip_subtree()
+            elif event == "end" and el is after:
+                break
+        # As the walk would stand after its end: inside the links around it, its tail next.
+        in_link = sum(1 for a in around if a.tag.lower() == "a")
+        if after.tail and after is not root:
+            texts.append(after.tail)
+            if in_link:
+                linked = True
+            else:
+                own.append(after.tail)
     for event, el in walker:
         tag = el.tag
         # (Comments and processing instructions have a function for a tag.)
@@ -223,6 +241,18 @@ def _from_time_elements(root: etree._Element) -> tuple[str, datetime] | None:
     return None
 
 
+def _text_after(root: etree._Element, body: etree._Element, most: int) -> str:
+    """The first `most` characters of the text after the body (its lines' own text joined)."""
+    owns: list[str] = []
+    length = -1
+    for line in page_lines(root, None, after=body):
+        owns.append(line.own)
+        length += len(line.own) + 1
+        if length >= most:
+            break
+    return " ".join(owns)[:most]
+
+
 def find_published(root: etree._Element, body: etree._Element | None,
                    headline: str = "") -> tuple[str, datetime] | None:
     """(raw text, datetime) of the page's own publish time, or None."""
@@ -231,13 +261,15 @@ def find_published(root: etree._Element, body: etree._Element | None,
         return found
     # The lines up to the body's first paragraph (where meta_zone ends); the rest only when
     # the date is still not found.
-    rest = page_lines(root, body)
     lines: list[Line] = []
+    complete = False
     target = _norm(headline)
-    for line in rest:
+    for line in page_lines(root, body):
         lines.append(line)
         if line.in_body and not meta_like(line.text, line.own) and _norm(line.text) != target:
             break
+    else:
+        complete = True  # (the page's lines are all read)
     head, zone = meta_zone(lines, headline)
     for line in zone:
         found = labelled_date(line.own)
@@ -255,9 +287,13 @@ def find_published(root: etree._Element, body: etree._Element | None,
         found = bare_date(line.text)
         if found and len(_norm(line.text)) - len(_norm(found[0])) <= 6:
             return found
-    lines.extend(rest)
     body_at = [i for i, line in enumerate(lines) if line.in_body]
-    if body_at:
+    if not complete:
+        # The lines read stop inside the body: the text after it is read from its end on (the
+        # rest of the body is not read at all).
+        before = " ".join(line.own for line in lines[:body_at[0]])
+        after = _text_after(root, body, _NEAR_AFTER)
+    elif body_at:
         before = " ".join(line.own for line in lines[:body_at[0]])
         after = " ".join(line.own for line in lines[body_at[-1] + 1:])
     else:
