@@ -293,7 +293,7 @@ class ArticlePage:
                 parsed = parse_date(raw)
                 if parsed:
                     return raw, parsed, "selector"
-        found = find_published(self.root, body, headline)
+        found = find_published(self.root, body, headline, self._attributes)
         if found:
             return found[0], found[1], "fallback"
         # A notice signed with a date at its end (the office's name, then the day): still the

@@ -228,10 +228,21 @@ def beside_a_link(el: etree._Element) -> bool:
         len(_norm("".join(a.itertext()))) >= 4 for a in row.iter("a") if a.get("href"))
 
 
-def _from_time_elements(root: etree._Element) -> tuple[str, datetime] | None:
+_TIME_ELEMENTS = etree.XPath("//time[@datetime]|//*[@itemprop='datePublished']")
+
+
+def _from_time_elements(root: etree._Element,
+                        attributes: str | None = None) -> tuple[str, datetime] | None:
     """HTML5's machine-readable date: <time datetime="…"> or an element marked
-    itemprop="datePublished", the first that is not a list's (beside a link to a page)."""
-    for el in root.xpath("//time[@datetime]|//*[@itemprop='datePublished']"):
+    itemprop="datePublished", the first that is not a list's (beside a link to a page).
+    `attributes` is the page's attribute values run together, when known: without
+    "datePublished" in it, only <time> elements are looked for (lxml finds there are none
+    without walking the page; asking every element for its itemprop costs a pass)."""
+    if attributes is not None and "datePublished" not in attributes:
+        elements = [el for el in root.iter("time") if el.get("datetime") is not None]
+    else:
+        elements = _TIME_ELEMENTS(root)
+    for el in elements:
         if beside_a_link(el):
             continue
         raw = el.get("datetime") or el.get("content") or "".join(el.itertext())
@@ -253,10 +264,11 @@ def _text_after(root: etree._Element, body: etree._Element, most: int) -> str:
     return " ".join(owns)[:most]
 
 
-def find_published(root: etree._Element, body: etree._Element | None,
-                   headline: str = "") -> tuple[str, datetime] | None:
-    """(raw text, datetime) of the page's own publish time, or None."""
-    found = _from_meta_tags(root) or _from_time_elements(root)
+def find_published(root: etree._Element, body: etree._Element | None, headline: str = "",
+                   attributes: str | None = None) -> tuple[str, datetime] | None:
+    """(raw text, datetime) of the page's own publish time, or None. `attributes`: see
+    _from_time_elements."""
+    found = _from_meta_tags(root) or _from_time_elements(root, attributes)
     if found:
         return found
     # The lines up to the body's first paragraph (where meta_zone ends); the rest only when
