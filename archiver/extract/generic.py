@@ -16,7 +16,7 @@ from functools import lru_cache
 from lxml import etree
 
 from archiver.extract.markdown import SKIP_TAGS, is_data_table
-from archiver.extract.text import clean_line, is_furniture, is_meta_line
+from archiver.extract.text import clean_line, is_furniture, is_meta_line, plain_text
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
@@ -80,14 +80,20 @@ def _paragraph_score(el: etree._Element) -> float:
         return 2.0
     if tag != "p" and _holds_blocks(el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
-    if _DENSE_LENGTH(el) < 6:
+    dense = _DENSE_LENGTH(el)
+    if dense < 6:
         return 0.0  # too short (counted by libxml2, before any string is built)
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
-    if len(text) < 6 or is_furniture(clean_line(raw)) or is_meta_line(clean_line(raw)):
-        return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
+    if len(text) < 6:
+        return 0.0
+    line = clean_line(raw)
+    plain = plain_text(line)
+    if is_furniture(line, plain) or is_meta_line(line, plain):
+        return 0.0  # a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
-    return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
+    return ((1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0))
+            * (1 - _link_density(el, dense)))
 
 
 def _holds_blocks(el: etree._Element) -> bool:
@@ -108,9 +114,17 @@ def _first_sentence(body: etree._Element) -> etree._Element | None:
     return None
 
 
-def _link_density(el: etree._Element) -> float:
-    text = _DENSE_LENGTH(el) or 1
-    links = sum(_DENSE_LENGTH(a) for a in el.iter("a"))
+# The same length of all the links in an element (and of itself, when it is one) together: the
+# sum of their lengths, asked of libxml2 once rather than once per link.
+_LINKS_DENSE_LENGTH = etree.XPath(
+    "string-length(translate(str:concat(descendant-or-self::a), ' \t\n\r\u00a0\u3000', ''))",
+    namespaces={"str": "http://exslt.org/strings"})
+
+
+def _link_density(el: etree._Element, dense: float | None = None) -> float:
+    """The share of the element's text (`dense`: its _DENSE_LENGTH, when known) in links."""
+    text = (_DENSE_LENGTH(el) if dense is None else dense) or 1
+    links = _LINKS_DENSE_LENGTH(el)
     return min(links / text, 1.0)
 
 
@@ -151,20 +165,19 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
     for el in root.iter(*SKIP_TAGS):
         if el not in skipped:  # (an inner one is in already: each element is added once)
             skipped.update(el.iter())
-    furniture: dict[etree._Element, bool] = {}
+    # Whether an element or one around it is furniture, known once per element.
+    in_furniture: dict[etree._Element, bool] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
         if el in skipped:
             continue
         ancestors = list(el.iterancestors())  # walked once, used four times
         if not ancestors:
             continue
+        # (Furniture first: a menu's many items are not scored at all.)
+        if _in_furniture((el, *ancestors), in_furniture):
+            continue
         score = _paragraph_score(el)
         if not score:
-            continue
-        for a in (el, *ancestors):
-            if a not in furniture:
-                furniture[a] = _furniture(a)
-        if any(furniture[a] for a in (el, *ancestors)):
             continue
         scores[ancestors[0]] = scores.get(ancestors[0], 0.0) + score
         if len(ancestors) > 1:
@@ -172,6 +185,17 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
         for ancestor in ancestors:
             totals[ancestor] = totals.get(ancestor, 0.0) + score
     return scores, totals
+
+
+def _in_furniture(chain: tuple, known: dict[etree._Element, bool]) -> bool:
+    """Whether any element of the chain (an element, then the elements around it, inner
+    first) is furniture; `known` holds the answer for elements asked before, and is filled."""
+    at = next((i for i, el in enumerate(chain) if el in known), len(chain))
+    inside = known[chain[at]] if at < len(chain) else False
+    for el in reversed(chain[:at]):
+        inside = inside or _furniture(el)
+        known[el] = inside
+    return inside
 
 
 def _climb(best: etree._Element, totals: dict) -> etree._Element:

@@ -86,11 +86,12 @@ def text_units(block: str) -> list[str]:
 _BREADCRUMB = re.compile(r"^(?:您?当前(?:的)?位置|您的位置|当前页面|所在位置)\s*[:：]")
 
 
-def is_meta_line(block: str) -> bool:
+def is_meta_line(block: str, plain: str | None = None) -> bool:
     """True for a short block that opens with a meta label ("发布时间：…", "点击：12"). It is
     furniture as the page's own meta line (above the body's first paragraph), and text further
-    down ("时间：3月1日 地点：…" in a notice)."""
-    plain = plain_text(block)
+    down ("时间：3月1日 地点：…" in a notice). `plain` is the block read back as plain text,
+    when the caller has it already."""
+    plain = plain_text(block) if plain is None else plain
     return len(plain) <= 80 and bool(_META_BLOCK.match(plain))
 
 
