@@ -60,10 +60,23 @@ def _inside_furniture(el: etree._Element) -> bool:
     return any(_furniture(a) for a in (el, *el.iterancestors()))
 
 
-# An element's text length without whitespace, counted by libxml2 (this runs for every
-# candidate and each of its links).
-_DENSE_LENGTH = etree.XPath(
-    "string-length(translate(., ' \t\n\r\u00a0\u3000', ''))")
+# An element's text (the text XPath's string value is made of) and the text of all the links in
+# it (and of itself, when it is one), run together: built by libxml2 in one call each.
+_STRING = etree.XPath("string(.)", smart_strings=False)
+_LINKS_STRING = etree.XPath("str:concat(descendant-or-self::a)", smart_strings=False,
+                            namespaces={"str": "http://exslt.org/strings"})
+_DENSE_SPACES = (" ", "\t", "\n", "\r", "\u00a0", "\u3000")
+
+
+def _dense(text: str) -> int:
+    """The length of a text without whitespace (the common kinds: a count of each is a fast
+    scan; libxml2's translate() looks every character up in a list)."""
+    return len(text) - sum(map(text.count, _DENSE_SPACES))
+
+
+def _dense_length(el: etree._Element) -> int:
+    """An element's text length without whitespace (this runs for every candidate)."""
+    return _dense(_STRING(el))
 
 
 def _paragraph_score(el: etree._Element) -> float:
@@ -80,9 +93,9 @@ def _paragraph_score(el: etree._Element) -> float:
         return 2.0
     if tag != "p" and _holds_blocks(el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
-    dense = _DENSE_LENGTH(el)
+    dense = _dense_length(el)
     if dense < 6:
-        return 0.0  # too short (counted by libxml2, before any string is built)
+        return 0.0  # too short
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
     if len(text) < 6:
@@ -104,9 +117,9 @@ def _first_sentence(body: etree._Element) -> etree._Element | None:
     """The body's first paragraph that is a sentence (a headline has no "，" or "。")."""
     for p in body.iter(*_PARAGRAPH_TAGS):
         # Cheap tests first: a container scores nothing; a text of fewer than 20 characters
-        # without whitespace is too short (libxml2 removes a part of the whitespace only, so
+        # without whitespace is too short (_dense removes a part of the whitespace only, so
         # its count is never below the exact one).
-        if (p.tag != "p" and _holds_blocks(p)) or _DENSE_LENGTH(p) < 20:
+        if (p.tag != "p" and _holds_blocks(p)) or _dense_length(p) < 20:
             continue
         text = _text(p)
         if len(_norm(text)) >= 20 and re.search("[，。]", text) and _paragraph_score(p):
@@ -114,17 +127,11 @@ def _first_sentence(body: etree._Element) -> etree._Element | None:
     return None
 
 
-# The same length of all the links in an element (and of itself, when it is one) together: the
-# sum of their lengths, asked of libxml2 once rather than once per link.
-_LINKS_DENSE_LENGTH = etree.XPath(
-    "string-length(translate(str:concat(descendant-or-self::a), ' \t\n\r\u00a0\u3000', ''))",
-    namespaces={"str": "http://exslt.org/strings"})
-
-
 def _link_density(el: etree._Element, dense: float | None = None) -> float:
-    """The share of the element's text (`dense`: its _DENSE_LENGTH, when known) in links."""
-    text = (_DENSE_LENGTH(el) if dense is None else dense) or 1
-    links = _LINKS_DENSE_LENGTH(el)
+    """The share of the element's text (`dense`: its _dense_length, when known) in links (the
+    length of all of them together is the sum of their lengths)."""
+    text = (_dense_length(el) if dense is None else dense) or 1
+    links = _dense(_LINKS_STRING(el))
     return min(links / text, 1.0)
 
 
