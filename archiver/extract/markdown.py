@@ -138,8 +138,10 @@ class _BlockWriter:
         self.in_link = 0  # inside <a>: addresses in the text are not autolinked (no nesting)
 
     def flush(self) -> None:
-        raw, self.parts = "".join(self.parts), []
         self.flushes += 1
+        if not self.parts:  # (every block element ends a paragraph: most end none)
+            return
+        raw, self.parts = "".join(self.parts), []
         paragraphs: list[list[str]] = []
         for line in raw.split(LINE_BREAK):
             if not paragraphs or _INDENTED.match(line):
