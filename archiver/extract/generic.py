@@ -476,7 +476,11 @@ def is_menu_entry(root: etree._Element, text: str) -> bool:
     """True when the text is also the text of a link on the page (a column's name in the
     menu, which often opens the <title> too: "学院新闻--某某大学")."""
     norm = _norm(text)
-    return any(_norm(_text(a)) == norm for a in _SHORT_LINKS(root, most=len(norm) * 2 + 20))
+    if not norm:
+        return any(not _norm(_text(a)) for a in _SHORT_LINKS(root, most=20))
+    # (A link whose text lacks the first character is no match: asked before any regex.)
+    return any(norm[0] in string and _norm(string) == norm
+               for string in map(_STRING, _SHORT_LINKS(root, most=len(norm) * 2 + 20)))
 
 
 # Links whose text is short enough to be a menu entry of a given length (filtered in C).
