@@ -421,7 +421,10 @@ _TIT = re.compile("(?i)tit")
 def _heading_like(el: etree._Element) -> bool:
     if el.tag in _HEADING_TAGS:
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    name, ident = el.get("class"), el.get("id")
+    if not name and not ident:
+        return False
+    names = f"{name or ''} {ident or ''}"
     if not _TIT.search(names):  # (every name _TITLE_NAME finds holds it)
         return False
     return any(_TITLE_NAME.search(name) for name in names.split())
@@ -454,7 +457,8 @@ def heading_above(root: etree._Element, body: etree._Element | None,
         depth += 1
         if el is first:
             break
-        if not isinstance(el.tag, str) or _skipped(el):
+        tag = el.tag
+        if not isinstance(tag, str) or tag.lower() in SKIP_TAGS:  # (_skipped)
             walker.skip_subtree()  # (its end event still comes, and closes its depth)
             continue
         inside = inside or el is body
