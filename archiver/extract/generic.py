@@ -17,6 +17,7 @@ from lxml import etree
 
 from archiver.extract.markdown import SKIP_TAGS, is_data_table
 from archiver.extract.text import clean_line, is_furniture, is_meta_line, plain_text
+from archiver.extract.tree import titles_and_metas
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
@@ -270,10 +271,11 @@ def _titles(root: etree._Element) -> tuple[str, str]:
     """The page's <title> text and og:title, cleaned (asked for several times per page: read
     once, in one pass over the page)."""
     title, og = [], []
-    for el in root.iter("title", "meta"):
-        if el.tag == "title":
-            title.extend(el.xpath(".//text()"))  # (as //title//text(): comments left out)
-        elif el.get("property") == "og:title" and el.get("content") is not None:
+    titles, metas = titles_and_metas(root)
+    for el in titles:
+        title.extend(el.xpath(".//text()"))  # (as //title//text(): comments left out)
+    for el in metas:
+        if el.get("property") == "og:title" and el.get("content") is not None:
             og.append(el.get("content"))
     return clean_line(" ".join(title)), clean_line(" ".join(og))
 

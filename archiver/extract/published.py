@@ -29,6 +29,7 @@ from lxml import etree
 from archiver.extract.dates import bare_date, labelled_date, parse_date
 from archiver.extract.markdown import BLOCK_TAGS, SKIP_TAGS
 from archiver.extract.text import ZERO_WIDTH, is_furniture, is_meta_line, plain_text
+from archiver.extract.tree import titles_and_metas
 
 _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
@@ -210,7 +211,7 @@ def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]
 
 
 def _from_meta_tags(root: etree._Element) -> tuple[str, datetime] | None:
-    for meta in root.iter("meta"):
+    for meta in titles_and_metas(root)[1]:
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         if name in _META_DATE_NAMES:
             content = meta.get("content") or ""

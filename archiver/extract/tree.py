@@ -12,6 +12,7 @@ through parsel, so the tree is the same in every case.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 from parsel import Selector
@@ -32,3 +33,14 @@ def parse_html(text: str) -> etree._Element:
     if root is None:
         root = etree.fromstring(b"<html/>", parser=_PARSER)
     return root
+
+
+@lru_cache(maxsize=1)
+def titles_and_metas(root: etree._Element) -> tuple[list, list]:
+    """The page's <title> and <meta> elements, each in page order: one pass for the headline's
+    title and the date's meta tags, both asked of the same page (the last page's answer is
+    kept)."""
+    titles, metas = [], []
+    for el in root.iter("title", "meta"):
+        (titles if el.tag == "title" else metas).append(el)
+    return titles, metas
