@@ -89,6 +89,8 @@ def _autolink(match: re.Match[str]) -> tuple[str, str]:
 def escape_markdown(text: str, in_link: bool = False) -> str:
     """Escape text so that marked shows it as written (see the module docstring). In a link's
     text, addresses are escaped like any text (links do not nest)."""
+    if text.isspace():  # (the whitespace between tags: nothing to escape)
+        return text
     if in_link or not _ADDRESS_HINT.search(text):
         return _escape_text(text)
     out: list[str] = []

@@ -188,7 +188,8 @@ class _BlockWriter:
                 self._enter(entry[1], stack)
 
     def _enter(self, el: etree._Element, stack: list[tuple]) -> None:
-        tag = _tag(el)
+        tag = el.tag
+        tag = tag.lower() if isinstance(tag, str) else ""  # (_tag, inlined: every element)
         if tag == "input" and _shown_value(el):
             # A read-only field that shows a value (an e-mail address beside a "复制" button):
             # the reader sees its value as text.
