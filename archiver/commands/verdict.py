@@ -20,6 +20,8 @@ EVENT_LINES = {
     Kind.CHANGED: "changed: {url} ({file}): {reason}",
     Kind.HEALTH: "health: {reason}",
     Kind.HELD_BACK: "held back [{code}]: {url} ({file}): {reason}",
+    Kind.RECORD: "warning: bad_record: {url}: {reason}; ignored (treated as absent) and written "
+                 "anew",
 }
 
 

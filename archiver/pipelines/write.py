@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.archive import article_path, held, to_markdown, write_atomic
+from archiver.archive.fs import WrittenFiles
 from archiver.archive.integrity import (
     NOT_AN_ARTICLE,
     Problem,
@@ -26,6 +27,8 @@ from archiver.run.guard import RunGuard
 from archiver.run.record import Recorder
 from archiver.run.signals import run_opened
 from archiver.run.state import RunState
+
+logger = logging.getLogger(__name__)
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -50,6 +53,7 @@ class WritePipeline:
         # run wrote or replaced.
         self.guard = RunGuard()
         self._old = ""  # the archived text the last refresh judged (kept if it is rewritten)
+        self.written = WrittenFiles()  # synced together when the crawl closes
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
@@ -77,14 +81,14 @@ class WritePipeline:
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
         # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
-        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, with
-        # one sync when it closes. Items of one URL never race: dedup lets each through once.
+        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, synced
+        # when it closes. Items of one URL never race: dedup lets each through once.
         try:
             if item.refresh:
                 self._old = ""
                 outcome = refresh_file(path, text, lambda old, new: self._judge(item, old, new))
             else:
-                outcome = new_file(path, text)
+                outcome = new_file(path, text, self.written)
         except OSError as error:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
@@ -158,14 +162,17 @@ class WritePipeline:
         raise DropItem(f"{item.url}: held back: {problem.reason}", log_level="DEBUG")
 
     def close_spider(self) -> None:
-        # Every archive file and image of this crawl on disk before the run reports them done.
-        os.sync()
+        # Every archive file of this crawl on disk before the run reports it done (the images
+        # pipeline syncs its own files).
+        for problem in self.written.sync():
+            logger.error(problem)
 
 
-def new_file(path: Path, text: str) -> str:
+def new_file(path: Path, text: str, written: WrittenFiles) -> str:
     if path.exists():
         return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
     write_atomic(path, text, durable=False)
+    written.add(path)
     return keys.ARTICLES_NEW
 
 

@@ -38,6 +38,9 @@ class Kind(StrEnum):
     # A refresh that would have made the file worse (archiver.archive.integrity): the file is
     # kept as it was, the new version held back for review (archiver.archive.held).
     HELD_BACK = "held_back"
+    # A run record (.state.json, .gone.json, .last-run.json) that could not be used: ignored,
+    # treated as absent and written anew (archiver.run.records); url is the file.
+    RECORD = "record"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.CHANGED: KindRule("changed_articles", keys.ARTICLES_CHANGED, fails=False),
     Kind.HEALTH: KindRule("health", None, fails=True),
     Kind.HELD_BACK: KindRule("held_back", keys.ARTICLES_HELD_BACK, fails=True),
+    Kind.RECORD: KindRule("bad_records", keys.RECORDS_BAD, fails=True),
 })
 
 # Stats counter per kind and code, as Scrapy's CoreStats keeps item_dropped_reasons_count/<X>.

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive import ArchiveIndex
-from archiver.deadlinks import DeadLinks
+from archiver.run.deadlinks import DeadLinks
 from archiver.run.guard import RunGuard
 from archiver.run.resume import Plan
 
