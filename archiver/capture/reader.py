@@ -164,15 +164,20 @@ class Page:
     encoding: str | None
 
 
-def load_page(capture: Capture, captures: list[Capture] | None = None) -> Page:
-    """The response of a capture; for a revisit, the body of the response it repeats (found
-    among `captures`, the site's index)."""
+def originals(captures: list[Capture]) -> dict[tuple[str, str], Capture]:
+    """(URL, digest) -> the newest response record with that payload: what a revisit repeats."""
+    return {(c.uri, c.digest): c for c in captures if c.type == "response"}
+
+
+def load_page(capture: Capture, by_digest: dict[tuple[str, str], Capture] | None = None
+              ) -> Page:
+    """The response of a capture; for a revisit, with the body of the response it repeats
+    (`by_digest`: originals() of the site's captures)."""
     record = parse(read_member(capture.file, capture.offset, capture.length))
     encoding = record.rec_headers.get_header("Archiver-Encoding") or None
     headers = list(record.http_headers.headers) if record.http_headers else []
     if capture.type == "revisit":
-        original = next((c for c in reversed(captures or []) if c.type == "response"
-                         and c.uri == capture.uri and c.digest == capture.digest), None)
+        original = (by_digest or {}).get((capture.uri, capture.digest))
         if original is None:
             raise LookupError(f"revisit of {capture.uri} ({capture.digest}): the capture it "
                               "repeats is missing")
