@@ -17,6 +17,7 @@ import pytest
 from archiver.archive import article_path, urlname
 from archiver.capture import warc_files
 from archiver.capture.reader import Members, file_captures, parse
+from archiver.config import ConfigError, load_site
 from archiver.demo.server import FixtureServer
 from tests.conftest import (
     PROXY_VARS,
@@ -281,3 +282,20 @@ def test_capture_all_keeps_images_too(server, tmp_path, mode):
     write_config(tmp_path / "cfg", site_config(start_urls=[start], capture=mode))
     assert run_archiver(*crawl_args(tmp_path)).returncode == 0
     assert sorted({c.kind for c in captures(tmp_path)}) == ["article", "image", "list"]
+
+
+@pytest.mark.parametrize("text, mode", [("capture: off", "off"), ("capture: all", "all"),
+                                        ("", "pages")])
+def test_the_capture_key_reads_its_three_values(tmp_path, text, mode):
+    config = site_config(start_urls=["http://127.0.0.1/1001/list.htm"])
+    path = write_config(tmp_path, config)
+    path.write_text(path.read_text(encoding="utf-8") + text + "\n", encoding="utf-8")
+    assert load_site(path).capture == mode
+
+
+def test_a_wrong_capture_value_is_a_config_error_naming_the_key(tmp_path):
+    path = write_config(tmp_path, site_config(start_urls=["http://127.0.0.1/l.htm"],
+                                              capture="sometimes"))
+    with pytest.raises(ConfigError) as error:
+        load_site(path)
+    assert error.value.key == "capture"
