@@ -68,7 +68,8 @@ class CaptureMiddleware:
         try:
             for line in repair(folder):
                 run.notes.append(f"captures: {line}")
-            self.writer = CaptureWriter(folder, self.site.name)
+            # Scrapyd gives each job its id as the `_job` spider argument.
+            self.writer = CaptureWriter(folder, self.site.name, getattr(spider, "_job", None))
         except OSError as error:
             run.notes.append(f"no capture this run: cannot write {folder}: "
                              f"{error.strerror or error}")

@@ -2,7 +2,7 @@
 record.
 
 No two writers ever share a file: each crawl creates its own, named by the site, the time and
-the job (`SCRAPY_JOB` under Scrapyd, else host and process), with O_EXCL. Each record is one gzip
+the job (Scrapyd's job id, else host and process), with O_EXCL. Each record is one gzip
 member, written with one unbuffered `write` and so in the kernel's hands at once: a kill -9
 loses nothing written, and a power cut can at worst tear the last record, which readers cut
 (archiver.capture.reader). While the crawl runs the file ends in `.open`; closing it fsyncs it,
@@ -45,9 +45,10 @@ def payload_digest(body: bytes) -> str:
     return "sha1:" + b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
-def job_name() -> str:
-    """Who writes: the Scrapyd job's id, else this host and process."""
-    job = os.environ.get("SCRAPY_JOB")
+def job_name(job: str | None = None) -> str:
+    """Who writes: the Scrapyd job's id (its `_job` spider argument), else this host and
+    process."""
+    job = job or os.environ.get("SCRAPY_JOB")
     if job:
         return "".join(ch for ch in job if ch.isalnum() or ch in "-_")[:64]
     return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
@@ -58,11 +59,11 @@ def _now() -> str:
 
 
 class CaptureWriter:
-    def __init__(self, folder: Path, site: str):
+    def __init__(self, folder: Path, site: str, job: str | None = None):
         folder.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         while True:
-            name = f"{site}-{stamp}-{job_name()}-{secrets.token_hex(2)}{WARC_SUFFIX}"
+            name = f"{site}-{stamp}-{job_name(job)}-{secrets.token_hex(2)}{WARC_SUFFIX}"
             self.final = folder / name
             self.path = folder / (name + OPEN_SUFFIX)
             try:
