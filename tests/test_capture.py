@@ -299,3 +299,23 @@ def test_a_wrong_capture_value_is_a_config_error_naming_the_key(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_site(path)
     assert error.value.key == "capture"
+
+
+def test_rebuild_never_replaces_an_article_by_what_its_newest_capture_gives_worse(server,
+                                                                                  tmp_path):
+    articles = [Article(i, f"新闻{i}", paragraphs=LONG[:2]) for i in range(1, 4)]
+    start = serve_site(server, articles)
+    write_config(tmp_path / "cfg", site_config(start_urls=[start]))
+    assert run_archiver(*crawl_args(tmp_path)).returncode == 0
+    before = archived(tmp_path)
+    # The school now serves an error page with status 200: the refresh keeps the file, and its
+    # capture of that page is the article's newest.
+    server.add(articles[1].path, "<html><head><title>页面不存在</title></head><body><h1>页面不存在"
+               "</h1><p>您访问的页面不存在或已被删除。</p></body></html>")
+    assert run_archiver(*crawl_args(tmp_path, "refresh")).returncode == 1
+    result = run_archiver(*crawl_args(tmp_path, "rebuild"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    held = latest_report(tmp_path / "out")["sites"]["fixture"]["held_back"]
+    assert [(e["url"], "error page" in e["reason"]) for e in held] == [
+        (server.url(articles[1].path), True)]
+    assert archived(tmp_path) == before

@@ -4,8 +4,9 @@ Per site, with its lock held: each captured article's newest capture (status 200
 today's extraction (archiver.capture.derive). The same text as the file: nothing is written,
 mtime kept. Another text: the file is rewritten atomically and listed with what changed (the
 words of `refresh`). A missing file is restored. The page no longer gives an article under
-today's rules: the file is kept and the article named as held back (a rebuild never replaces an
-article by a worse version, nor deletes one). An archive file no capture covers (archived
+today's rules, or gives garbled text where the file reads clean: the file is kept and the
+article named as held back (a rebuild never replaces an article by a worse version, nor
+deletes one). An archive file no capture covers (archived
 before captures existed) is counted and named: `refresh` captures it.
 """
 
@@ -20,6 +21,7 @@ from archiver.archive.layout import article_path, site_dir, urlname
 from archiver.capture.derive import LocalFiles, derive
 from archiver.capture.reader import Capture, load_page, originals, site_captures
 from archiver.changes import what_changed
+from archiver.extract.quality import garbled
 
 # The outcome codes of one article in a rebuild (stable: the JSON report uses them).
 UNCHANGED, CHANGED, RESTORED, HELD, NO_CAPTURE, NOT_ARTICLE = (
@@ -44,6 +46,21 @@ class SiteRebuild:
 
     def of(self, code: str) -> list[Entry]:
         return [e for e in self.entries if e.code == code]
+
+
+def _garbled(text: bytes) -> bool:
+    from archiver.archive.format import parse_article
+
+    try:
+        post = parse_article(text.decode("utf-8"))
+    except Exception:  # noqa: BLE001 (a file that does not parse is worse than anything)
+        return True
+    return garbled(f"{post.get('title', '')}\n{post.content}") is not None
+
+
+def _garbled_item(derived) -> str | None:
+    item = derived.item
+    return garbled("\n".join((item.headline, *item.text_blocks))) if item else None
 
 
 def article_captures(captures: list[Capture]) -> dict[str, Capture]:
@@ -97,6 +114,10 @@ def rebuild_site(output: Path, site, *, dry_run: bool = False,
             continue
         if old is None:
             result.entries.append(Entry(RESTORED, url, str(path), "file missing: restored"))
+        elif (worse := _garbled_item(derived)) and not _garbled(old):
+            # Today's text is garbled where the file's reads clean: worse, so the file stays.
+            result.entries.append(Entry(HELD, url, str(path), f"today's text is garbled: {worse}"))
+            continue
         else:
             parts = what_changed(old.decode("utf-8", "replace"), derived.text)
             result.entries.append(Entry(CHANGED, url, str(path), ", ".join(parts)))
