@@ -11,7 +11,7 @@ from archiver.archive.layout import site_dir
 from archiver.capture import OPEN_SUFFIX, captured_sites, warc_files
 from archiver.capture.reader import Members, parse
 from archiver.capture.rebuild import article_captures, uncaptured_files
-from archiver.capture.writer import _in_use, payload_digest
+from archiver.capture.writer import payload_digest
 
 
 @dataclass
@@ -22,17 +22,14 @@ class CaptureCheck:
     no_capture: dict[str, list[Path]] = field(default_factory=dict)  # site -> archive files
 
 
-def _check_file(warc: Path, result: CaptureCheck) -> list:
-    """Problems of one WARC file; its captures' sources for the traceability count."""
+def _check_file(warc: Path, result: CaptureCheck) -> None:
+    """Every record of one WARC file parses and every response has the digest it states."""
     members = Members(warc)
-    sources = []
     try:
         for offset, _length, data in members:
             record = parse(data)
             result.records += 1
             if record.rec_type != "response":
-                if record.rec_type == "revisit":
-                    sources.append(record)
                 continue
             stated = record.rec_headers.get_header("WARC-Payload-Digest")
             actual = payload_digest(record.raw_stream.read())
@@ -40,17 +37,14 @@ def _check_file(warc: Path, result: CaptureCheck) -> list:
                 result.problems.append(f"{warc}: record at byte {offset} "
                                        f"({record.rec_headers.get_header('WARC-Target-URI')}): "
                                        f"payload digest {actual}, the record says {stated}")
-            sources.append(record)
     except Exception as error:  # noqa: BLE001 (any parse error is this file's problem)
         result.problems.append(f"{warc}: unreadable record after byte {members.end}: {error}")
-        return sources
-    if members.torn and not (warc.name.endswith(OPEN_SUFFIX) and _in_use(warc)):
-        if warc.name.endswith(OPEN_SUFFIX):
-            pass  # a killed crawl's: its complete records read, the next crawl closes it
-        else:
-            result.problems.append(f"{warc}: {members.error} at byte {members.end} (the "
-                                   "records before it read)")
-    return sources
+        return
+    # A torn tail in a file a killed crawl left open is what a power cut leaves: its complete
+    # records read, and the next crawl of the site cuts it. In a closed file it is damage.
+    if members.torn and not warc.name.endswith(OPEN_SUFFIX):
+        result.problems.append(f"{warc}: {members.error} at byte {members.end} (the records "
+                               "before it read)")
 
 
 def check_captures(output: Path) -> CaptureCheck:
