@@ -53,6 +53,8 @@ def test_export_passes_wacz_validate_and_pywb_replays_an_article(tmp_path):
         pages = [json.loads(line) for line in
                  package.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]]
     assert sorted(p["url"] for p in pages) == sorted(server.url(a.path) for a in articles)
+    assert all(p["title"].startswith("测试大学->学校召开第") and p["ts"].startswith("20")
+               for p in pages)
     # Replay with pywb, the server that served the pages long gone.
     replay = tmp_path / "pywb"
     replay.mkdir()

@@ -65,7 +65,8 @@ def pages(output: Path, sites: list[str]) -> list[dict]:
                 title = str(read_article(path).get("title") or url)
             except Exception:  # noqa: BLE001 (a broken file: the URL names the page)
                 title = url
-            found.append({"url": capture.uri, "title": title})
+            # ts: replay tools open the page as of its newest capture (the archive file's).
+            found.append({"url": capture.uri, "ts": capture.date, "title": title})
     return found
 
 
