@@ -211,6 +211,8 @@ def repair(folder: Path, keep: Path | None = None) -> list[str]:
     done = []
     if not folder.is_dir():
         return done
+    for leftover in folder.glob(".*.part"):  # an index write_atomic did not finish
+        leftover.unlink(missing_ok=True)
     for path in sorted(folder.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}")):
         if path == keep or _in_use(path):
             continue
