@@ -19,13 +19,13 @@ import os
 import secrets
 import socket
 import time
+import uuid
 import zlib
 from base64 import b32encode
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
@@ -39,6 +39,7 @@ from archiver.capture.reader import Capture, file_captures, index_path, scan_cap
 GZIP_LEVEL = 6
 MEM_LEVEL = 5
 _CREATE = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # Headers that describe the transfer, not the body kept: the body is stored as Scrapy handed
 # it to the extraction (decompressed, de-chunked), so these would no longer be true.
 _TRANSFER = {b"content-encoding", b"transfer-encoding", b"content-length"}
@@ -80,13 +81,15 @@ class CaptureWriter:
         self.folder = folder
         self.offset = 0
         self.captures: list[Capture] = []
-        self.builder = WARCWriter(None, gzip=False, warc_version="1.1")
         # Per URL, the digest and date of the newest response kept (for revisit records):
         # read from the site's earlier captures when the first page comes.
         self.known: dict[str, tuple[str, str]] | None = None
-        self._write([self.builder.create_warcinfo_record(name, {
+        builder, buffer = WARCWriter(None, gzip=False, warc_version="1.1"), io.BytesIO()
+        builder.out = buffer
+        builder.write_record(builder.create_warcinfo_record(name, {
             "software": "archiver (warcio)", "format": "WARC File Format 1.1",
-            "hostname": socket.gethostname()})])
+            "hostname": socket.gethostname()}))
+        self._write([buffer.getvalue()])
 
     def _load_known(self) -> dict[str, tuple[str, str]]:
         known: dict[str, tuple[str, str]] = {}
@@ -101,16 +104,13 @@ class CaptureWriter:
                 del known[capture.uri]
         return known
 
-    def _write(self, records: list) -> list[tuple[int, int]]:
+    def _write(self, records: list[bytes]) -> list[tuple[int, int]]:
         """Append records, one gzip member each, in one write; their (offset, length)."""
         members, spans = [], []
         offset = self.offset
         for record in records:
-            buffer = io.BytesIO()
-            self.builder.out = buffer
-            self.builder.write_record(record)
             packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16, MEM_LEVEL)
-            member = packer.compress(buffer.getvalue()) + packer.flush()
+            member = packer.compress(record) + packer.flush()
             members.append(member)
             spans.append((offset, len(member)))
             offset += len(member)
@@ -130,43 +130,41 @@ class CaptureWriter:
             self.known = self._load_known()
         digest = payload_digest(body)
         date = _now()
-        http = StatusAndHeaders(
-            f"{status} {_reason(status)}",
-            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers
-             if k.lower() not in _TRANSFER] + [("Content-Length", str(len(body)))],
-            protocol=protocol or "HTTP/1.1")
-        # Both digests computed here, once: warcio would otherwise read the body again for them.
-        head = http.to_bytes()
-        extra = {"WARC-Date": date, "Archiver-Source-URI": source, "Archiver-Kind": kind}
+        head = _http_head(f"{protocol or 'HTTP/1.1'} {status} {_reason(status)}",
+                          [(k, v) for k, v in headers if k.lower() not in _TRANSFER]
+                          + [(b"Content-Length", str(len(body)).encode())])
+        response_id = _record_id()
+        fields = [("WARC-Record-ID", response_id), ("WARC-Date", date),
+                  ("WARC-Target-URI", url), ("Archiver-Source-URI", source),
+                  ("Archiver-Kind", kind)]
         if encoding:
-            extra["Archiver-Encoding"] = encoding
+            fields.append(("Archiver-Encoding", encoding))
         if list_date:
-            extra["Archiver-List-Date"] = list_date
+            fields.append(("Archiver-List-Date", list_date))
         if image_links:
-            extra["Archiver-Image-Links"] = image_links
+            fields.append(("Archiver-Image-Links", image_links))
         seen = self.known.get(url)
         if seen and seen[0] == digest:
             # The same bytes as the last capture of this URL: a revisit record (headers only)
             # that refers to it, not a second copy.
-            response = self.builder.create_revisit_record(
-                url, digest, url, seen[1], http_headers=http,
-                warc_headers_dict={**extra, "WARC-Block-Digest": payload_digest(head)})
+            response = _record("revisit", [
+                *fields, ("WARC-Profile", REVISIT_PROFILE), ("WARC-Refers-To-Target-URI", url),
+                ("WARC-Refers-To-Date", seen[1]), ("WARC-Payload-Digest", digest),
+                ("WARC-Block-Digest", payload_digest(head)),
+                ("Content-Type", "application/http; msgtype=response")], head)
             kind_of_record = "revisit"
         else:
-            response = self.builder.create_warc_record(
-                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
-                warc_headers_dict={**extra, "WARC-Payload-Digest": digest,
-                                   "WARC-Block-Digest": payload_digest(head + body)})
+            response = _record("response", [
+                *fields, ("WARC-Payload-Digest", digest),
+                ("WARC-Block-Digest", payload_digest(head + body)),
+                ("Content-Type", "application/http; msgtype=response")], head + body)
             kind_of_record = "response"
             self.known[url] = (digest, date)
-        asked = StatusAndHeaders(request_line, [(k.decode("latin-1"), v.decode("latin-1"))
-                                                for k, v in request_headers],
-                                 is_http_request=True)
-        request = self.builder.create_warc_record(
-            url, "request", payload=io.BytesIO(b""), length=0, http_headers=asked,
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To":
-                               response.rec_headers.get_header("WARC-Record-ID"),
-                               "WARC-Block-Digest": payload_digest(asked.to_bytes())})
+        asked = _http_head(request_line, request_headers)
+        request = _record("request", [
+            ("WARC-Record-ID", _record_id()), ("WARC-Date", date), ("WARC-Target-URI", url),
+            ("WARC-Concurrent-To", response_id), ("WARC-Block-Digest", payload_digest(asked)),
+            ("Content-Type", "application/http; msgtype=request")], asked)
         (offset, length), _ = self._write([response, request])
         capture = Capture(file=str(self.final), offset=offset, length=length,
                           type=kind_of_record, uri=url, source=source, kind=kind, date=date,
@@ -181,6 +179,27 @@ class CaptureWriter:
         os.close(self.fd)
         write_atomic(index_path(self.final), "".join(c.line() + "\n" for c in self.captures))
         os.replace(self.path, self.final)
+
+
+def _record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _http_head(first_line: str, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """An HTTP message's status or request line and headers, as sent (bytes kept as bytes)."""
+    return b"".join([first_line.encode("latin-1"), b"\r\n",
+                     *(b"%s: %s\r\n" % (key, value) for key, value in headers), b"\r\n"])
+
+
+def _record(kind: str, fields: list[tuple[str, str]], block: bytes) -> bytes:
+    """One WARC 1.1 record (ISO 28500:2017, section 4): version line, named fields, the block.
+    Written here rather than through warcio's RecordBuilder, which re-scans its header list
+    for every field it sets and cost as much as the rest of a capture (docs/benchmarks.md);
+    warcio reads every record back in the tests and in `check`, digests included."""
+    head = "".join([f"WARC/1.1\r\nWARC-Type: {kind}\r\n",
+                    *(f"{name}: {value}\r\n" for name, value in fields),
+                    f"Content-Length: {len(block)}\r\n\r\n"])
+    return b"".join([head.encode("utf-8"), block, b"\r\n\r\n"])
 
 
 def _reason(status: int) -> str:
