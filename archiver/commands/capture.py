@@ -74,11 +74,35 @@ def _rebuild_report(result, code: int) -> dict:
             "no_capture": [asdict(e) for e in result.of(r.NO_CAPTURE)]}
 
 
+def _write_report(path: Path, started: float, status: int, output: Path,
+                  sites: dict) -> str | None:
+    """The rebuild's JSON report: the fields every run report has, per site the rebuild's
+    counts and articles (codes: archiver.capture.rebuild)."""
+    import json
+
+    from archiver.archive import write_atomic
+    from archiver.run.report import prune_reports
+
+    document = {
+        "command": "rebuild", "argv": sys.argv[1:], "pid": os.getpid(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "duration_seconds": round(time.time() - started, 3), "exit_code": status,
+        "output": str(output), "sites": sites}
+    try:
+        write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    except OSError as error:
+        return f"cannot write the report {path}: {error.strerror or error}"
+    if path.parent.name == ".reports":
+        prune_reports(path.parent)
+    return None
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from archiver.capture import rebuild as r
     from archiver.run.extension import command_line
     from archiver.run.lock import SiteLock, SiteLocked
-    from archiver.run.outcome import default_report_path, write_report
+    from archiver.run.report import default_report_path
 
     settings = settings_for(args)
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
@@ -120,7 +144,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         os.sync()  # the rewritten files were written without an fsync each
     if not args.dry_run:
         path = Path(args.report) if args.report else default_report_path(output, "rebuild")
-        error = write_report(path, "rebuild", sys.argv[1:], started, status, output, sites)
+        error = _write_report(path, started, status, output, sites)
         print(error or f"report: {path}", file=sys.stderr if error else sys.stdout)
     return status
 
