@@ -23,6 +23,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from archiver.capture import DEFAULT_MODE, capture_dir
 from archiver.capture.writer import CaptureWriter, repair
+from archiver.run import signals as run_signals
 
 logger = logging.getLogger(__name__)
 
@@ -46,33 +47,28 @@ class CaptureMiddleware:
         if mode == "off":
             raise NotConfigured
         middleware = cls(crawler, site, mode)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.run_opened, signal=run_signals.run_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def _run(self) -> Any:
-        from archiver.run.extension import SiteRun
+    def _note(self, text: str) -> None:
+        self.crawler.signals.send_catch_log(signal=run_signals.note, text=text)
 
-        try:
-            return self.crawler.get_extension(SiteRun)
-        except Exception:  # noqa: BLE001 (no bookkeeping: a preview or a foreign crawler)
-            return None
-
-    def spider_opened(self, spider: Any) -> None:
-        run = self._run()
-        # Only a crawl that holds the site's lock writes (never a preview, never a refused run).
-        if getattr(spider, "preview", False) or run is None or run.refused or run.lock is None:
-            return
+    def run_opened(self, state: Any) -> None:
+        """The site's lock is held (SiteRun sends this only then): open this crawl's file."""
+        if not state.mode.writes:
+            return  # a preview writes nothing
         output = self.crawler.settings["ARCHIVER_OUTPUT_DIR"]
         folder = capture_dir(output, self.site.name)
         try:
             for line in repair(folder):
-                run.notes.append(f"captures: {line}")
+                self._note(f"captures: {line}")
             # Scrapyd gives each job its id as the `_job` spider argument.
-            self.writer = CaptureWriter(folder, self.site.name, getattr(spider, "_job", None))
+            job = getattr(self.crawler.spider, "_job", None)
+            self.writer = CaptureWriter(folder, self.site.name, job)
         except OSError as error:
-            run.notes.append(f"no capture this run: cannot write {folder}: "
-                             f"{error.strerror or error}")
+            self._note(f"no capture this run: cannot write {folder}: "
+                       f"{error.strerror or error}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.writer is not None:
@@ -114,10 +110,8 @@ class CaptureMiddleware:
         except OSError as error:
             # A full disk: the crawl goes on (the archive matters more than its capture), and
             # the run says once that its captures stop here.
-            run = self._run()
-            if run is not None:
-                run.notes.append(f"captures stopped at {response.url}: cannot write "
-                                 f"{self.writer.path}: {error.strerror or error}")
+            self._note(f"captures stopped at {response.url}: cannot write "
+                       f"{self.writer.path}: {error.strerror or error}")
             self.writer = None
             return response
         stats = self.crawler.stats
