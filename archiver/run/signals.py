@@ -27,3 +27,7 @@ body_fallback = object()
 # Recorder -> SiteRun: `kind`, `url`: the event of that kind for that URL no longer holds (the
 # guard put back a file a refresh had rewritten); it is dropped with its counters.
 event_retracted = object()
+
+# Anyone -> SiteRun: `text`, one line for the site's `notes` in the summary and the report
+# (the capture middleware: a WARC file a killed run left repaired, captures that stopped).
+note = object()
