@@ -1,17 +1,28 @@
 """Spread site crawls over Scrapyd nodes and follow each job to its end.
 
 The unit of distribution is the site: each job is `scrapy crawl <site>` on one node, exactly as
-on one machine, and writes its own JSON report (ARCHIVER_JOB_REPORT), which is read here as
-data. A site's outcome (the `outcome` of the dispatch report), with its exit code:
+on one machine, and writes its own JSON report (ARCHIVER_JOB_REPORT) into the shared archive,
+which is read here as data: whenever a job's report exists, the site's outcome comes from it,
+whatever its node said or stopped saying. A site's outcome, with its exit code:
 
 - finished: the job ended and its report was read; the exit code is the job's (0 or 1)
+- interrupted: the job was stopped before it finished (`dispatch --cancel`, or its node shut
+  it down); the next run resumes the site (130)
 - locked: the job found its site locked by another run and did nothing (3)
-- busy: the site was already pending or running on a node, so it was not scheduled again (3)
+- busy: the site was already pending or running on a node as a job no finished dispatch into
+  this archive owns, so it was not scheduled again (3)
 - not scheduled: no node was ready, or the node refused the job (1)
-- lost: its node stopped answering for `lost_after` seconds, or forgot the job (a restarted
-  Scrapyd has an empty job list) (1)
+- lost: its node was lost and no healthy node was left to run it again (1)
 - no report: the job ended without writing its report (1)
 - scheduled: started, not waited for; running: still running when the wait was interrupted
+
+Node loss (the rule the README states): a node is lost when it has not answered for
+`lost_after` seconds (and LOST_POLLS polls in a row), and a job is lost when its node answers
+without it (FORGOTTEN_POLLS times: a restarted Scrapyd forgets its running jobs). A lost job's
+site runs again, on the least loaded healthy node, once nobody holds the site's lock (a crawl
+that outlived its Scrapyd still holds it, and its report is awaited instead) and its report is
+still missing, FREE_POLLS polls in a row. The replaced job is recorded (dispatch_record) and
+cancelled wherever it shows up again, in this dispatch or the next.
 """
 
 from __future__ import annotations
@@ -23,14 +34,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archiver import dispatch_record
 from archiver.archive import write_atomic
 from archiver.commands.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
+from archiver.run.lock import live_holder
 from archiver.run.outcome import prune_reports
-from archiver.scrapyd import PROJECT, Node, ScrapydError, version_on
+from archiver.scrapyd import PROJECT, Node, NodeJob, ScrapydError, version_on
 
 LOST_AFTER = 30.0  # seconds without an answer before a node's jobs are given up
 LOST_POLLS = 3  # ... and at least this many failed polls in a row
-FORGOTTEN_POLLS = 2  # answers in a row that do not list a job before it counts as forgotten
+FORGOTTEN_POLLS = 2  # answers in a row that do not list a job before it counts as lost
+FREE_POLLS = 2  # polls in a row a lost job's site is unlocked, without report, before it reruns
+MAX_JOBS = 3  # jobs one site gets in one dispatch (its first and two replacements)
+LOST_NODE_POLL = 5.0  # seconds between polls of a lost node (to see it come back)
 
 
 @dataclass
@@ -40,7 +56,7 @@ class Ready:
     node: Node
     version: str  # the version name to run there
     load: int  # pending + running jobs, every project's
-    busy: set[str] = field(default_factory=set)  # sites of this project pending or running
+    active: list[NodeJob] = field(default_factory=list)  # this project's pending + running jobs
 
 
 @dataclass
@@ -53,6 +69,11 @@ class SiteJob:
     reason: str = ""
     result: dict | None = None  # the job's own JSON report, once read
     exit_code: int = EXIT_OK
+    output: Path | None = None  # the shared archive (where the site's lock is)
+    earlier: list[dict] = field(default_factory=list)  # jobs it replaced: node, job, why
+    adopted: str = ""  # the earlier dispatch whose job this one follows
+    free_polls: int = 0  # polls in a row its lost job's site was found unlocked
+    holder_said: bool = False
 
     def end(self, outcome: str, exit_code: int, reason: str = "") -> None:
         self.outcome, self.exit_code, self.reason = outcome, exit_code, reason
@@ -60,7 +81,9 @@ class SiteJob:
     def as_report(self) -> dict:
         return {"node": self.node.name if self.node else None, "job": self.job or None,
                 "outcome": self.outcome, "exit_code": self.exit_code, "reason": self.reason,
-                "job_report": str(self.report) if self.report else None, "result": self.result}
+                "job_report": str(self.report) if self.report else None,
+                "earlier_jobs": self.earlier, "adopted_from": self.adopted or None,
+                "result": self.result}
 
 
 def check_nodes(nodes: list[Node], digest: str) -> tuple[list[Ready], dict[str, str]]:
@@ -81,101 +104,291 @@ def check_nodes(nodes: list[Node], digest: str) -> tuple[list[Ready], dict[str, 
             continue
         active = [job for job in jobs if job.state != "finished"]
         ready.append(Ready(node, version, len(active),
-                           {job.spider for job in active if job.project == PROJECT}))
+                           [job for job in active if job.project == PROJECT]))
     return ready, problems
 
 
-def schedule(sites: list[str], ready: list[Ready], output: Path,
-             spider_args: dict[str, str]) -> list[SiteJob]:
-    """One job per site on the least loaded ready node, unless the site runs somewhere already.
-    A node's refusal is its site's outcome; a node that stops answering gets no more sites."""
-    busy = {site: each.node for each in ready for site in each.busy}
+@dataclass
+class Reconciled:
+    """What the jobs found on the ready nodes mean for this dispatch (see reconcile)."""
+
+    adopted: dict[str, tuple[Ready, NodeJob, str]] = field(default_factory=dict)
+    busy: dict[str, tuple[Node, NodeJob, str]] = field(default_factory=dict)
+    cancelled: dict[str, list[str]] = field(default_factory=dict)  # node name -> job ids
+
+
+def reconcile(ready: list[Ready], output: Path, sites: list[str]) -> Reconciled:
+    """Recognise the project's pending and running jobs on the ready nodes by the dispatch
+    records of the archive. A job of a finished dispatch that had replaced it (its node was
+    lost, or the dispatch was cancelled) is cancelled: a node that comes back with old queued
+    jobs does not run them unseen. A finished dispatch's current job for a site asked for now is
+    followed as this dispatch's job for it (adopted), not scheduled again. A job of a dispatch
+    still running elsewhere, or of nobody known, makes its site busy."""
+    known = dispatch_record.known_jobs(output)
+    live: dict[str, bool] = {}
+    found = Reconciled()
+    wanted = set(sites)
+    for each in ready:
+        for job in list(each.active):
+            mine = known.get(job.id)
+            owner_live = mine is not None and live.setdefault(mine.record.id, mine.record.live())
+            if mine is not None and not owner_live and not mine.current:
+                try:
+                    each.node.call("cancel.json", {"project": PROJECT, "job": job.id})
+                except ScrapydError:
+                    pass  # it stays listed: busy below, and cancelled by a later dispatch
+                else:
+                    found.cancelled.setdefault(each.node.name, []).append(job.id)
+                    each.active.remove(job)
+                    each.load -= 1
+                    continue
+            if job.spider not in wanted:
+                continue
+            if mine is not None and not owner_live and mine.current \
+                    and job.spider not in found.adopted:
+                found.adopted[job.spider] = (each, job, mine.record.id)
+            elif job.spider not in found.busy and job.spider not in found.adopted:
+                whose = (f"job {job.id} of dispatch {mine.record.id}, which is still running"
+                         if mine is not None else f"job {job.id}, which no dispatch into this "
+                         "archive scheduled")
+                found.busy[job.spider] = (each.node, job, f"already {job.state} on "
+                                          f"{each.node.name} as {whose}; not scheduled again")
+    return found
+
+
+def schedule(sites: list[str], ready: list[Ready], output: Path, spider_args: dict[str, str],
+             found: Reconciled | None = None) -> list[SiteJob]:
+    """One job per site on the least loaded ready node, unless the site's job is found on a
+    node already (adopted or busy, see reconcile). A node's refusal is its site's outcome; a
+    node that stops answering gets no more sites."""
+    found = found or Reconciled()
     ready = list(ready)
     jobs = []
     for site in dict.fromkeys(sites):  # a site named twice is crawled once
-        job = SiteJob(site, busy.get(site))
-        if job.node:
-            job.end("busy", EXIT_LOCKED, f"already pending or running on {job.node.name}; "
-                    "not scheduled again")
+        job = SiteJob(site, output=output)
+        if site in found.adopted:
+            each, running, owner = found.adopted[site]
+            job.node, job.job, job.adopted = each.node, running.id, owner
+            job.report = report_path(output, running.id)
+            job.reason = f"its job {running.id} of dispatch {owner} is {running.state}: followed"
+        elif site in found.busy:
+            job.node, running, why = found.busy[site]
+            job.job = running.id
+            job.end("busy", EXIT_LOCKED, why)
         elif not ready:
             job.end("not scheduled", EXIT_FAILED, "no Scrapyd node is ready")
         else:
             target = min(ready, key=lambda each: each.load)
-            if not _schedule_on(target, job, output, spider_args):
-                ready.remove(target)
+            error = start(target, job, spider_args)
+            if error is not None:
+                job.end("not scheduled", EXIT_FAILED, str(error))
+                if not error.answered:
+                    ready.remove(target)
         jobs.append(job)
     return jobs
 
 
-def _schedule_on(target: Ready, job: SiteJob, output: Path, spider_args: dict[str, str]) -> bool:
-    """Start the site's job on the node; False when the node did not answer."""
-    job.node = target.node
-    job.job = f"{job.site}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    job.report = output / ".reports" / f"dispatch-{job.job}.json"
-    settings = {"ARCHIVER_OUTPUT_DIR": str(output), "ARCHIVER_JOB_REPORT": str(job.report)}
+def report_path(output: Path, job: str) -> Path:
+    return output / ".reports" / f"dispatch-{job}.json"
+
+
+def start(target: Ready, job: SiteJob, spider_args: dict[str, str]) -> ScrapydError | None:
+    """Start the site's job on the node (a new job id); the node's error, if it failed."""
+    job_id = f"{job.site}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    report = report_path(job.output, job_id)
+    settings = {"ARCHIVER_OUTPUT_DIR": str(job.output), "ARCHIVER_JOB_REPORT": str(report)}
     try:
         target.node.call("schedule.json", {
-            "project": PROJECT, "spider": job.site, "jobid": job.job, "_version": target.version,
+            "project": PROJECT, "spider": job.site, "jobid": job_id, "_version": target.version,
             "setting": [f"{key}={value}" for key, value in settings.items()], **spider_args})
     except ScrapydError as error:
-        job.end("not scheduled", EXIT_FAILED, str(error))
-        return error.answered
+        return error
+    job.node, job.job, job.report = target.node, job_id, report
     target.load += 1
-    return True
+    return None
+
+
+class Cluster:
+    """The dispatch's nodes as they change: each one's state (ready, lost, back, or why it was
+    skipped), the ready ones with their load, and what happened when, for the report."""
+
+    def __init__(self, nodes: list[Node], ready: list[Ready], problems: dict[str, str]):
+        self.nodes = nodes
+        self.ready = {each.node.name: each for each in ready}
+        self.states = {node.name: problems.get(node.name, "ready") for node in nodes}
+        self.events: list[dict] = []
+
+    def set(self, node: Node, state: str) -> None:
+        self.states[node.name] = state
+        self.events.append({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "node": node.name,
+                            "state": state})
+
+    def lost(self, node: Node) -> bool:
+        return self.states.get(node.name, "").startswith("lost")
+
+    def healthy(self, besides: Node | None = None) -> list[Ready]:
+        return [each for name, each in self.ready.items()
+                if not self.lost(each.node) and each.node != besides]
+
+
+Say = Callable[[str, str], None]  # (kind, message): "node" events, "requeue" of a site
 
 
 class Watch:
-    """Follows scheduled jobs until each has ended or its node is lost, calling `on_end` with
-    each job as it ends. A node is lost when it has not answered for `lost_after` seconds (and
-    LOST_POLLS polls in a row), or when it answers without the job (FORGOTTEN_POLLS times)."""
+    """Follows scheduled jobs until each has ended, calling `on_end` with each job as it ends.
+    A lost job (see the module's rule) runs again through `requeue` (True when scheduled),
+    or ends `lost` when it cannot. Jobs it replaced are cancelled when their node shows them."""
 
     def __init__(self, jobs: list[SiteJob], on_end: Callable[[SiteJob], None],
                  lost_after: float = LOST_AFTER, poll: float = 1.0,
-                 on_silence: Callable[[Node, str], None] = lambda node, why: None):
+                 on_silence: Callable[[Node, str], None] = lambda node, why: None,
+                 cluster: Cluster | None = None,
+                 requeue: Callable[[SiteJob], bool] | None = None,
+                 cancelled: Callable[[], bool] = lambda: False, say: Say = lambda k, m: None):
         self.waiting = [job for job in jobs if job.outcome == "scheduled"]
-        self.on_end, self.on_silence = on_end, on_silence
+        self.orphans: list[SiteJob] = []
+        self.on_end, self.on_silence, self.say = on_end, on_silence, say
+        self.cluster, self.requeue, self.cancelled = cluster, requeue, cancelled
         self.lost_after, self.poll = lost_after, poll
         self.answered = {job.node.name: time.monotonic() for job in self.waiting if job.node}
         self.failed_polls: dict[str, int] = {}
         self.unlisted: dict[str, int] = {}
+        self.replaced: dict[str, Node] = {}  # job id -> node, of jobs replaced by this watch
+        self.lost_nodes: dict[str, tuple[Node, float]] = {}  # name -> (node, next poll)
 
     def run(self) -> None:
         while self.waiting:
-            for node in {job.node.name: job.node for job in self.waiting if job.node}.values():
+            followed = [job for job in self.waiting if job not in self.orphans and job.node]
+            for node in {job.node.name: job.node for job in followed}.values():
                 self._poll(node)
+            now = time.monotonic()
+            for name, (node, due) in list(self.lost_nodes.items()):
+                if now >= due and not any(job.node == node for job in followed):
+                    self.lost_nodes[name] = (node, now + LOST_NODE_POLL)
+                    self._poll(node, timeout=2)
+            self._orphaned()
             if self.waiting:
                 time.sleep(self.poll)
 
-    def _poll(self, node: Node) -> None:
+    def _poll(self, node: Node, timeout: float | None = None) -> None:
         try:
-            states = {job.id: job.state for job in node.jobs()}
+            listed = {job.id: job.state for job in node.jobs(timeout)}
         except ScrapydError as error:
             self._no_answer(node, error.reason)
             return
+        if node.name in self.lost_nodes:
+            del self.lost_nodes[node.name]
+            if self.cluster:
+                self.cluster.set(node, "back: answers again")
+            self.say("node", f"scrapyd node {node.name} answers again")
         self.answered[node.name], self.failed_polls[node.name] = time.monotonic(), 0
-        for job in [job for job in self.waiting if job.node == node]:
-            state = states.get(job.job)
+        self._cancel_replaced(node, listed)
+        for job in [job for job in self.waiting if job.node == node and job not in self.orphans]:
+            state = listed.get(job.job)
             self.unlisted[job.job] = 0 if state else self.unlisted.get(job.job, 0) + 1
             if state == "finished" or (state is None and job.report and job.report.exists()):
-                self._end(job, *read_result(job))
+                self._ended(job, *read_result(job))
             elif self.unlisted[job.job] >= FORGOTTEN_POLLS:
-                self._end(job, "lost", EXIT_FAILED, f"{node.name} no longer knows job {job.job} "
-                          "(Scrapyd restarted, or the job was cancelled)")
+                self._orphan(job, f"{node.name} no longer knows job {job.job} (Scrapyd "
+                             "restarted, or the job was cancelled)")
+
+    def _cancel_replaced(self, node: Node, listed: dict[str, str]) -> None:
+        """A job this dispatch replaced, listed pending or running again (its node came back
+        with its queue): cancelled, so that nothing runs unseen."""
+        stale = [job for job, state in listed.items()
+                 if state != "finished" and self.replaced.get(job) == node]
+        for job in stale:
+            try:
+                node.call("cancel.json", {"project": PROJECT, "job": job})
+            except ScrapydError:
+                continue
+            del self.replaced[job]
+        if stale:
+            what = f"cancelled {len(stale)} job(s) it held that ran again elsewhere"
+            if self.cluster:
+                self.cluster.set(node, f"back: {what}")
+            self.say("node", f"scrapyd node {node.name}: {what}")
 
     def _no_answer(self, node: Node, why: str) -> None:
         failed = self.failed_polls[node.name] = self.failed_polls.get(node.name, 0) + 1
-        silent = time.monotonic() - self.answered[node.name]
-        if failed == 1:
+        silent = time.monotonic() - self.answered.setdefault(node.name, time.monotonic())
+        if failed == 1 and node.name not in self.lost_nodes:
             self.on_silence(node, why)
-        if failed >= LOST_POLLS and silent >= self.lost_after:
-            for job in [job for job in self.waiting if job.node == node]:
-                self._end(job, "lost", EXIT_FAILED,
-                          f"node lost: {why} for {silent:.0f} s")
+        if failed >= LOST_POLLS and silent >= self.lost_after and \
+                node.name not in self.lost_nodes:
+            self.lost_nodes[node.name] = (node, time.monotonic() + LOST_NODE_POLL)
+            if self.cluster:
+                self.cluster.set(node, f"lost: {why} for {silent:.0f} s")
+            jobs = [job for job in self.waiting if job.node == node and job not in self.orphans]
+            self.say("node", f"scrapyd node {node.name} is lost ({why} for {silent:.0f} s): "
+                     f"its {len(jobs)} site(s) run elsewhere once nobody holds their lock")
+            for job in jobs:
+                self._orphan(job, f"node lost: {why} for {silent:.0f} s")
+
+    def _orphan(self, job: SiteJob, why: str) -> None:
+        job.reason, job.free_polls, job.holder_said = why, 0, False
+        self.orphans.append(job)
+
+    def _orphaned(self) -> None:
+        """Each lost job: its report, when it came after all; else, once its site's lock is
+        free, a new job elsewhere."""
+        for job in list(self.orphans):
+            if job.report and job.report.exists():
+                self.orphans.remove(job)
+                self._ended(job, *read_result(job))
+                continue
+            if self.cancelled():
+                self.orphans.remove(job)
+                self._end(job, "interrupted", EXIT_INTERRUPTED,
+                          "the dispatch was cancelled (`dispatch --cancel`)")
+                continue
+            holder = live_holder(job.output, job.site) if job.output else None
+            if holder is not None:
+                job.free_polls = 0
+                if not job.holder_said:
+                    job.holder_said = True
+                    self.say("wait", f"{job.site}: {job.reason}; its lock is held by "
+                             f"{describe(holder)}: waiting for that crawl")
+                continue
+            job.free_polls += 1
+            if job.free_polls >= FREE_POLLS:
+                self.orphans.remove(job)
+                self._again(job)
+
+    def _again(self, job: SiteJob) -> None:
+        old, why = job.node, job.reason
+        if self.requeue is None or len(job.earlier) + 1 >= MAX_JOBS:
+            self._end(job, "lost", EXIT_FAILED, why)
+            return
+        previous = job.job
+        if self.requeue(job):
+            self.replaced[previous] = old
+            self.unlisted[job.job] = 0
+            self.answered.setdefault(job.node.name, time.monotonic())
+            self.say("requeue", f"{job.site}: job {previous} lost ({why}); scheduled again as "
+                     f"job {job.job} on {job.node.name}")
+            job.reason = ""
+        else:
+            self._end(job, "lost", EXIT_FAILED, f"{why}; no healthy node left to run it again")
+
+    def _ended(self, job: SiteJob, outcome: str, exit_code: int, reason: str = "") -> None:
+        """A job's report was read. A replacement job that found its site locked (by the job it
+        replaced, still running when its node came back) waits for the lock and runs again."""
+        if outcome == "locked" and job.earlier and len(job.earlier) + 1 < MAX_JOBS:
+            self._orphan(job, f"job {job.job} found {job.site} locked: {reason}")
+            return
+        self._end(job, outcome, exit_code, reason)
 
     def _end(self, job: SiteJob, outcome: str, exit_code: int, reason: str = "") -> None:
         job.end(outcome, exit_code, reason)
         self.waiting.remove(job)
         self.on_end(job)
+
+
+def describe(holder: dict) -> str:
+    if not isinstance(holder, dict) or not holder.get("pid"):
+        return "a process that left no details"
+    return f"process {holder.get('pid')} on {holder.get('host', '?')}"
 
 
 def read_result(job: SiteJob) -> tuple[str, int, str]:
@@ -191,8 +404,10 @@ def read_result(job: SiteJob) -> tuple[str, int, str]:
     if result.get("locked") or result.get("outcome") == "locked":
         return "locked", EXIT_LOCKED, str(result.get("locked") or result.get("reason", ""))
     code = result.get("exit_code", document.get("exit_code"))
-    if result.get("finish_reason") == "shutdown" or code == EXIT_INTERRUPTED:
-        return "finished", EXIT_FAILED, "the job was stopped before it finished"
+    if result.get("finish_reason") == "shutdown" or result.get("outcome") == "interrupted" \
+            or code == EXIT_INTERRUPTED:
+        return ("interrupted", EXIT_INTERRUPTED, "the job was stopped before it finished; the "
+                "next run resumes the site")
     if not isinstance(code, int) and "articles" not in result:
         return "no report", EXIT_FAILED, "the job's report gives no outcome"
     code = code if isinstance(code, int) else _verdict(result)
@@ -209,8 +424,12 @@ def _site_part(document: dict, site: str) -> dict:
 
 def _verdict(result: dict) -> int:
     """The exit code `archiver crawl` gives for these figures (a report without exit_code)."""
-    counts = (result.get("articles", {}).get("failed"), result.get("articles", {}).get("flagged"),
-              result.get("images", {}).get("failed"), result.get("list_pages", {}).get("failed"))
+    def part(key: str) -> dict:
+        value = result.get(key)
+        return value if isinstance(value, dict) else {}
+
+    counts = (part("articles").get("failed"), part("articles").get("flagged"),
+              part("images").get("failed"), part("list_pages").get("failed"))
     return EXIT_FAILED if any(counts) or result.get("health") else EXIT_OK
 
 
