@@ -6,10 +6,13 @@ the report agrees with the archive, and the next dispatch finds nothing running 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
 import threading
+
+import pytest
 
 from archiver.dispatch_record import known_jobs
 from archiver.scrapyd import Node
@@ -18,6 +21,14 @@ from tests.sitebuilder import Article
 from tests.test_scrapyd import deploy, dispatch, dispatch_report, fixture_sites, start_scrapyd, stop
 
 SITES = 30
+
+
+@pytest.fixture
+def two_nodes(tmp_path):
+    started = [start_scrapyd(tmp_path / f"node{i}") for i in (1, 2)]
+    yield [url for _, url in started]
+    for proc, _ in started:
+        stop(proc)
 
 
 def slow_articles(server, sites: int, seconds: float) -> None:
@@ -119,3 +130,94 @@ def test_nodes_lost_and_restarted_mid_run_every_site_is_crawled(server, tmp_path
         for each in procs.values():
             stop(each)
 
+
+
+def test_named_targets_of_scrapy_cfg_and_old_versions_deleted(server, tmp_path, two_nodes):
+    nodes = two_nodes
+    configs, out, project = tmp_path / "configs", tmp_path / "out", tmp_path / "project"
+    expected = fixture_sites(server, configs, count=1)
+    project.mkdir()
+    (project / "scrapy.cfg").write_text(f"""[settings]
+default = archiver.settings
+
+[deploy:first]
+url = {nodes[0]}/
+
+[deploy:second]
+url = {nodes[1]}/
+""")
+    env = {"HOME": str(tmp_path)}  # no ~/.scrapy.cfg nor ~/.netrc of the machine
+
+    def archiver(*args: str):
+        return run_archiver("--config-dir", str(configs), *args, cwd=project, env=env,
+                            timeout=240)
+
+    listed = archiver("deploy", "-l")
+    assert listed.returncode == 0
+    assert [line.split() for line in listed.stdout.splitlines()] == [
+        ["first", nodes[0]], ["second", nodes[1]]]
+    everywhere = archiver("deploy", "--version", "v1")  # every target by default
+    assert everywhere.returncode == 0, everywhere.stdout + everywhere.stderr
+    assert f"first ({nodes[0]}): deployed version v1-" in everywhere.stdout
+    assert f"second ({nodes[1]}): deployed version v1-" in everywhere.stdout
+    for label in ("v2", "v3"):
+        again = archiver("deploy", "--target", "first", "--version", label, "--keep", "2")
+        assert again.returncode == 0, again.stdout + again.stderr
+    assert [v.split("-")[0] for v in Node.parse(nodes[0]).versions()] == ["v2", "v3"]
+    assert "deleted 1 older version(s): v1-" in again.stdout
+    assert [v.split("-")[0] for v in Node.parse(nodes[1]).versions()] == ["v1"]
+
+    result = archiver("dispatch", "site0", "--wait", "--target", "second", "--output", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = dispatch_report(out)
+    assert set(report["nodes"]) == {nodes[1]} and report["sites"]["site0"]["node"] == nodes[1]
+    assert {p.name for p in (out / "site0").glob("*.md")} == expected["site0"]
+    unknown = archiver("dispatch", "site0", "--target", "third", "--output", str(out))
+    assert unknown.returncode == 2 and "no target third in scrapy.cfg" in unknown.stderr
+
+
+def test_dispatch_cancel_stops_the_running_jobs_and_the_next_run_resumes(server, tmp_path,
+                                                                        two_nodes):
+    nodes = two_nodes
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    expected = fixture_sites(server, configs, count=4)
+    assert deploy(configs, *nodes).returncode == 0
+    lists = [f"/site{n}/list.htm" for n in range(4)]
+    for path in lists:  # each job waits for its list page when it is cancelled
+        server.replies[path] = dataclasses.replace(server.replies[path], delay=6.0)
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "archiver.cli", "--config-dir", str(configs), "dispatch",
+         "--all", "--wait", "--scrapyd", ",".join(nodes), "--output", str(out)], cwd=ROOT,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: all(server.hits[path] for path in lists), "4 crawls under way",
+               process=waiting)
+    cancel = run_archiver("--config-dir", str(configs), "dispatch", "--cancel", "--scrapyd",
+                          ",".join(nodes), "--output", str(out), timeout=120)
+    assert cancel.returncode == 0, cancel.stdout + cancel.stderr
+    [path] = (out / ".reports").glob("*-dispatch-cancel.json")
+    stopped = json.loads(path.read_text(encoding="utf-8"))["sites"]
+    assert {site: entry["outcome"] for site, entry in stopped.items()} == dict.fromkeys(
+        expected, "interrupted")
+    assert all(entry["exit_code"] == 130 for entry in stopped.values())
+    for url in nodes:
+        assert not active_jobs(url)
+    stdout, stderr = waiting.communicate(timeout=60)  # the dispatch that waited says the same
+    assert waiting.returncode == 130, stdout + stderr
+    report = dispatch_report(out)
+    assert {entry["outcome"] for entry in report["sites"].values()} == {"interrupted"}
+    # Without -v, one line per site with a problem, and the totals last.
+    lines = stdout.splitlines()
+    for site in expected:
+        assert len([line for line in lines if line.startswith(f"{site} ")]) == 1, stdout
+    assert lines[-1].startswith("total: 4 site(s) (4 interrupted)"), stdout
+
+    for path in lists:
+        server.replies[path] = dataclasses.replace(server.replies[path], delay=0)
+    rerun = dispatch(configs, out, nodes, "--all", "--wait")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    lines = rerun.stdout.splitlines()  # nothing to say about sites that went well
+    assert len(lines) == 3 and lines[0].startswith("scheduled 4 site(s): 2 on"), rerun.stdout
+    assert lines[-1].startswith("total: 4 site(s) (4 finished); articles 12 new"), rerun.stdout
+    for site, files in expected.items():
+        assert {p.name for p in (out / site).glob("*.md")} == files, site

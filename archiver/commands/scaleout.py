@@ -180,7 +180,6 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     interrupted = args.wait and not wait_for(jobs, args, cluster, record)
     codes = [job.exit_code for job in jobs] + [EXIT_CONFIG] * bool(registry.errors)
     status = EXIT_INTERRUPTED if interrupted else overall(codes)
-    print_totals(jobs, cluster, status)
     document = {"command": "dispatch", "argv": mask_argv(nodes, sys.argv[1:]),
                 "dispatch": record.id, "started": iso_time(started),
                 "finished": iso_time(time.time()),
@@ -189,6 +188,9 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
                 "nodes": cluster.states, "node_events": cluster.events,
                 "totals": totals(jobs), "sites": {job.site: job.as_report() for job in jobs}}
     record.report = str(write_dispatch_report(args.report, output, document) or "")
+    if any(job.exit_code in (EXIT_FAILED, EXIT_INTERRUPTED) for job in jobs):
+        print("run the same dispatch again to resume the sites that failed or were stopped")
+    print_totals(jobs, cluster, status)
     record.save()
     record.close()
     dispatch_record.prune(output)
@@ -338,8 +340,7 @@ def totals(jobs) -> dict:
 
 
 def print_totals(jobs, cluster, status: int) -> None:
-    """The last lines: a totals line like crawl's (articles, images, failures, per node), and
-    what to do about failed sites."""
+    """The last line: the totals, like crawl's (articles, images, failures, per node)."""
     from archiver.commands.verdict import WORDS
 
     sums = totals(jobs)
@@ -357,8 +358,6 @@ def print_totals(jobs, cluster, status: int) -> None:
           + (f"; lost: {', '.join(lost)} ({moved} site(s) ran again elsewhere)"
              if lost or moved else "")
           + f"; {WORDS.get(status, status)} (exit {status})")
-    if any(job.exit_code in (EXIT_FAILED, EXIT_INTERRUPTED) for job in jobs):
-        print("run the same dispatch again to resume the sites that failed or were stopped")
 
 
 def short(name: str, cluster) -> str:
