@@ -118,7 +118,8 @@ def records(output: Path) -> list[Record]:
 
 
 def last(output: Path) -> Record | None:
-    found = records(output)
+    """The newest dispatch that scheduled (or followed) anything."""
+    found = [record for record in records(output) if record.sites]
     return found[-1] if found else None
 
 
