@@ -24,11 +24,17 @@ SITES = 30
 
 
 @pytest.fixture
-def two_nodes(tmp_path):
+def two_scrapyds(tmp_path):
+    """Two Scrapyd nodes: (process, url) each."""
     started = [start_scrapyd(tmp_path / f"node{i}") for i in (1, 2)]
-    yield [url for _, url in started]
+    yield started
     for proc, _ in started:
         stop(proc)
+
+
+@pytest.fixture
+def two_nodes(two_scrapyds):
+    return [url for _, url in two_scrapyds]
 
 
 def slow_articles(server, sites: int, seconds: float) -> None:
@@ -219,5 +225,37 @@ def test_dispatch_cancel_stops_the_running_jobs_and_the_next_run_resumes(server,
     lines = rerun.stdout.splitlines()  # nothing to say about sites that went well
     assert len(lines) == 3 and lines[0].startswith("scheduled 4 site(s): 2 on"), rerun.stdout
     assert lines[-1].startswith("total: 4 site(s) (4 finished); articles 12 new"), rerun.stdout
+    for site, files in expected.items():
+        assert {p.name for p in (out / site).glob("*.md")} == files, site
+
+
+
+def test_a_crawl_that_outlives_its_scrapyd_is_waited_for_and_its_report_read(server, tmp_path,
+                                                                              two_scrapyds):
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    expected = fixture_sites(server, configs, count=2)
+    nodes = [url for _, url in two_scrapyds]
+    assert deploy(configs, *nodes).returncode == 0
+    path = Article(960100, "").path  # site1's first article
+    server.replies[path] = dataclasses.replace(server.replies[path], delay=8.0)
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archiver.cli", "--config-dir", str(configs), "dispatch",
+         "--all", "--wait", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output",
+         str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    wait_until(lambda: server.hits[path], "site1's crawl under way", process=proc)
+    where = next(i for i, url in enumerate(nodes)
+                 if any(job.spider == "site1" for job in active_jobs(url)))
+    two_scrapyds[where][0].kill()  # Scrapyd alone dies; its crawl process runs on
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stdout + stderr
+    assert f"scrapyd node {nodes[where]} is lost" in stderr
+    assert "site1: node lost" in stderr and "its lock is held by process" in stderr
+    entry = dispatch_report(out)["sites"]["site1"]
+    # Its outcome is the report its crawl wrote, on the lost node, not "lost"; no second job.
+    assert (entry["outcome"], entry["exit_code"], entry["node"]) == ("finished", 0, nodes[where])
+    assert entry["earlier_jobs"] == [] and entry["result"]["articles"]["new"] == 3
+    assert dispatch_report(out)["nodes"][nodes[where]].startswith("lost")
     for site, files in expected.items():
         assert {p.name for p in (out / site).glob("*.md")} == files, site

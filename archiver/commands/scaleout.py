@@ -243,7 +243,7 @@ def wait_for(jobs, args: argparse.Namespace, cluster, record) -> bool:
               f"{lost_after:g} s", file=sys.stderr, flush=True)
 
     def say(kind: str, message: str) -> None:
-        if kind == "node" or args.verbose:
+        if kind != "requeue" or args.verbose:
             print(message, file=sys.stderr, flush=True)
 
     def requeue(job) -> bool:
