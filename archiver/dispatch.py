@@ -438,3 +438,25 @@ def write_report(path: Path, document: dict) -> None:
     there, one per job; see run.outcome.prune_reports)."""
     write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     prune_reports(path.parent)
+
+
+def last_dispatch(output: Path) -> dict | None:
+    """The last dispatch into the archive, as `archiver status` shows it, from the shared folder
+    alone (no node is asked): whether it is still running (following its jobs) or was
+    cancelled, its report, and per site its node, job and outcome: the job's report when it
+    exists, else "in flight" (queued or running, or lost with its node)."""
+    record = dispatch_record.last(output)
+    if record is None:
+        return None
+    sites = {}
+    for site, entry in record.sites.items():
+        job = SiteJob(site, job=entry["job"], report=report_path(Path(output), entry["job"]))
+        if job.report.exists():
+            job.end(*read_result(job))
+        else:
+            job.end("in flight", EXIT_OK, "no report yet: queued or running (or lost)")
+        sites[site] = {"node": entry["node"], "job": job.job, "outcome": job.outcome,
+                       "exit_code": job.exit_code, "reason": job.reason,
+                       "earlier_jobs": len(entry["earlier"])}
+    return {"dispatch": record.id, "started": record.started, "running": record.live(),
+            "cancelled": record.cancelled(), "report": record.report or None, "sites": sites}

@@ -14,6 +14,7 @@ import threading
 
 import pytest
 
+from archiver.dispatch import last_dispatch
 from archiver.dispatch_record import known_jobs
 from archiver.scrapyd import Node
 from tests.conftest import PROXY_VARS, ROOT, run_archiver, wait_until
@@ -208,6 +209,9 @@ def test_dispatch_cancel_stops_the_running_jobs_and_the_next_run_resumes(server,
     assert all(entry["exit_code"] == 130 for entry in stopped.values())
     for url in nodes:
         assert not active_jobs(url)
+    seen = last_dispatch(out)  # what `archiver status` shows, from the archive alone
+    assert {entry["outcome"] for entry in seen["sites"].values()} == {"interrupted"}
+    assert seen["cancelled"]
     stdout, stderr = waiting.communicate(timeout=60)  # the dispatch that waited says the same
     assert waiting.returncode == 130, stdout + stderr
     report = dispatch_report(out)
@@ -225,6 +229,9 @@ def test_dispatch_cancel_stops_the_running_jobs_and_the_next_run_resumes(server,
     lines = rerun.stdout.splitlines()  # nothing to say about sites that went well
     assert len(lines) == 3 and lines[0].startswith("scheduled 4 site(s): 2 on"), rerun.stdout
     assert lines[-1].startswith("total: 4 site(s) (4 finished); articles 12 new"), rerun.stdout
+    seen = last_dispatch(out)
+    assert not seen["running"] and not seen["cancelled"]
+    assert {entry["outcome"] for entry in seen["sites"].values()} == {"finished"}
     for site, files in expected.items():
         assert {p.name for p in (out / site).glob("*.md")} == files, site
 
