@@ -385,6 +385,19 @@ class Watch:
         self.on_end(job)
 
 
+def read_earlier(jobs: list[SiteJob]) -> None:
+    """The replaced jobs that wrote a report after all (a node back with its queue ran some
+    before they were cancelled): their outcome and figures, kept in their `earlier_jobs`
+    entry, so the dispatch's report and totals count what they archived."""
+    for job in jobs:
+        for earlier in job.earlier:
+            old = SiteJob(job.site, job=earlier["job"],
+                          report=report_path(job.output, earlier["job"]) if job.output else None)
+            if old.report and old.report.exists():
+                earlier["outcome"], earlier["exit_code"], _ = read_result(old)
+                earlier["result"] = old.result
+
+
 def describe(holder: dict) -> str:
     if not isinstance(holder, dict) or not holder.get("pid"):
         return "a process that left no details"

@@ -41,7 +41,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_scrapyd(folder: Path, extra: str = "", port: int | None = None
+def start_scrapyd(folder: Path, extra: str = "", port: int | None = None, max_proc: int = 2
                   ) -> tuple[subprocess.Popen, str]:
     """A Scrapyd in its own session (so a test can kill it with its jobs), once it listens.
     Started again in the same folder on the same port, it is the same node restarted, with
@@ -55,7 +55,7 @@ eggs_dir = {folder}/eggs
 logs_dir = {folder}/logs
 items_dir =
 dbs_dir = {folder}/dbs
-max_proc = 2
+max_proc = {max_proc}
 poll_interval = 0.2
 {extra}""")
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}

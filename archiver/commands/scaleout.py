@@ -178,6 +178,7 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     record.save()
     print_scheduled(jobs, args.verbose)
     interrupted = args.wait and not wait_for(jobs, args, cluster, record)
+    dispatch.read_earlier(jobs)
     codes = [job.exit_code for job in jobs] + [EXIT_CONFIG] * bool(registry.errors)
     status = EXIT_INTERRUPTED if interrupted else overall(codes)
     document = {"command": "dispatch", "argv": mask_argv(nodes, sys.argv[1:]),
@@ -315,9 +316,19 @@ def outcome_lines(job) -> list[str]:
 
 def totals(jobs) -> dict:
     """What all sites did together, and per node (the node that ran each site's last job)."""
-    def figure(job, group: str, key: str) -> int:
-        value = ((job.result or {}).get(group) or {}).get(key, 0) if job.result else 0
+    def one(result, group: str, key: str) -> int:
+        part = result.get(group) if isinstance(result, dict) else None
+        value = part.get(key, 0) if isinstance(part, dict) else 0
         return value if isinstance(value, int) else 0
+
+    def figure(job, group: str, key: str) -> int:
+        """The site's figure: its job's, plus what replaced jobs that reported (their new
+        articles are "already archived" to the job that replaced them)."""
+        if (group, key) == ("articles", "already_archived"):
+            made = sum(one(e.get("result"), "articles", "new") for e in job.earlier)
+            return max(0, one(job.result, group, key) - made)
+        return one(job.result, group, key) + sum(one(e.get("result"), group, key)
+                                                 for e in job.earlier)
 
     def add(into: dict, job) -> None:
         into["sites"] = into.get("sites", 0) + 1
@@ -332,7 +343,7 @@ def totals(jobs) -> dict:
     per_node: dict[str, dict] = {}
     for job in jobs:
         add(everything, job)
-        if job.node and job.outcome == "finished":
+        if job.node and job.job:
             add(per_node.setdefault(job.node.name, {}), job)
     everything["rerun_after_node_loss"] = sum(1 for job in jobs if job.earlier)
     everything["nodes"] = per_node
