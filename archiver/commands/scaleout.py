@@ -130,7 +130,10 @@ def list_targets() -> int:
     from archiver.scrapyd import BadNodeURL, Node
     from archiver.targets import read_targets
 
-    for name, values in read_targets().items():
+    targets = read_targets()
+    if not targets:
+        print("no [deploy:NAME] target in scrapy.cfg", file=sys.stderr)
+    for name, values in targets.items():
         try:
             shown = Node.parse(values.get("url", "")).name
         except BadNodeURL as error:
