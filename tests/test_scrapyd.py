@@ -387,3 +387,36 @@ def test_a_jobs_report_is_read_as_data(tmp_path, document, outcome, code):
     job.report.write_text(json.dumps(document))
     assert read_result(job)[:2] == (outcome, code)
     assert read_result(SiteJob("site0", report=tmp_path / "none.json"))[:2] == ("no report", 1)
+
+
+def test_scrapy_cfg_targets_as_scrapyd_client_reads_them(tmp_path, monkeypatch):
+    from archiver.targets import UnknownTarget, target_nodes
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "scrapy.cfg").write_text(f"""[deploy]
+url = http://node0.example:6800/
+username = archivist
+
+[deploy:one]
+url = http://node1.example:6800/
+password = {PASSWORD}
+
+[deploy:two]
+url = http://other:pw2@node2.example:6800/
+""")
+    monkeypatch.chdir(project)
+    nodes = target_nodes([])  # every target; [deploy] is "default" and the others' defaults
+    assert [(n.target, n.url) for n in nodes] == [
+        ("default", "http://node0.example:6800"), ("one", "http://node1.example:6800"),
+        ("two", "http://node2.example:6800")]
+    one = target_nodes(["one"])[0]
+    assert one.authorization == Node.parse(
+        f"http://archivist:{PASSWORD}@x").authorization  # username from [deploy]
+    assert one.mask(f"it said {PASSWORD}") == "it said ***" and PASSWORD not in one.name
+    two = target_nodes(["two"])[0]  # the URL's user info wins over the target's keys
+    assert two.authorization == Node.parse("http://other:pw2@x").authorization
+    with pytest.raises(UnknownTarget):
+        target_nodes(["three"])
