@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from archiver.archive import urlname
+from archiver.archive.layout import image_file_name
 from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, read_result, schedule
 from archiver.scrapyd import BadNodeURL, Node
 from tests.conftest import (
@@ -28,7 +29,7 @@ from tests.conftest import (
     wait_until,
     write_config,
 )
-from tests.sitebuilder import Article, list_page
+from tests.sitebuilder import PNG, Article, list_page
 
 SCRAPYD = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "scrapyd"
 SCRAPYD = SCRAPYD if SCRAPYD.exists() else Path(shutil.which("scrapyd") or "scrapyd")
@@ -96,18 +97,25 @@ def nodes(cluster):
     return [url for _, url in cluster]
 
 
-def fixture_sites(server, configs: Path, count: int = 4) -> dict[str, set[str]]:
+def fixture_sites(server, configs: Path, count: int = 4, images: bool = False
+                  ) -> dict[str, set[str]]:
     """`count` sites on the fixture server, each with its own list of 3 articles (site0's list
-    has a second, empty page); the file names each site should archive."""
+    has a second, empty page), each article with one image if `images`; the file names each
+    site should archive (images as images/NAME)."""
     expected = {}
     for n in range(count):
-        articles = [Article(960000 + n * 100 + i, f"站点{n}新闻{i}") for i in range(3)]
+        articles = [Article(960000 + n * 100 + i, f"站点{n}新闻{i}",
+                            images=[f"/site{n}/img{i}.png"] if images else [])
+                    for i in range(3)]
         for article in articles:
             server.add(article.path, article.page(), content_type="text/html")
+            for src in article.images:
+                server.add(src, PNG, content_type="image/png")
         more = "/site0/list2.htm" if n == 0 else "javascript:void(0);"
         server.add(f"/site{n}/list.htm", list_page(articles, more))
         write_config(configs, site_config(f"site{n}", start_urls=[server.url(f"/site{n}/list.htm")]))
-        expected[f"site{n}"] = {f"{urlname(server.url(a.path))}.md" for a in articles}
+        expected[f"site{n}"] = {f"{urlname(server.url(a.path))}.md" for a in articles} | {
+            f"images/{image_file_name(server.url(src))}" for a in articles for src in a.images}
     server.add("/site0/list2.htm", list_page([], "javascript:void(0);"))
     return expected
 

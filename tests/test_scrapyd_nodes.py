@@ -54,7 +54,7 @@ def active_jobs(url: str) -> list:
 
 def test_nodes_lost_and_restarted_mid_run_every_site_is_crawled(server, tmp_path):
     configs, out = tmp_path / "configs", tmp_path / "shared-out"
-    expected = fixture_sites(server, configs, count=SITES)
+    expected = fixture_sites(server, configs, count=SITES, images=True)
     slow_articles(server, SITES, 0.5)
     procs, nodes = {}, []
     for name in ("a", "b", "c"):
@@ -108,7 +108,9 @@ def test_nodes_lost_and_restarted_mid_run_every_site_is_crawled(server, tmp_path
         for site, files in expected.items():
             entry = report["sites"][site]
             assert (entry["outcome"], entry["exit_code"]) == ("finished", 0), (site, entry)
-            assert {p.name for p in (out / site).glob("*.md")} == files, site
+            archived = {p.relative_to(out / site).as_posix() for p in (out / site).rglob("*")
+                        if p.is_file() and not p.name.startswith(".")}
+            assert archived == files, site  # every article and image, each once, nothing else
             articles = entry["result"]["articles"]
             assert articles["new"] + articles["already_archived"] == 3, site
             assert entry["job_report"].endswith(f"dispatch-{entry['job']}.json")
@@ -122,7 +124,7 @@ def test_nodes_lost_and_restarted_mid_run_every_site_is_crawled(server, tmp_path
         assert queued_on_c and set(queued_on_c) <= set(moved)  # c died with jobs queued
         assert report["totals"]["rerun_after_node_loss"] >= len(moved)
         new = sum(s["result"]["articles"]["new"] for s in report["sites"].values())
-        assert new <= SITES * 3 and sum(len(f) for f in expected.values()) == SITES * 3
+        assert new <= SITES * 3 and sum(len(f) for f in expected.values()) == SITES * 6
         assert not list(out.rglob("*.part"))
         assert run_archiver("check", "--output", str(out)).returncode == 0
 
