@@ -19,7 +19,8 @@ import pytest
 
 from archiver.archive import urlname
 from archiver.archive.layout import image_file_name
-from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, read_result, schedule
+from archiver.dispatch import Ready, SiteJob, prune_reports, read_result, schedule
+from archiver.dispatch_watch import Watch
 from archiver.scrapyd import BadNodeURL, Node
 from tests.conftest import (
     PROXY_VARS,
