@@ -313,7 +313,7 @@ def cancel_dispatch(args: argparse.Namespace, output: Path, nodes, started: floa
     print(f"total: {len(jobs)} site(s): " + ", ".join(
         f"{n} {o}" for o, n in sorted(Counter(job.outcome for job in jobs).items()))
         + f" (exit {status})")
-    document = {"command": "dispatch --cancel", "argv": mask_argv(nodes, sys.argv[1:]),
+    document = {"command": "dispatch", "cancel": True, "argv": mask_argv(nodes, sys.argv[1:]),
                 "dispatch": record.id, "started": iso_time(started),
                 "finished": iso_time(time.time()), "exit_code": status, "output": str(output),
                 "sites": {job.site: job.as_report() for job in jobs}}
