@@ -429,3 +429,20 @@ url = http://other:pw2@node2.example:6800/
     assert two.authorization == Node.parse("http://other:pw2@x").authorization
     with pytest.raises(UnknownTarget):
         target_nodes(["three"])
+
+
+def test_a_site_with_a_problem_is_one_line_and_its_image_failure_names_the_article():
+    from archiver.commands.dispatch_summary import outcome_lines
+
+    job = SiteJob("site0", Node.parse("http://node1.example:6800"), "site0-1", outcome="finished",
+                  exit_code=1, result={
+                      "articles": {"new": 2, "already_archived": 1, "failed": 0},
+                      "images": {"fetched": 3, "failed": 1},
+                      "failures": [{"kind": "image", "url": "http://x/i.png", "reason": "HTTP 404",
+                                    "article": "http://x/a.htm"}],
+                      "health": ["no article links on 1 list page(s)"]})
+    first, *more = outcome_lines(job)
+    assert first.startswith("site0 (on http://node1.example:6800, job site0-1): 2 new, 1 already")
+    assert "images 3 fetched, 1 failed" in first and "(2 more line(s)" in first
+    assert more == ["  image failed: http://x/i.png (in http://x/a.htm): HTTP 404",
+                    "  health: no article links on 1 list page(s)"]

@@ -55,25 +55,56 @@ def print_outcome(job, verbose: bool) -> None:
 
 
 def outcome_lines(job) -> list[str]:
-    from archiver.run.outcome import summary_lines
-
+    """The site's lines: its outcome, or for a finished job the lines `archiver crawl` prints,
+    rendered from the job's JSON report (data from the shared folder: any shape is read)."""
     where = f"{job.site} (on {job.node.name if job.node else 'no node'}, job {job.job or '-'})"
     if job.outcome != "finished":
         return [f"{where}: {job.outcome.upper()}: {job.reason}"]
-    try:
-        lines = summary_lines(where, job.result or {})
-    except (KeyError, TypeError, AttributeError):  # a report of another shape: its figures
-        result = job.result or {}
-        articles, images = result.get("articles") or {}, result.get("images") or {}
-        lines = [f"{where}: {articles.get('new', 0)} new, "
-                 f"{articles.get('already_archived', 0)} already archived, "
-                 f"{articles.get('failed', 0)} failed; images {images.get('fetched', 0)} "
-                 f"fetched, {images.get('failed', 0)} failed"]
-    if job.exit_code and not job.result:
+    lines = report_lines(where, job.result if isinstance(job.result, dict) else {})
+    if job.exit_code and len(lines) == 1 and job.reason:
         lines.append(f"  {job.reason}")
-    if job.exit_code and len(lines) > 1 and not lines[0].endswith(")"):
+    if job.exit_code and len(lines) > 1:
         lines[0] += f" ({len(lines) - 1} more line(s) with -v and in the report)"
     return lines
+
+
+# The lists of a site's report that name something to look at, in the order crawl prints
+# them, and how a line of each begins.
+PROBLEM_LISTS = {"failures": "", "flagged": "archived but flagged", "gone": "gone",
+                 "offsite": "not archived", "changed_articles": "changed", "health": "health"}
+
+
+def report_lines(where: str, result: dict) -> list[str]:
+    def figure(group: str, key: str) -> object:
+        part = result.get(group)
+        return part.get(key, 0) if isinstance(part, dict) else 0
+
+    lines = [f"{where}: {figure('articles', 'new')} new, "
+             f"{figure('articles', 'already_archived')} already archived, "
+             f"{figure('articles', 'failed')} dropped or failed; images "
+             f"{figure('images', 'fetched')} fetched, {figure('images', 'failed')} failed"]
+    if result.get("unreachable"):
+        lines = [f"{where}: UNREACHABLE: {problem_line('unreachable', result['unreachable'])}"]
+    notes = result.get("notes")
+    lines += [f"  {note}" for note in notes if isinstance(note, str)] \
+        if isinstance(notes, list) else []
+    for name in PROBLEM_LISTS:
+        items = result.get(name)
+        lines += [f"  {problem_line(name, item)}" for item in items] \
+            if isinstance(items, list) else []
+    return lines
+
+
+def problem_line(section: str, item: object) -> str:
+    """One failure, flag or health line; an image's names its article."""
+    if not isinstance(item, dict):
+        return f"health: {item}" if section == "health" else str(item)
+    kind = str(item.get("kind") or section)
+    what = PROBLEM_LISTS.get(section) or f"{kind} failed" if section != "unreachable" else ""
+    url = str(item.get("url") or "")
+    article = f" (in {item['article']})" if item.get("article") else ""
+    parts = [part for part in (what, url + article, str(item.get("reason") or "")) if part]
+    return ": ".join(parts)
 
 
 def totals(jobs) -> dict:
