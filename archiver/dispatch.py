@@ -33,6 +33,8 @@ from archiver.commands.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED,
 from archiver.run.outcome import prune_reports
 from archiver.scrapyd import PROJECT, Node, NodeJob, ScrapydError, version_on
 
+STOP_WAIT = 60.0  # seconds a dispatch waits for the replaced jobs it cancelled to stop
+
 
 @dataclass
 class Ready:
@@ -113,6 +115,7 @@ def reconcile(ready: list[Ready], output: Path, sites: list[str]) -> Reconciled:
     live: dict[str, bool] = {}
     found = Reconciled()
     wanted = set(sites)
+    stopping: list[tuple[Node, str]] = []  # cancelled while running: they hold their site's lock
     for each in ready:
         for job in list(each.active):
             mine = known.get(job.id)
@@ -124,6 +127,8 @@ def reconcile(ready: list[Ready], output: Path, sites: list[str]) -> Reconciled:
                     pass  # it stays listed: busy below, and cancelled by a later dispatch
                 else:
                     found.cancelled.setdefault(each.node.name, []).append(job.id)
+                    if job.state == "running":
+                        stopping.append((each.node, job.id))
                     each.active.remove(job)
                     each.load -= 1
                     continue
@@ -138,7 +143,27 @@ def reconcile(ready: list[Ready], output: Path, sites: list[str]) -> Reconciled:
                          "archive scheduled")
                 found.busy[job.spider] = (each.node, job, f"already {job.state} on "
                                           f"{each.node.name} as {whose}; not scheduled again")
+    wait_stopped(stopping)
     return found
+
+
+def wait_stopped(jobs: list[tuple[Node, str]], timeout: float = STOP_WAIT) -> None:
+    """Wait until the cancelled running jobs have stopped (SIGINT: Scrapy finishes the requests
+    under way, writes its report and releases the site's lock), so that the site's new job does
+    not find it locked; at most `timeout` seconds, then the new job meets whatever holds it."""
+    deadline = time.monotonic() + timeout
+    while jobs and time.monotonic() < deadline:
+        still = []
+        for node, job in jobs:
+            try:
+                states = {each.id: each.state for each in node.jobs()}
+            except ScrapydError:
+                continue  # a node that stops answering stops its jobs' wait
+            if states.get(job) in ("pending", "running"):
+                still.append((node, job))
+        jobs = still
+        if jobs:
+            time.sleep(0.5)
 
 
 def schedule(sites: list[str], ready: list[Ready], output: Path, spider_args: dict[str, str],
