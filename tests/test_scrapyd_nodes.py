@@ -278,3 +278,38 @@ def test_a_crawl_that_outlives_its_scrapyd_is_waited_for_and_its_report_read(ser
     assert dispatch_report(out)["nodes"][nodes[where]].startswith("lost")
     for site, files in expected.items():
         assert {p.name for p in (out / site).glob("*.md")} == files, site
+
+
+def test_the_next_dispatch_stops_a_replaced_job_still_running_then_runs_the_site(
+        server, tmp_path, two_nodes):
+    from archiver.dispatch_record import Record
+
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    expected = fixture_sites(server, configs, count=1)
+    node = Node.parse(two_nodes[0])
+    assert deploy(configs, two_nodes[0]).returncode == 0
+    # An earlier dispatch, finished, replaced site0's job "old" (its node was lost) by "new".
+    record = Record(out / ".dispatch", "20260101-000000-abcdef", "2026-01-01T00:00:00+0000")
+    record.folder.mkdir(parents=True)
+    record.job("site0", node.url, "site0-old")
+    record.job("site0", node.url, "site0-new")
+    record.save()
+    # The node came back and runs "old" after all, slowly: it holds site0's lock.
+    lists = "/site0/list.htm"
+    server.replies[lists] = dataclasses.replace(server.replies[lists], delay=4.0)
+    node.call("schedule.json", {
+        "project": "archiver", "spider": "site0", "jobid": "site0-old",
+        "_version": node.versions()[-1],
+        "setting": [f"ARCHIVER_OUTPUT_DIR={out}",
+                    f"ARCHIVER_JOB_REPORT={out}/.reports/dispatch-site0-old.json"]})
+    wait_until(lambda: server.hits[lists], "the old job under way")
+    server.replies[lists] = dataclasses.replace(server.replies[lists], delay=0)
+
+    result = dispatch(configs, out, two_nodes[:1], "site0", "--wait")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cancelled 1 queued or running job(s)" in result.stderr
+    entry = dispatch_report(out)["sites"]["site0"]
+    assert (entry["outcome"], entry["exit_code"]) == ("finished", 0)
+    assert entry["job"] not in ("site0-old", "site0-new")
+    assert {p.name for p in (out / "site0").glob("*.md")} == expected["site0"]
+    assert not active_jobs(two_nodes[0])
