@@ -170,7 +170,7 @@ def schedule(sites: list[str], ready: list[Ready], output: Path, spider_args: di
              found: Reconciled | None = None) -> list[SiteJob]:
     """One job per site on the least loaded ready node, unless the site's job is found on a
     node already (adopted or busy, see reconcile). A node's refusal is its site's outcome; a
-    node that stops answering gets no more sites."""
+    node that stops answering gets no more sites, and the site goes to the next node."""
     found = found or Reconciled()
     ready = list(ready)
     jobs = []
@@ -185,15 +185,18 @@ def schedule(sites: list[str], ready: list[Ready], output: Path, spider_args: di
             job.node, running, why = found.busy[site]
             job.job = running.id
             job.end("busy", EXIT_LOCKED, why)
-        elif not ready:
-            job.end("not scheduled", EXIT_FAILED, "no Scrapyd node is ready")
         else:
-            target = min(ready, key=lambda each: each.load)
-            error = start(target, job, spider_args)
+            error = None
+            while ready:
+                target = min(ready, key=lambda each: each.load)
+                error = start(target, job, spider_args)
+                if error is None or error.answered:
+                    break
+                ready.remove(target)  # silent now: the site goes to the next node
             if error is not None:
                 job.end("not scheduled", EXIT_FAILED, str(error))
-                if not error.answered:
-                    ready.remove(target)
+            elif not job.job:
+                job.end("not scheduled", EXIT_FAILED, "no Scrapyd node is ready")
         jobs.append(job)
     return jobs
 
