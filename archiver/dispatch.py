@@ -29,8 +29,8 @@ from pathlib import Path
 
 from archiver import dispatch_record
 from archiver.archive import write_atomic
-from archiver.commands.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
-from archiver.run.outcome import prune_reports
+from archiver.run.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
+from archiver.run.report import prune_reports
 from archiver.scrapyd import PROJECT, Node, NodeJob, ScrapydError, version_on
 
 STOP_WAIT = 60.0  # seconds a dispatch waits for the replaced jobs it cancelled to stop
@@ -278,7 +278,7 @@ def _verdict(result: dict) -> int:
 
 def write_report(path: Path, document: dict) -> None:
     """Write the dispatch's report, and remove old reports of its folder (job reports pile up
-    there, one per job; see run.outcome.prune_reports)."""
+    there, one per job; see run.report.prune_reports)."""
     write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     prune_reports(path.parent)
 

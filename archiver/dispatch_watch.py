@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from archiver.commands.common import EXIT_FAILED, EXIT_INTERRUPTED
 from archiver.dispatch import Ready, SiteJob, read_result
+from archiver.run.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED
 from archiver.run.lock import live_holder
 from archiver.scrapyd import PROJECT, Node, ScrapydError
 

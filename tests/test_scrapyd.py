@@ -446,3 +446,18 @@ def test_a_site_with_a_problem_is_one_line_and_its_image_failure_names_the_artic
     assert "images 3 fetched, 1 failed" in first and "(2 more line(s)" in first
     assert more == ["  image failed: http://x/i.png (in http://x/a.htm): HTTP 404",
                     "  health: no article links on 1 list page(s)"]
+
+
+def test_a_jobs_health_findings_are_read_and_printed_as_events(tmp_path, capsys):
+    from archiver.commands.dispatch_summary import print_outcome
+
+    finding = {"kind": "health", "code": "no_article_links", "url": "http://a.example/list.htm",
+               "reason": "no article links on 1 list page(s)", "site": "site0"}
+    job = SiteJob("site0", node=Node.parse("http://127.0.0.1:6800"),
+                  report=tmp_path / "job.json")
+    job.report.write_text(json.dumps({"exit_code": 1, "sites": {"site0": {
+        "outcome": "failed", "exit_code": 1, "articles": {"new": 0}, "health": [finding]}}}))
+    job.end(*read_result(job))
+    assert (job.outcome, job.exit_code) == ("finished", 1)
+    print_outcome(job, verbose=True)
+    assert "  health: no article links on 1 list page(s)\n" in capsys.readouterr().out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from archiver.commands.common import EXIT_OK
+from archiver.run.exitcodes import EXIT_OK, ExitCode
 
 
 def print_node_problems(problems: dict[str, str], ready: list) -> None:
@@ -99,6 +99,8 @@ def problem_line(section: str, item: object) -> str:
     """One failure, flag or health line; an image's names its article."""
     if not isinstance(item, dict):
         return f"health: {item}" if section == "health" else str(item)
+    if section == "health":  # an event; its reason says it all (its URL is in the report)
+        return f"health: {item.get('reason') or item.get('code') or ''}"
     kind = str(item.get("kind") or section)
     what = PROBLEM_LISTS.get(section) or f"{kind} failed" if section != "unreachable" else ""
     url = str(item.get("url") or "")
@@ -145,8 +147,6 @@ def totals(jobs) -> dict:
 
 def print_totals(jobs, cluster, status: int) -> None:
     """The last line: the totals, like crawl's (articles, images, failures, per node)."""
-    from archiver.commands.verdict import WORDS
-
     sums = totals(jobs)
     outcomes = ", ".join(f"{n} {outcome}" for outcome, n in sorted(sums["outcomes"].items()))
     moved = sums["rerun_after_node_loss"]
@@ -161,7 +161,7 @@ def print_totals(jobs, cluster, status: int) -> None:
           f"fetched, {sums.get('failed_images', 0)} failed; per node: {nodes or 'none'}"
           + (f"; lost: {', '.join(lost)} ({moved} site(s) ran again elsewhere)"
              if lost or moved else "")
-          + f"; {WORDS.get(status, status)} (exit {status})")
+          + f"; {ExitCode(status).verdict} (exit {status})")
 
 
 def short(name: str, cluster) -> str:

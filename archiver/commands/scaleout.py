@@ -11,10 +11,6 @@ from pathlib import Path
 
 from archiver.commands import args as types
 from archiver.commands.common import (
-    EXIT_CONFIG,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
     load_registry,
     report_config_errors,
     select_sites,
@@ -27,6 +23,7 @@ from archiver.commands.dispatch_summary import (
     print_totals,
     totals,
 )
+from archiver.run.exitcodes import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 KEEP_VERSIONS = 5  # versions `deploy` keeps on each node (the one it adds included)
 
@@ -322,8 +319,8 @@ def cancel_dispatch(args: argparse.Namespace, output: Path, nodes, started: floa
 
 
 def overall(codes: list[int]) -> int:
-    """When sites end differently, the dispatch exits as crawl does (archiver.run.outcome)."""
-    from archiver.run.outcome import combined_exit_code
+    """When sites end differently, the dispatch exits as crawl does (archiver.run.exitcodes)."""
+    from archiver.run.exitcodes import combined_exit_code
 
     return combined_exit_code(codes)
 
