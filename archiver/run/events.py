@@ -35,6 +35,9 @@ class Kind(StrEnum):
     OFFSITE = "offsite"  # listed by the site but lives elsewhere (WeChat): not fetched
     CHANGED = "changed"  # refresh rewrote the archived file (what changed: the reason)
     HEALTH = "health"  # the site looks redesigned, or a list's walk could not go on
+    # A run record (.state.json, .gone.json, .last-run.json) that could not be used: ignored,
+    # treated as absent and written anew (archiver.run.records); url is the file.
+    RECORD = "record"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.OFFSITE: KindRule("offsite", keys.ARTICLES_OFFSITE, fails=True),
     Kind.CHANGED: KindRule("changed_articles", keys.ARTICLES_CHANGED, fails=False),
     Kind.HEALTH: KindRule("health", None, fails=True),
+    Kind.RECORD: KindRule("bad_records", keys.RECORDS_BAD, fails=True),
 })
 
 # Stats counter per kind and code, as Scrapy's CoreStats keeps item_dropped_reasons_count/<X>.
