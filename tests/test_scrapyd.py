@@ -221,12 +221,12 @@ def test_a_node_killed_during_wait_has_its_site_run_on_the_other_node(server, tm
          "--wait", "-v", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output",
          str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
-    scheduled = {}
+    scheduled, jobs = {}, {}
     while len(scheduled) < 2:  # "site: job ID on URL", printed as each job is scheduled (-v)
         line = proc.stdout.readline()
         assert line, proc.stderr.read()
         site, _, rest = line.partition(": job ")
-        scheduled[site] = rest.rsplit(" on ", 1)[1].strip()
+        jobs[site], scheduled[site] = (part.strip() for part in rest.rsplit(" on ", 1))
     assert scheduled == {"site0": nodes[0], "site1": nodes[1]}
     wait_for_hit(server, stuck_article)
     stop(cluster[1][0])  # the node of site1 dies with its job (and frees the site's lock)
@@ -246,6 +246,15 @@ def test_a_node_killed_during_wait_has_its_site_run_on_the_other_node(server, tm
     assert f"scrapyd node {nodes[1]} is lost" in stderr
     for site in ("site0", "site1"):
         assert {p.name for p in (out / site).glob("*.md")} == expected[site]
+    # Each job captured into a WARC file of its own (the lost job's closed by the one that
+    # replaced it), and a rebuild reads them all: every archive file comes out as it is.
+    warcs = sorted(w for w in (out / "site1" / ".warc").iterdir() if ".idx" not in w.name)
+    assert [w.name.endswith(".warc.gz") for w in warcs] == [True, True]
+    assert jobs["site1"] in warcs[0].name
+    rebuilt = run_archiver("--config-dir", str(configs), "rebuild", "site1", "--dry-run",
+                           "--output", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.stdout.startswith("site1: 0 changed, 0 restored, 3 unchanged"), rebuilt.stdout
 
 
 @pytest.fixture
