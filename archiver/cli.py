@@ -16,7 +16,13 @@ from archiver.commands.demo import cmd_demo
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
 from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
-from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
+from archiver.commands.scaleout import (
+    add_deploy_options,
+    add_dispatch_options,
+    add_node_options,
+    cmd_deploy,
+    cmd_dispatch,
+)
 from archiver.run.exitcodes import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, MEANINGS
 
 
@@ -73,12 +79,6 @@ def site_choice(p: argparse.ArgumentParser) -> None:
                    help="the sites whose schedule is due (see `schedule:` in the README)")
     p.add_argument("--now", metavar="TIME", type=types.moment,
                    help="with --due: the time to decide by, YYYY-MM-DDTHH:MM (default: now)")
-
-
-def scrapyd_nodes(p: argparse.ArgumentParser) -> None:
-    """The Scrapyd nodes to work with (deploy and dispatch)."""
-    p.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
-                   help="a Scrapyd node; repeat, or separate with commas")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,21 +249,21 @@ def add_preview(command: Command) -> None:
 
 def add_deploy(command: Command) -> None:
     deploy = command("deploy", "deploy the project, site configs inside, to Scrapyd nodes",
-                     "archiver deploy --scrapyd http://node1:6800 --scrapyd http://node2:6800",
+                     "archiver deploy  (every [deploy:NAME] target of scrapy.cfg; or --target "
+                     "NAME, or --scrapyd http://node1:6800,http://node2:6800)",
                      exit_codes("deployed to every node",
                                 "a node did not take the egg"))
-    scrapyd_nodes(deploy)
-    deploy.add_argument("--version", metavar="NAME",
-                        help="version name of the egg (default: the time)")
+    add_node_options(deploy)
+    add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
 
 
 def add_dispatch(command: Command) -> None:
     dispatch = command("dispatch", "spread site crawls over Scrapyd nodes",
-                       "archiver dispatch --scrapyd http://node1:6800,http://node2:6800 --all "
-                       "--wait")
+                       "archiver dispatch --all --wait  (on every target of scrapy.cfg; or "
+                       "--target NAME, or --scrapyd http://node1:6800,http://node2:6800)")
     site_choice(dispatch)
-    scrapyd_nodes(dispatch)
+    add_node_options(dispatch)
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
     add_dispatch_options(dispatch)

@@ -64,3 +64,12 @@ class UrlList(argparse.Action):
                 except argparse.ArgumentTypeError as error:
                     parser.error(f"argument {option_string}: {error}")
         setattr(namespace, self.dest, urls)
+
+
+class NameList(argparse.Action):
+    """A repeatable option taking one name, or several separated by commas."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        names = list(getattr(namespace, self.dest, None) or [])
+        names += [part.strip() for part in str(values).split(",") if part.strip()]
+        setattr(namespace, self.dest, names)
