@@ -21,6 +21,7 @@ from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_
 from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
 from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
+from archiver.commands.status import cmd_status
 
 
 def exit_codes(ok: str, failed: str | None) -> str:
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # In the order `archiver --help` lists them.
     for add in (add_crawl, add_fetch, add_refresh, add_check, add_publish, add_new_site,
-                add_preview, add_deploy, add_dispatch, add_sites, add_demo):
+                add_preview, add_deploy, add_dispatch, add_sites, add_status, add_demo):
         add(command)
     return parser
 
@@ -240,6 +241,20 @@ def add_sites(command: Command) -> None:
                     "archiver sites --config-dir ~/sites", exit_codes(
                         "every config is valid", None))
     sites.set_defaults(func=cmd_sites)
+
+
+def add_status(command: Command) -> None:
+    status = command("status", "the state of each site's archive: articles, newest, last run, "
+                     "next due, failures (read from the archive's records; no network)",
+                     "archiver status --html status.html",
+                     exit_codes("the status was shown", None))
+    status.add_argument("sites", nargs="*", metavar="SITE",
+                        help="site names (default: every configured or archived site)")
+    status.add_argument("--json", action="store_true",
+                        help="the same as JSON (fields: README \"archiver status\")")
+    status.add_argument("--html", metavar="FILE",
+                        help="also write a dashboard page: one HTML file, no external assets")
+    status.set_defaults(func=cmd_status)
 
 
 def add_demo(command: Command) -> None:

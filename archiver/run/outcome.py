@@ -83,6 +83,7 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "flagged": [n for n in failures if n["kind"] == "flagged"],
         "gone": [n for n in failures if n["kind"] == "gone"],
         "offsite": [n for n in failures if n["kind"] == "offsite"],
+        "ignored": [n for n in failures if n["kind"] == "ignored"],
         "changed_articles": [n for n in failures if n["kind"] == "changed"],
         "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
     }
@@ -114,6 +115,7 @@ def counts(stats: dict) -> dict[str, Any]:
             "failed": stats.get(keys.ARTICLES_FAILED, 0),
             "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
             "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
+            "ignored": stats.get(keys.ARTICLES_IGNORED, 0),
         },
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
@@ -173,6 +175,10 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
     else:
         articles = (f"{a['new']} new, {a['already_archived']} already archived, "
                     f"{a['failed']} dropped or failed")
+    if a.get("ignored"):
+        # Acknowledged in the config: counted, not listed (the report names each one), so
+        # that a cron mail stays short.
+        articles += f", {a['ignored']} ignored"
     lines = [f"{name}: {articles}; images {images['fetched']} fetched, {images['failed']} failed"]
     if report["unreachable"]:
         lines = [f"{name}: UNREACHABLE: {report['unreachable']}"]

@@ -21,6 +21,8 @@ ARTICLES_UNCHANGED = "archiver/articles/unchanged"
 ARTICLES_GONE = "archiver/articles/gone"
 # Listed articles that live off the site (WeChat) and are not fetched: named, never silent.
 ARTICLES_OFFSITE = "archiver/articles/offsite"
+# Listed links the site's config acknowledges as not archivable (ignore_links): not failures.
+ARTICLES_IGNORED = "archiver/articles/ignored"
 IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"
@@ -65,6 +67,13 @@ def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> N
     """An article that was archived but needs a look (garbled text)."""
     stats.inc_value(ARTICLES_FLAGGED)
     record_note(stats, "flagged", url, reason, **extra)
+
+
+def record_ignored(stats: StatsCollector, url: str, **extra: str) -> None:
+    """A listed link matched by the site's `ignore_links`: counted and named, not a failure."""
+    stats.inc_value(ARTICLES_IGNORED)
+    record_note(stats, "ignored", url, "acknowledged in the site's config (ignore_links): not "
+                "archived, not a failure", **extra)
 
 
 def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None:

@@ -139,7 +139,7 @@ class SiteSpider(scrapy.Spider):
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
                 continue
-            if self._gone(article.url):
+            if self._ignored(article.url) or self._gone(article.url):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
@@ -155,11 +155,21 @@ class SiteSpider(scrapy.Spider):
             return
         yield from self._next_list(response, listing, page, start)
 
+    def _ignored(self, url: str) -> bool:
+        """A listed link the site's config acknowledges as not archivable (`ignore_links`):
+        not requested, counted and named as ignored (once per run), never a failure."""
+        if not self.site.ignores(url):
+            return False
+        if url not in self.offsite_seen:
+            self.offsite_seen.add(url)
+            keys.record_ignored(self.crawler.stats, url, site=self.name)
+        return True
+
     def _offsite(self, listed: list) -> None:
         """Count and name the listed articles the archiver does not fetch (WeChat articles):
         a site's news must never go missing without a word."""
         for article in listed:
-            if article.url in self.offsite_seen:
+            if article.url in self.offsite_seen or self._ignored(article.url):
                 continue
             self.offsite_seen.add(article.url)
             self.crawler.stats.inc_value(keys.ARTICLES_OFFSITE)
