@@ -13,10 +13,10 @@ from typing import Any
 from archiver.status.text import last_run_cells
 
 STYLE = """
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+body{font:13px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .2em} h2{font-size:1.15em;margin:1.6em 0 .4em}
 .meta{color:#666;margin-bottom:1em}
-table{border-collapse:collapse} th,td{padding:.25em .6em;border-bottom:1px solid #ddd;
+table{border-collapse:collapse} th,td{padding:.25em .45em;border-bottom:1px solid #ddd;
 text-align:left;white-space:nowrap} td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:600;border-top:2px solid #999}
 .ok{color:#17753a} .failed,.config_error,.not_started,.unreachable{color:#b3261e}
@@ -57,8 +57,9 @@ def table(document: dict[str, Any]) -> str:
         rows.append(f'<tr data-site="{escape(site["name"])}"><td><a href="#site-'
                     f'{escape(site["name"])}">{escape(site["name"])}</a></td>{tds}</tr>')
     t = document["totals"]
-    total = "".join(f'<td class="n" data-total="{key}">{t[key]}</td>' if key in t else "<td></td>"
-                    for _, key in COLUMNS)
+    shown = {**t, "newest": (t["newest"] or "-")[:10]}
+    total = "".join(f'<td class="n" data-total="{key}">{escape(str(shown[key]))}</td>'
+                    if key in shown else "<td></td>" for _, key in COLUMNS)
     return (f"<table><thead><tr><th>site</th>{head}</tr></thead><tbody>{''.join(rows)}"
             f'<tr class="total" data-site=""><td>total ({t["sites"]})</td>{total}</tr>'
             "</tbody></table>")
@@ -79,13 +80,13 @@ def month_chart(per_month: dict[str, int], width: int = 720, height: int = 110) 
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     top = max(per_month.get(m, 0) for m in span) or 1
     bar = width / len(span)
-    plot = height - 18
-    parts = []
+    base, room = height - 16, height - 30  # bars stand on `base`, at most `room` high
+    parts = [f'<line x1="0" x2="{width}" y1="{base + 0.5}" y2="{base + 0.5}" stroke="#999"/>']
     for i, key in enumerate(span):
         count = per_month.get(key, 0)
-        h = plot * count / top
+        h = room * count / top
         x = i * bar
-        parts.append(f'<rect x="{x:.2f}" y="{plot - h:.2f}" width="{max(bar - 1, 0.5):.2f}" '
+        parts.append(f'<rect x="{x:.2f}" y="{base - h:.2f}" width="{max(bar - 1, 0.5):.2f}" '
                      f'height="{h:.2f}" fill="#3b6fb6" data-month="{key}" data-count="{count}">'
                      f"<title>{key}: {count}</title></rect>")
         if key.endswith("-01") or i == 0:
@@ -93,8 +94,8 @@ def month_chart(per_month: dict[str, int], width: int = 720, height: int = 110) 
                          f"{key[:4]}</text>")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="articles per month">'
-            f'<text x="{width - 4}" y="10" font-size="10" fill="#555" text-anchor="end">'
-            f"max {top}/month</text>{''.join(parts)}</svg>")
+            f'<text x="0" y="10" font-size="10" fill="#555">articles per month (highest: '
+            f"{top})</text>{''.join(parts)}</svg>")
 
 
 def run_strip(runs: list[dict[str, Any]]) -> str:
