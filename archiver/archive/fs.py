@@ -58,6 +58,22 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
         raise
 
 
+def reserve_new(path: Path) -> Path:
+    """A file name of its own for one run: `path` itself, else `<stem>-2<suffix>`, `-3`, ...,
+    created empty (O_EXCL) so that a second run naming the same second takes the next one. The
+    caller then replaces the empty file with write_atomic."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                             _FILE_MODE))
+            return candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free name beside {path}")
+
+
 def _linked_lock(path: Path) -> OutputProblem:
     return OutputProblem(f"{path} is a symbolic link; refusing to follow it (remove it: the "
                          "archiver creates its own)")

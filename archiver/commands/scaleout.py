@@ -210,9 +210,9 @@ def iso_time(seconds: float) -> str:
 
 def write_dispatch_report(path: str | None, output: Path, document: dict) -> None:
     from archiver.dispatch import write_report
+    from archiver.run.outcome import default_report_path
 
-    report = Path(path) if path else output / ".reports" / (
-        f"{time.strftime('%Y%m%d-%H%M%S')}-dispatch.json")
+    report = Path(path) if path else default_report_path(output, "dispatch")
     try:
         write_report(report, document)
     except OSError as error:

@@ -213,7 +213,17 @@ def _failure_line(failure: dict[str, str]) -> str:
 
 
 def default_report_path(output: Path, name: str) -> Path:
-    return Path(output) / ".reports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
+    """A report file of this run's own in <output>/.reports/, named by the time: a second run
+    in the same second gets `-2`, `-3`... (the name is reserved at once), so no run's report
+    replaces another's. When the folder cannot be written, the plain name (writing the report
+    then says why)."""
+    from archiver.archive.fs import reserve_new
+
+    path = Path(output) / ".reports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
+    try:
+        return reserve_new(path)
+    except OSError:
+        return path
 
 
 # Reports (and tracebacks of unexpected errors) in <output>/.reports/ are kept this long.

@@ -262,6 +262,11 @@ def read_new_reports(folder: Path, cache: Cache, problems: Problems) -> set[str]
         return set()
     new = sorted(names - cache.seen)
     for name in new:
+        try:
+            if (folder / name).stat().st_size == 0:
+                continue  # reserved by a run that is writing it now: read next time
+        except OSError:
+            continue
         summary = report_summary(read_json(folder / name, problems))
         cache.seen.add(name)
         cache.changed = True
