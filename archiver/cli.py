@@ -179,6 +179,9 @@ def add_publish(command: Command) -> None:
     publish.add_argument("hexo_dir", metavar="HEXO_DIR", help="the Hexo site's folder")
     publish.add_argument("sites", nargs="*", metavar="SITE",
                          help="site names (default: every site archived)")
+    publish.add_argument("--force", action="store_true",
+                         help="also replace posts changed in the Hexo folder since they were "
+                         "last published (by default they are kept and named)")
     publish.set_defaults(func=cmd_publish)
 
 

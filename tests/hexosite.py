@@ -26,7 +26,6 @@ CONFIG = """\
 title: Archive
 url: http://blog.example
 root: /
-permalink: :urlname/
 timezone: Asia/Shanghai
 theme: mini
 """
