@@ -25,10 +25,11 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from archiver.archive import archived_sites, hexo, write_atomic
+from archiver.archive import archived_sites, archived_urlnames, hexo, write_atomic
 from archiver.archive.format import parse_article
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, settings_for
 
@@ -53,6 +54,7 @@ class Published:
     skipped: list[str] = field(default_factory=list)
     edited: list[Path] = field(default_factory=list)  # changed in the Hexo folder: kept
     outside: list[str] = field(default_factory=list)  # links out of the Hexo folder
+    ticker: Any = None  # archiver.progress.Ticker: the progress line on a terminal
 
 
 def digest(data: bytes) -> str:
@@ -158,6 +160,8 @@ def publish_site(folder: Path, hexo_dir: Path, result: Published) -> bool:
     posts = hexo_dir / "source" / "_posts" / folder.name
     local_images = False
     for path in sorted(folder.glob("*.md")):
+        if result.ticker is not None:
+            result.ticker.tick(f"{len(result.copied)} copied")
         if path.is_symlink() or not path.is_file():
             continue
         data = path.read_bytes()
@@ -227,10 +231,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     root = Path(os.path.realpath(hexo_dir))
     result = Published(root, force=args.force, manifest=read_manifest(root))
     before = dict(result.manifest)
+    from archiver.progress import Ticker
+
+    result.ticker = Ticker("posts", sum(len(archived_urlnames(output, s)) for s in sites),
+                           enabled=sys.stderr.isatty() and not args.verbose)
     local_images = False
     try:
         for site in sites:
             local_images |= publish_site(output / site, root, result)
+        result.ticker.finish()
     except OSError as error:  # a full disk, a read-only or missing folder: say which, stop
         print(f"cannot publish into {hexo_dir}: {error}", file=sys.stderr)
         save_manifest(root, result, before)
