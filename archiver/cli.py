@@ -261,8 +261,15 @@ def add_status(command: Command) -> None:
 
 
 def add_demo(command: Command) -> None:
-    demo = command("demo", "crawl the bundled demo site on 127.0.0.1", "archiver demo")
+    demo = command("demo", "crawl the bundled demo sites on 127.0.0.1 (--serve: keep them up "
+                   "to try the other commands on)", "archiver demo --serve")
     run_options(demo)
+    demo.add_argument("--serve", action="store_true",
+                      help="only serve the demo sites, until Ctrl-C, and print what to set "
+                      "(http_proxy, --config-dir) to use every command on them; their configs "
+                      "are copied to --config-dir (default ./demo-configs)")
+    demo.add_argument("--port", metavar="N", type=types.count,
+                      help="with --serve: the proxy's port on 127.0.0.1 (default: any free one)")
     demo.set_defaults(func=cmd_demo)
 
 
