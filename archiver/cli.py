@@ -24,17 +24,19 @@ from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dis
 from archiver.commands.status import cmd_status
 
 
-def exit_codes(ok: str, failed: str | None) -> str:
-    """The exit codes section of a command's help (README "Output, reports and exit codes")."""
+def exit_codes(ok: str, failed: str | None, crawls: bool = False) -> str:
+    """The exit codes section of a command's help (README "Output, reports and exit codes");
+    the lock's code only for the commands that crawl (they take site locks)."""
     return "\n".join(["exit codes:", f"  0    {ok}", *([f"  1    {failed}"] if failed else []),
                       "  2    usage or configuration error (unknown site, broken config, bad "
                       "option value)",
-                      "  3    another run holds the lock of a site; nothing was crawled",
+                      *(["  3    another run holds the lock of a site: that site was not "
+                         "crawled (the other sites were)"] if crawls else []),
                       "  130  interrupted (Ctrl-C): what finished is kept"])
 
 
 RUN_CODES = exit_codes("everything archived", "partial failure: something was not archived or "
-                       "needs a look (named in the summary and the report)")
+                       "needs a look (named in the summary and the report)", crawls=True)
 
 
 class Parser(argparse.ArgumentParser):
@@ -74,7 +76,8 @@ def run_options(p: argparse.ArgumentParser) -> None:
                    help="image URLs in the Markdown: the source's, or the archived copies'")
     p.add_argument("--report", metavar="FILE", help="where to write the JSON run report "
                    "(default: <output>/.reports/<time>-<command>.json)")
-    p.add_argument("--log-file", metavar="FILE", help="write Scrapy's full log to this file")
+    p.add_argument("--log-file", metavar="FILE", type=types.log_file,
+                   help="write Scrapy's full log to this file (its folder is created)")
 
 
 def site_choice(p: argparse.ArgumentParser) -> None:
@@ -174,8 +177,9 @@ def add_publish(command: Command) -> None:
     publish = command("publish", "copy the archive into a Hexo site (only what changed)",
                       "archiver publish ~/blog nankai",
                       exit_codes("published, and the Hexo site's _config.yml is right",
-                                 "a post not copied (it would break Hexo), or a _config.yml "
-                                 "key to set"))
+                                 "a post not copied (it would break Hexo, was edited in the "
+                                 "Hexo folder, or lies behind a link out of it), or a "
+                                 "_config.yml key to set"))
     publish.add_argument("hexo_dir", metavar="HEXO_DIR", help="the Hexo site's folder")
     publish.add_argument("sites", nargs="*", metavar="SITE",
                          help="site names (default: every site archived)")
@@ -273,7 +277,49 @@ def add_demo(command: Command) -> None:
     demo.set_defaults(func=cmd_demo)
 
 
+class ClosedReaderSafe:
+    """stdout for `archiver … | head`: once the reader is gone, what is printed goes nowhere
+    instead of raising BrokenPipeError in the middle of the run, so the run ends as it would
+    have (its report written, its exit code the report's)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def _gone(self) -> None:
+        # Python's own advice: point stdout at /dev/null so that nothing more can fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def readable_output() -> None:
+    """Text the terminal's encoding cannot show (Chinese under PYTHONIOENCODING=latin-1, a
+    C locale) is written as escapes instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    readable_output()
+    if not isinstance(sys.stdout, ClosedReaderSafe):
+        sys.stdout = ClosedReaderSafe(sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         status = args.func(args)

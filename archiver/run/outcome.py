@@ -262,7 +262,9 @@ def write_report(path: Path, command: str, argv: list[str], started: float, exit
     try:
         write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     except OSError as error:
-        return f"cannot write the report {path}: {error.strerror or error}"
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is not a folder" if blocker else error.strerror or str(error)
+        return f"cannot write the report {path}: {why}"
     if path.parent.name == ".reports":  # the archive's own folder of reports, not --report's
         prune_reports(path.parent)
     return None

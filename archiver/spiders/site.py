@@ -241,6 +241,10 @@ class SiteSpider(scrapy.Spider):
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
         entry = self.dead.skip(url) if self.dead else None
+        if entry and url in self.dead.seen:
+            # It became gone in this very run (its retry answered 404/410 before a list page
+            # linked it): counted as failed already, not counted again as gone.
+            return True
         if entry:
             self.crawler.stats.inc_value(keys.ARTICLES_GONE)
             keys.record_note(self.crawler.stats, "gone", url,

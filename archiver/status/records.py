@@ -348,8 +348,8 @@ class Cache:
         """Write the cache back; a read-only archive keeps none, which is only slower."""
         from archiver.archive import write_atomic
 
-        if not self.changed:
-            return
+        if not self.changed or not self.root.parent.is_dir():
+            return  # nothing new, or no archive folder (status never creates one)
         document = {"version": CACHE_VERSION, "sites": self.sites, "runs": self.runs,
                     "jobs": self.jobs, "configs": self.configs, "seen": sorted(self.seen)}
         try:
