@@ -172,11 +172,12 @@ class Ticker:
         self.started = self.last = time.monotonic()
         self.extra = ""
 
-    def tick(self, extra: str = "") -> None:
+    def tick(self, extra: str = "", now_too: bool = False) -> None:
+        """One more item done; the line is redrawn when a second has passed (or now_too)."""
         self.done += 1
         self.extra = extra or self.extra
         now = time.monotonic()
-        if self.enabled and now - self.last >= 1.0:
+        if self.enabled and (now_too or now - self.last >= 1.0):
             self.last = now
             counts = f"{self.done}/{self.total} {self.what}" if self.total is not None \
                 else f"{self.done} {self.what}"
@@ -185,5 +186,6 @@ class Ticker:
             show(fit(parts, terminal_width()))
 
     def finish(self) -> None:
+        """Clear the line (before the summary, or before a line printed in between)."""
         if self.enabled and self.last != self.started:
             clear()

@@ -79,3 +79,21 @@ def test_crawl_progress_counts_and_a_narrow_terminal_keeps_the_counts(server, tm
     news = [int(m.group(1)) for s in states if (m := re.match(r"(\d+) new, \d+ failed", s))]
     assert news and any(n > 0 for n in news), states
     assert not any("sites done" in s for s in states)  # what does not fit is left out
+
+
+def test_dispatch_wait_progress_counts_the_sites_done(server, tmp_path):
+    from tests.test_scrapyd import deploy, fixture_sites, start_scrapyd, stop
+
+    proc, node = start_scrapyd(tmp_path / "node")
+    try:
+        configs, out = tmp_path / "configs", tmp_path / "out"
+        fixture_sites(server, configs, count=2)
+        assert deploy(configs, node).returncode == 0
+        code, states = on_terminal(100, "--config-dir", str(configs), "dispatch", "--all",
+                                   "--wait", "--scrapyd", node, "--output", str(out))
+    finally:
+        stop(proc)
+    assert code == 0, states
+    done = [s for s in states if re.match(r"\d/2 sites", s)]
+    assert [s[:9] for s in done] == ["1/2 sites", "2/2 sites"], states
+    assert re.search(r"\d+(\.\d)? sites/s \| ETA \d+:\d\d", done[0]), states

@@ -144,9 +144,22 @@ def wait_for(jobs, lost_after: float) -> bool:
         print(f"scrapyd node {node.name}: {why}; its jobs are given up if it stays silent for "
               f"{lost_after:g} s", file=sys.stderr, flush=True)
 
+    from archiver.progress import Ticker
+
+    # On a terminal, a progress line under the outcomes: sites done of those scheduled, the
+    # rate and the time left (archiver.progress).
+    progress = Ticker("sites", sum(job.outcome == "scheduled" for job in jobs))
+
+    def ended(job) -> None:
+        progress.finish()
+        print_outcome(job)
+        progress.tick(now_too=True)
+
     try:
-        Watch(jobs, print_outcome, lost_after, on_silence=silent).run()
+        Watch(jobs, ended, lost_after, on_silence=silent).run()
+        progress.finish()
     except KeyboardInterrupt:
+        progress.finish()
         for job in jobs:
             if job.outcome == "scheduled":
                 job.end("running", EXIT_INTERRUPTED, "still running when the wait was stopped")
