@@ -36,7 +36,7 @@ def test_demo_serve_is_a_playground_for_the_other_commands(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import PROXY_VARS, ROOT
+    from tests.conftest import PROXY_VARS
 
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     env.pop("ARCHIVER_CONFIG_DIR", None)

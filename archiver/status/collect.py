@@ -18,15 +18,16 @@ from archiver.status import records
 RUNS_SHOWN = 10
 
 
-def next_due(schedule: str | None, last: datetime | None, now: datetime) -> datetime:
-    """When `crawl --due` next takes the site: now when it is due (archiver.schedule)."""
+def next_due(schedule: str | None, last: datetime | None) -> datetime | None:
+    """When `crawl --due` takes the site (archiver.schedule): the time it is, or became, due
+    after its last finished run; None for a site never run (due at once)."""
     from croniter import croniter
 
-    from archiver.schedule import DEFAULT, INTERVALS, SLACK, is_due
+    from archiver.schedule import DEFAULT, INTERVALS, SLACK
 
     schedule = schedule or DEFAULT
-    if last is None or is_due(schedule, last, now):
-        return now
+    if last is None:
+        return None
     if schedule in INTERVALS:
         return last + INTERVALS[schedule] - SLACK
     # is_due: due once the expression fired more than SLACK after the last run.
@@ -115,7 +116,7 @@ def site_status(name: str, output: Path, configs: Configs, reports: set[str],
     run = runs[-1] if runs else {}
     configured = name in configs.schedules
     schedule = (configs.schedules.get(name) or "daily") if configured else None
-    due = next_due(schedule, last_started, now) if configured else None
+    due = next_due(schedule, last_started) if configured else None
     retry = records.retry_urls(folder, problems)
     gone = records.gone_urls(folder, problems)
     failures = [*run.get("failures", []), *run.get("held_back_items", []),
@@ -137,7 +138,7 @@ def site_status(name: str, output: Path, configs: Configs, reports: set[str],
         "last_finished_run": last_started.isoformat(timespec="seconds") if last_started
         else None,
         "next_due": due.isoformat(timespec="minutes") if due else None,
-        "due": due is not None and due <= now,
+        "due": configured and (due is None or due <= now),
         "runs": [{"started": r["started"], "command": r["command"], "outcome": r["outcome"],
                   "exit_code": r["exit_code"], "new": r["new"], "failed": r["failed"]}
                  for r in reversed(runs[-RUNS_SHOWN:])],
