@@ -46,14 +46,20 @@ def cells(site: dict[str, Any]) -> dict[str, str]:
             "held_back": str(site["held_back"]), "health": str(len(site["health"]))}
 
 
+def css_class(key: str, values: dict[str, str]) -> str:
+    """Numbers align right; the outcome is coloured by its value (ok, failed, ...)."""
+    if key in NUMERIC:
+        return "n"
+    return values[key].replace(" ", "_") if key == "outcome" else ""
+
+
 def table(document: dict[str, Any]) -> str:
     head = "".join(f"<th>{escape(title)}</th>" for title, _ in COLUMNS)
     rows = []
     for site in document["sites"]:
         values = cells(site)
-        tds = "".join(
-            f'<td data-field="{key}" class="{"n" if key in NUMERIC else escape(values[key])}">'
-            f"{escape(values[key])}</td>" for _, key in COLUMNS)
+        tds = "".join(f'<td data-field="{key}" class="{escape(css_class(key, values))}">'
+                      f"{escape(values[key])}</td>" for _, key in COLUMNS)
         rows.append(f'<tr data-site="{escape(site["name"])}"><td><a href="#site-'
                     f'{escape(site["name"])}">{escape(site["name"])}</a></td>{tds}</tr>')
     t = document["totals"]
