@@ -24,7 +24,16 @@ from archiver.archive.layout import FILES, IMAGES
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
-from archiver.run.stats import describe_failure
+from archiver.run.events import Kind, download_failure
+from archiver.run.record import Recorder
+
+
+class MediaFailure(FileException):
+    """An image or attachment that was not archived, with its code (archiver.run.events)."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
 
 
 class AtomicFilesStore(FSFilesStore):
@@ -48,7 +57,8 @@ def _write_image(path: Path, data: bytes) -> None:
         write_atomic(path, data, durable=False)
     except OSError as error:
         # No space, permission denied, read-only, I/O error: an image failure with its reason.
-        raise FileException(f"cannot write {path}: {error.strerror or error}") from None
+        raise MediaFailure("write_error", f"cannot write {path}: {error.strerror or error}") \
+            from None
 
 
 _ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
@@ -78,6 +88,7 @@ class ArticleImagesPipeline(FilesPipeline):
         pipeline.site = crawler.spidercls.site
         pipeline.maxsize = crawler.settings.getint("ARCHIVER_IMAGE_MAXSIZE")
         pipeline.attachment_maxsize = crawler.settings.getint("ARCHIVER_ATTACHMENT_MAXSIZE")
+        pipeline.record = Recorder(crawler)
         return pipeline
 
     def _attachments(self, item: ArticleItem) -> list[str]:
@@ -114,11 +125,13 @@ class ArticleImagesPipeline(FilesPipeline):
                                item: Any = None) -> Any:
         # Clear reasons for the report before FilesPipeline's generic "download-error".
         if response.status != 200:
-            raise FileException(f"HTTP {response.status}")
+            raise MediaFailure(f"http_{response.status}", f"HTTP {response.status}")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if content_type.startswith(("text/", "application/json")):
-            kind = "an attachment file" if request.meta.get("archiver_attachment") else "an image"
-            raise FileException(f"not {kind} (Content-Type: {content_type})")
+            if request.meta.get("archiver_attachment"):
+                raise MediaFailure("not_attachment",
+                                   f"not an attachment file (Content-Type: {content_type})")
+            raise MediaFailure("not_image", f"not an image (Content-Type: {content_type})")
         return await super().media_downloaded(response, request, info, item=item)
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
@@ -126,25 +139,25 @@ class ArticleImagesPipeline(FilesPipeline):
             return super().media_failed(failure, request, info)
         if isinstance(failure.value, FileException):
             raise failure.value
-        reason = describe_failure(failure)
+        code, reason = download_failure(failure)
         if "maxsize" in reason.replace(" ", "").lower() or "max size" in reason.lower():
+            code = "too_large"
             if request.meta.get("archiver_attachment"):
                 reason = f"larger than the attachment size cap ({self.attachment_maxsize} bytes)"
             else:
                 reason = f"larger than the image size cap ({self.maxsize} bytes)"
-        raise FileException(reason)
+        raise MediaFailure(code, reason)
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
-        stats = self.crawler.stats
         item.images = []
         # Results come in the order of get_media_requests: the allowed images only.
         outcomes = iter(results)
         for url in item.image_urls:
             if not self.site.allows_image(url):
                 host = urlsplit(url).hostname
-                keys.record_failure(stats, "image", url, f"image host {host} is outside "
-                                      "allowed_domains; add it to image_domains to archive it",
-                                      article=item.url, site=item.site)
+                self.record(Kind.IMAGE, "host_not_allowed", url, f"image host {host} is "
+                            "outside allowed_domains; add it to image_domains to archive it",
+                            site=item.site, article=item.url)
                 continue
             self._outcome(item, url, next(outcomes))
         for url in self._attachments(item):
@@ -160,5 +173,8 @@ class ArticleImagesPipeline(FilesPipeline):
             present = value.get("status") == "uptodate"
             stats.inc_value(keys.IMAGES_PRESENT if present else keys.IMAGES_FETCHED)
             return
-        reason = str(getattr(value, "value", value)) or type(value.value).__name__
-        keys.record_failure(stats, "image", url, reason, article=item.url, site=item.site)
+        error = getattr(value, "value", value)
+        reason = str(error) or type(error).__name__
+        # FilesPipeline's own failures ("download-error", ...) carry no code of ours.
+        code = error.code if isinstance(error, MediaFailure) else "download_error"
+        self.record(Kind.IMAGE, code, url, reason, site=item.site, article=item.url)

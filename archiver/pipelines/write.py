@@ -13,6 +13,8 @@ from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
+from archiver.run.events import Kind
+from archiver.run.record import Recorder
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -26,18 +28,20 @@ def local_image_paths(item: ArticleItem) -> dict[str, str]:
 
 
 class WritePipeline:
-    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig]):
+    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig],
+                 record: Recorder):
         self.output = Path(output)
         self.image_links = image_links
         self.stats = stats
         self.sites = sites
+        self.record = record
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
         site = crawler.spidercls.site
         return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
                    crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
-                   crawler.stats, {site.name: site})
+                   crawler.stats, {site.name: site}, Recorder(crawler))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
@@ -55,13 +59,15 @@ class WritePipeline:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
             reason = f"cannot write {path}: {error.strerror or error}"
-            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            self.record(Kind.ARTICLE, "write_error", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}", log_level="DEBUG") from None
         if isinstance(outcome, tuple):  # a refresh that rewrote the file: say what changed
+            # (the event counts it as changed)
             outcome, parts = outcome
-            keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
-                             file=str(path), site=item.site)
-        self.stats.inc_value(outcome)
+            self.record(Kind.CHANGED, "rewritten", item.url, ", ".join(parts), site=item.site,
+                        file=str(path), parts=parts)
+        else:
+            self.stats.inc_value(outcome)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item

@@ -10,17 +10,17 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archiver.archive import ArchiveIndex
 from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
-from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
+from archiver.run import signals as run_signals
 from archiver.run import stats as keys
-from archiver.run.extension import SiteRun
-from archiver.run.stats import describe_failure
+from archiver.run.events import Kind, download_failure
+from archiver.run.record import Recorder
+from archiver.run.state import Mode, RunState
 
 # List pages walked per start URL and run when the site sets no list.max_pages: an endless
 # pager (every page links a new one) must not keep a run going.
@@ -64,14 +64,14 @@ class SiteSpider(scrapy.Spider):
         # Walk every list page, not only up to the first one without a new article.
         self.full = full in (True, "1", "true", "yes")
         # `archiver preview`: archived articles are shown too, and nothing is written.
-        self.preview = preview
+        self.mode = Mode.of(urls=self.fetch_urls, refresh=self.refresh_urls, preview=preview)
         self.requested_articles = 0
-        self.archived: ArchiveIndex | set[str] = set()
-        # Articles recorded as gone (404/410 on two crawls in a row); see archiver.deadlinks.
+        # `--retry-gone`: articles recorded as gone (404/410 on two crawls in a row) are asked
+        # for again.
         self.retry_gone = retry_gone in (True, "1", "true", "yes")
-        self.dead: DeadLinks | None = None
-        # The run's bookkeeping (archiver.run.extension); None for a preview.
-        self.run: SiteRun | None = None
+        # The run's state (archive index, dead links, walk plans): handed over when the spider
+        # opens (archiver.run.extension); this empty one walks everything and skips nothing.
+        self.run = RunState(self.mode)
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
@@ -82,7 +82,13 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.record = Recorder(crawler)
+        return spider
+
+    def _tell(self, signal: object, **kwargs: Any) -> None:
+        """Report to the run's bookkeeping (archiver.run.signals)."""
+        self.crawler.signals.send_catch_log(signal=signal, **kwargs)
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
         """Request meta that sends a page through the browser, when the site renders it."""
@@ -100,11 +106,7 @@ class SiteSpider(scrapy.Spider):
                               meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if not self.preview:
-            # Opened (lock held, archive read) before the first request is asked for.
-            self.run = self.crawler.get_extension(SiteRun)
-            self.archived = self.run.index
-            self.dead = self.run.dead
+        # self.run was handed over on spider_opened, before the first request is asked for.
         if self.refresh_urls:
             for url, date in self.refresh_dates.items():
                 request = self._article_request(url, list_date=date)
@@ -116,37 +118,32 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
-            for article in self.run.plan(url).retry if self.run else ():
-                # An article that failed its second 404/410 last time now rests as gone (the
-                # list page counts it when it meets it): not asked for again.
-                if article not in self.archived and not (self.dead and self.dead.skip(article)):
-                    yield self._article_request(article, url)
+            dead = self.run.dead
+            # An article that failed its second 404/410 last time now rests as gone (the list
+            # page counts it when it meets it): not asked for again.
+            retry = [article for article in self.run.plan(url).retry
+                     if article not in self.run.index and not (dead and dead.skip(article))]
+            self._listed(url, retry)
+            for article in retry:
+                yield self._article_request(article)
             yield self._list_request(url, 1, url)
 
     # -- list pages ------------------------------------------------------------------------------
 
     def parse_list(self, response: Response, page: int, start: str) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self._list_failure(response.url, start,
+            self._list_failure(response.url, start, "not_html",
                                "not an HTML page; the walk of this list ends here")
             return
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
         listing = ListPage(response.text, response.url, self.site, response.selector)
-        new = 0
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
-        for article in listing.articles:
-            if article.url in self.archived:
-                # Checked before the request is scheduled: archived articles cost nothing.
-                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
-                continue
-            if self._ignored(article.url) or self._gone(article.url):
-                continue
-            if self.max_articles is not None and self.requested_articles >= self.max_articles:
-                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
-                return
-            self.requested_articles += 1
-            new += 1
-            yield self._article_request(article.url, start, article.date)
+        new, cut = self._new_articles(listing, start)
+        self._listed(start, [article.url for article in new])
+        for article in new:
+            yield self._article_request(article.url, article.date)
+        if cut:
+            return
         self._offsite(listing.wechat_articles)
         if not new and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
@@ -155,6 +152,24 @@ class SiteSpider(scrapy.Spider):
             return
         yield from self._next_list(response, listing, page, start)
 
+    def _new_articles(self, listing: ListPage, start: str) -> tuple[list, bool]:
+        """The articles of a list page to request (neither archived nor gone), and whether
+        --max-articles cut the walk on this page."""
+        new = []
+        for article in listing.articles:
+            if article.url in self.run.index:
+                # Checked before the request is scheduled: archived articles cost nothing.
+                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
+                continue
+            if self._ignored(article.url) or self._gone(article.url):
+                continue
+            if self.max_articles is not None and self.requested_articles >= self.max_articles:
+                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
+                return new, True
+            self.requested_articles += 1
+            new.append(article)
+        return new, False
+
     def _ignored(self, url: str) -> bool:
         """A listed link the site's config acknowledges as not archivable (`ignore_links`):
         not requested, counted and named as ignored (once per run), never a failure."""
@@ -162,7 +177,9 @@ class SiteSpider(scrapy.Spider):
             return False
         if url not in self.offsite_seen:
             self.offsite_seen.add(url)
-            keys.record_ignored(self.crawler.stats, url, site=self.name)
+            self.record(Kind.IGNORED, "ignored_link", url,
+                        "acknowledged in the site's config (ignore_links): not archived, not a "
+                        "failure", site=self.name)
         return True
 
     def _offsite(self, listed: list) -> None:
@@ -172,14 +189,13 @@ class SiteSpider(scrapy.Spider):
             if article.url in self.offsite_seen or self._ignored(article.url):
                 continue
             self.offsite_seen.add(article.url)
-            self.crawler.stats.inc_value(keys.ARTICLES_OFFSITE)
-            keys.record_note(self.crawler.stats, "offsite", article.url,
-                             "a WeChat official-account article (mp.weixin.qq.com) that the list "
-                             "links to; the archiver does not fetch WeChat pages, so it is not "
-                             "archived: save it by hand if it matters", site=self.name)
+            self.record(Kind.OFFSITE, "wechat", article.url,
+                        "a WeChat official-account article (mp.weixin.qq.com) that the list "
+                        "links to; the archiver does not fetch WeChat pages, so it is not "
+                        "archived: save it by hand if it matters", site=self.name)
 
     def _walks_in_full(self, start: str) -> bool:
-        return self.full or self.run is None or self.run.plan(start).full
+        return self.full or self.run.plan(start).full
 
     def _next_list(self, response: TextResponse, listing: ListPage, page: int,
                    start: str) -> Iterator[scrapy.Request]:
@@ -193,14 +209,20 @@ class SiteSpider(scrapy.Spider):
             if listing.pager.has_more(page):
                 # Never a silent one-page walk: the pager says more pages follow (the summary
                 # and the report say so through the site's health).
-                seen = self.crawler.stats.get_value(keys.PAGER_WITHOUT_NEXT) or []
-                self.crawler.stats.set_value(keys.PAGER_WITHOUT_NEXT, [*seen, response.url])
+                self.record(Kind.HEALTH, "pager_without_next", response.url,
+                            f"list page {response.url} shows a pager but no next page was "
+                            "found: the walk of that list ended there; set list.next_page in "
+                            "the site's config (or render: lists when the pager is a script)",
+                            site=self.name)
                 self._cut(start, f"the list page {response.url} shows a pager but no next "
                           "page was found")
             return
         cap = self.site.list.max_pages or DEFAULT_MAX_PAGES
         if page >= cap:
-            keys.record_capped(self.crawler.stats, start, cap)
+            self.record(Kind.HEALTH, "list_capped", start,
+                        f"the list {start} reached the cap of {cap} list pages in this run and "
+                        "its walk stopped there (an endless pager? raise list.max_pages if the "
+                        "list really is that long)", site=self.name, max_pages=cap)
             self._cut(start, f"the walk reached the cap of {cap} list pages")
             return
         self.logger.debug("Next list page (by %s): %s", rule, url)
@@ -214,25 +236,27 @@ class SiteSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
-        reason = describe_failure(failure)
+        code, reason = download_failure(failure)
         self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], reason)
+        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], code, reason)
 
-    def _list_failure(self, url: str, start: str, reason: str) -> None:
-        keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
+    def _list_failure(self, url: str, start: str, code: str, reason: str) -> None:
+        self.record(Kind.LIST, code, url, reason, site=self.name)
         self._cut(start, f"the list page {url} failed ({reason})")
 
     def _cut(self, start: str, why: str) -> None:
-        if self.run is not None:
-            self.run.walk_cut(start, why)
+        self._tell(run_signals.walk_cut, start=start, why=why)
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str, start: str | None = None,
-                         list_date: str | None = None) -> scrapy.Request:
+    def _listed(self, start: str, urls: list[str]) -> None:
+        """These articles of the list are about to be requested: a failure of one of them is
+        that list's to retry next time. Said once per list page, not once per article."""
+        if urls:
+            self._tell(run_signals.articles_listed, urls=urls, start=start)
+
+    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
         self.pending.add(url)
-        if start and self.run is not None:
-            self.run.listed(url, start)  # a failure of this article is this list's to retry
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date},
@@ -240,54 +264,52 @@ class SiteSpider(scrapy.Spider):
 
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
-        entry = self.dead.skip(url) if self.dead else None
-        if entry and url in self.dead.seen:
+        entry = self.run.dead.skip(url) if self.run.dead else None
+        if entry and url in self.run.dead.seen:
             # It became gone in this very run (its retry answered 404/410 before a list page
             # linked it): counted as failed already, not counted again as gone.
             return True
         if entry:
-            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
-            keys.record_note(self.crawler.stats, "gone", url,
-                               f"HTTP {entry['status']} on {entry['runs']} crawls in a row, "
-                               f"last {entry['last']}; skipped (--retry-gone tries it again)",
-                               site=self.name)
+            self.record(Kind.GONE, "known_dead", url,
+                        f"HTTP {entry['status']} on {entry['runs']} crawls in a row, last "
+                        f"{entry['last']}; skipped (--retry-gone tries it again)",
+                        site=self.name)
         return bool(entry)
 
     def closed(self, reason: str) -> None:
         if reason != "finished":
             return  # interrupted: what was not fetched is simply not done yet
         for url in sorted(self.pending):
-            keys.record_failure(self.crawler.stats, "article", url,
-                                  "no response: the request was dropped on the way (a redirect "
-                                  "loop, or a redirect to a page already fetched)",
-                                  site=self.name)
+            self.record(Kind.ARTICLE, "no_response", url,
+                        "no response: the request was dropped on the way (a redirect loop, or "
+                        "a redirect to a page already fetched)", site=self.name)
 
     def parse_article(self, response: Response, source_url: str,
                       list_date: str | None = None) -> Any:
         self.pending.discard(source_url)
-        if self.dead:
-            self.dead.alive(source_url)
+        if self.run.dead:
+            self.run.dead.alive(source_url)
         refresh = bool(response.meta.get("refresh"))
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         # Scrapy guesses HTML from a .htm URL even when the server says application/pdf: the
         # server's word wins.
         declared_other = content_type and not any(t in content_type for t in ("html", "xml"))
         if not isinstance(response, TextResponse) or declared_other:
-            keys.record_failure(self.crawler.stats, "article", source_url,
-                                  f"not an HTML page (Content-Type: {content_type or 'none'})",
-                                  site=self.name)
+            self.record(Kind.ARTICLE, "not_html", source_url,
+                        f"not an HTML page (Content-Type: {content_type or 'none'})",
+                        site=self.name)
             return None
         if not response.body.strip():
-            keys.record_failure(self.crawler.stats, "article", source_url,
-                                  f"empty page (HTTP {response.status} with no content)",
-                                  site=self.name)
+            self.record(Kind.ARTICLE, "empty_page", source_url,
+                        f"empty page (HTTP {response.status} with no content)", site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
         if self.fetch_urls and self._list_page(response, item):
             return None
-        keys.record_rules(self.crawler.stats, item.url, item.rules)
+        if keys.count_rules(self.crawler.stats, item.rules):
+            self._tell(run_signals.body_fallback, url=item.url)
         return item
 
     def _list_page(self, response: TextResponse, item: Any) -> bool:
@@ -298,8 +320,8 @@ class SiteSpider(scrapy.Spider):
         links = ListPage(response.text, response.url, self.site, response.selector).articles
         if len(links) < LIST_PAGE_LINKS:
             return False
-        keys.record_failure(
-            self.crawler.stats, "article", item.url,
+        self.record(
+            Kind.ARTICLE, "list_page", item.url,
             f"this looks like a list page ({len(links)} article links; {reason}): fetch takes "
             "article pages; `archiver crawl` walks the lists of a configured site",
             site=self.name)
@@ -308,19 +330,19 @@ class SiteSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
         self.pending.discard(url)
-        reason = describe_failure(failure)
+        code, reason = download_failure(failure)
         response = getattr(failure.value, "response", None)
         if failure.request.meta.get("refresh") and response is not None \
                 and response.status in (404, 410):
             # The source is gone; the archived file is kept (that is what the archive is for).
-            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
-            keys.record_note(self.crawler.stats, "gone", url,
-                               f"HTTP {response.status} at the source; archived file kept",
-                               site=self.name)
+            self.record(Kind.GONE, code, url,
+                        f"HTTP {response.status} at the source; archived file kept",
+                        site=self.name)
             return
-        if self.dead and response is not None and response.status in (404, 410) \
-                and not failure.request.meta.get("refresh") \
-                and self.dead.strike(url, response.status):
+        dead = self.run.dead
+        if dead and response is not None and response.status in (404, 410) \
+                and not failure.request.meta.get("refresh") and dead.strike(url, response.status):
+            code = "recorded_gone"
             reason += " on two crawls in a row: recorded as gone, later crawls skip it"
         self.logger.error("Article failed: %s: %s", url, reason)
-        keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
+        self.record(Kind.ARTICLE, code, url, reason, site=self.name)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 REPORTS = ".reports"
 # The front matter's date line; archive files write it among the first lines (docs/format.md).
 _DATE = re.compile(rb"^date:\s*['\"]?(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)",
@@ -179,15 +179,25 @@ def _number(value: Any) -> int:
 
 
 def _listed(entries: Any, kind: str) -> list[dict[str, str]]:
-    """Entries of a report list (failures, offsite, ...) as {kind, url, reason}."""
+    """Entries of a report list (failures, offsite, ...; docs/design.md "The JSON report") as
+    {kind, code, url, reason}."""
     if not isinstance(entries, list):
         return []
     out = []
     for entry in entries[:MAX_LISTED]:
         if isinstance(entry, dict) and isinstance(entry.get("url"), str):
-            out.append({"kind": str(entry.get("kind") or kind), "url": entry["url"],
+            out.append({"kind": str(entry.get("kind") or kind),
+                        "code": str(entry.get("code") or ""), "url": entry["url"],
                         "reason": str(entry.get("reason", ""))})
     return out
+
+
+def _health_line(entry: Any) -> str:
+    """A health finding in words: an event (kind `health`, its `reason`), or the plain line
+    that reports written before events had."""
+    if isinstance(entry, dict):
+        return str(entry.get("reason") or entry.get("code") or "")
+    return str(entry)
 
 
 def site_run(report: Any) -> dict[str, Any] | None:
@@ -208,7 +218,7 @@ def site_run(report: Any) -> dict[str, Any] | None:
         "ignored": _number(articles.get("ignored")),
         "held_back": _number(articles.get("held_back")) or (len(held) if isinstance(held, list)
                                                              else 0),
-        "health": [str(line) for line in health[:MAX_LISTED]],
+        "health": [_health_line(entry) for entry in health[:MAX_LISTED]],
         "failures": _listed(report.get("failures"), "article"),
         "offsite_links": _listed(report.get("offsite"), "offsite"),
         "ignored_links": _listed(report.get("ignored"), "ignored"),
