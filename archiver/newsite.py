@@ -106,10 +106,10 @@ class SiteProbeSpider(scrapy.Spider):
         return replace(self.site, cms=self.findings.family)
 
     def home_failed(self, failure: Any) -> None:
-        from archiver.run.stats import describe_failure
+        from archiver.run.events import download_failure
 
         self.findings.problems.append(f"{self.url} does not answer with a page "
-                                      f"({describe_failure(failure)}): give the school's news "
+                                      f"({download_failure(failure)[1]}): give the school's news "
                                       "home page or one of its news list pages")
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
@@ -207,10 +207,10 @@ class SiteProbeSpider(scrapy.Spider):
             self.next_page_failed(None, response.url, "it shows no article link")
 
     def next_page_failed(self, failure: Any, url: str | None = None, why: str = "") -> None:
-        from archiver.run.stats import describe_failure
+        from archiver.run.events import download_failure
 
         url = url or failure.request.url
-        why = why or f"it answers {describe_failure(failure)}"
+        why = why or f"it answers {download_failure(failure)[1]}"
         self.findings.paging = f"none that works (the next page found, {url}: {why})"
         self.findings.problems.append(
             f"the next list page found, {url}, is not one ({why}): only the first list page "
