@@ -19,6 +19,8 @@ EVENT_LINES = {
     Kind.OFFSITE: "not archived: {url}: {reason}",
     Kind.CHANGED: "changed: {url} ({file}): {reason}",
     Kind.HEALTH: "health: {reason}",
+    Kind.RECORD: "warning: bad_record: {url}: {reason}; ignored (treated as absent) and written "
+                 "anew",
 }
 
 

@@ -20,6 +20,7 @@ from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
 
 from archiver.archive import image_file_name, write_atomic
+from archiver.archive.fs import WrittenFiles
 from archiver.archive.layout import FILES, IMAGES
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
@@ -39,6 +40,10 @@ class MediaFailure(FileException):
 class AtomicFilesStore(FSFilesStore):
     """FSFilesStore that writes through a temporary file, so no image is ever half-written."""
 
+    def __init__(self, basedir: str):
+        super().__init__(basedir)
+        self.written = WrittenFiles()  # synced together when the crawl closes
+
     def _mkdir(self, dirname: Path, domain: Any = None) -> None:
         # FSFilesStore checks that the folder is missing, then mkdir(parents=True): two jobs
         # starting together on a new archive (dispatch) race there, and the loser's crawler
@@ -47,9 +52,11 @@ class AtomicFilesStore(FSFilesStore):
 
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
                      headers: Any = None) -> None:
-        # Like FSFilesStore, in the reactor thread and with no fsync per file: the write
-        # pipeline syncs the crawl's files once when it closes (see WritePipeline).
-        _write_image(Path(self.basedir, path), buf.getvalue())
+        # Like FSFilesStore, in the reactor thread and with no fsync per file: the pipeline
+        # syncs the crawl's files together when it closes (close_spider).
+        target = Path(self.basedir, path)
+        _write_image(target, buf.getvalue())
+        self.written.add(target)
 
 
 def _write_image(path: Path, data: bytes) -> None:
@@ -61,12 +68,15 @@ def _write_image(path: Path, data: bytes) -> None:
             from None
 
 
+logger = logging.getLogger(__name__)
 _ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
 
 
-class _ReportedElsewhere(logging.Filter):
+class ReportedElsewhere(logging.Filter):
     """Image failures are reported once, with their reason, in the run summary; MediaPipeline's
-    own traceback for each of them is noise."""
+    own traceback for each of them is noise. A filter on the log handler the `archiver`
+    command installs (archiver.commands.common.configure_logging); Scrapy's loggers are left
+    as they are, and `scrapy crawl` logs as Scrapy does."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.exc_info and isinstance(record.exc_info[1], FileException))
@@ -78,11 +88,6 @@ class ArticleImagesPipeline(FilesPipeline):
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
         cls._update_stores(crawler.settings)
-        for name in ("scrapy.pipelines.media", "scrapy.pipelines.files"):
-            logger = logging.getLogger(name)
-            # One filter per logger, however many crawlers (sites) the process runs.
-            if not any(isinstance(f, _ReportedElsewhere) for f in logger.filters):
-                logger.addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
         pipeline = cls(str(output), crawler=crawler)
         pipeline.site = crawler.spidercls.site
@@ -90,6 +95,12 @@ class ArticleImagesPipeline(FilesPipeline):
         pipeline.attachment_maxsize = crawler.settings.getint("ARCHIVER_ATTACHMENT_MAXSIZE")
         pipeline.record = Recorder(crawler)
         return pipeline
+
+    def close_spider(self) -> None:
+        # Every image and attachment of this crawl on disk before the run reports it done.
+        if isinstance(self.store, AtomicFilesStore):  # the archive's folder, not a cloud store
+            for problem in self.store.written.sync():
+                logger.error(problem)
 
     def _attachments(self, item: ArticleItem) -> list[str]:
         # Only the site's own attachments: a link to a file elsewhere stays a link.

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from archiver.archive import article_path, to_markdown, write_atomic
+from archiver.archive.fs import WrittenFiles
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
 from archiver.run.events import Kind
 from archiver.run.record import Recorder
+
+logger = logging.getLogger(__name__)
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -35,6 +38,7 @@ class WritePipeline:
         self.stats = stats
         self.sites = sites
         self.record = record
+        self.written = WrittenFiles()  # synced together when the crawl closes
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
@@ -51,10 +55,11 @@ class WritePipeline:
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
         # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
-        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, with
-        # one sync when it closes. Items of one URL never race: dedup lets each through once.
+        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, synced
+        # when it closes. Items of one URL never race: dedup lets each through once.
         try:
-            outcome = (refresh_file if item.refresh else new_file)(path, text)
+            outcome = refresh_file(path, text) if item.refresh else \
+                new_file(path, text, self.written)
         except OSError as error:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
@@ -73,14 +78,17 @@ class WritePipeline:
         return item
 
     def close_spider(self) -> None:
-        # Every archive file and image of this crawl on disk before the run reports them done.
-        os.sync()
+        # Every archive file of this crawl on disk before the run reports it done (the images
+        # pipeline syncs its own files).
+        for problem in self.written.sync():
+            logger.error(problem)
 
 
-def new_file(path: Path, text: str) -> str:
+def new_file(path: Path, text: str, written: WrittenFiles) -> str:
     if path.exists():
         return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
     write_atomic(path, text, durable=False)
+    written.add(path)
     return keys.ARTICLES_NEW
 
 

@@ -36,6 +36,9 @@ class Kind(StrEnum):
     IGNORED = "ignored"  # listed, but the site's config acknowledges it (ignore_links)
     CHANGED = "changed"  # refresh rewrote the archived file (what changed: the reason)
     HEALTH = "health"  # the site looks redesigned, or a list's walk could not go on
+    # A run record (.state.json, .gone.json, .last-run.json) that could not be used: ignored,
+    # treated as absent and written anew (archiver.run.records); url is the file.
+    RECORD = "record"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.IGNORED: KindRule("ignored", keys.ARTICLES_IGNORED, fails=False),
     Kind.CHANGED: KindRule("changed_articles", keys.ARTICLES_CHANGED, fails=False),
     Kind.HEALTH: KindRule("health", None, fails=True),
+    Kind.RECORD: KindRule("bad_records", keys.RECORDS_BAD, fails=True),
 })
 
 # Stats counter per kind and code, as Scrapy's CoreStats keeps item_dropped_reasons_count/<X>.
