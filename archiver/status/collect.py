@@ -19,11 +19,11 @@ RUNS_SHOWN = 10
 
 
 def next_due(schedule: str | None, last: datetime | None) -> datetime | None:
-    """When `crawl --due` takes the site (archiver.schedule): the time it is, or became, due
+    """When `crawl --due` takes the site (archiver.run.schedule): the time it is, or became, due
     after its last finished run; None for a site never run (due at once)."""
     from croniter import croniter
 
-    from archiver.schedule import DEFAULT, INTERVALS, SLACK
+    from archiver.run.schedule import DEFAULT, INTERVALS, SLACK
 
     schedule = schedule or DEFAULT
     if last is None:

@@ -157,7 +157,7 @@ def retry_urls(folder: Path, problems: Problems) -> list[str]:
 
 def gone_urls(folder: Path, problems: Problems) -> list[str]:
     """Articles recorded as gone (.gone.json: 404/410 on two crawls in a row)."""
-    from archiver.deadlinks import GONE_AFTER
+    from archiver.run.deadlinks import GONE_AFTER
 
     path = folder / ".gone.json"
     data = read_json(path, problems)
