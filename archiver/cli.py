@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from archiver.commands import args as types
+from archiver.commands.capture import cmd_export, cmd_history, cmd_rebuild
 from archiver.commands.common import configure_logging, unexpected_error
 from archiver.commands.demo import cmd_demo
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
@@ -108,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"example:\n  {example}\n\n{codes}")
 
     # In the order `archiver --help` lists them.
-    for add in (add_crawl, add_fetch, add_refresh, add_check, add_publish, add_new_site,
-                add_preview, add_deploy, add_dispatch, add_sites, add_status, add_demo):
+    for add in (add_crawl, add_fetch, add_refresh, add_check, add_rebuild, add_history,
+                add_export, add_publish, add_new_site, add_preview, add_deploy, add_dispatch,
+                add_sites, add_status, add_demo):
         add(command)
     return parser
 
@@ -160,6 +162,46 @@ def add_check(command: Command) -> None:
                     "/srv/archive", exit_codes(
                         "no problem found", "problems found (each listed with its file)"))
     check.set_defaults(func=cmd_check)
+
+
+def add_rebuild(command: Command) -> None:
+    rebuild = command("rebuild", "re-derive every archive file from its newest capture with "
+                      "today's extraction, no network", "archiver rebuild njust --dry-run",
+                      exit_codes("every captured article rebuilt (or unchanged)",
+                                 "an article held back: today's extraction gives no article "
+                                 "from its capture (its file is kept)"))
+    rebuild.add_argument("sites", nargs="*", metavar="SITE",
+                         help="site names (default: every site archived or captured)")
+    rebuild.add_argument("--dry-run", action="store_true",
+                         help="list what would change; write nothing")
+    rebuild.add_argument("--image-links", choices=("original", "local"),
+                         help="image URLs in the Markdown (default: as the capturing crawl "
+                         "linked them)")
+    rebuild.add_argument("--report", metavar="FILE", help="where to write the JSON report "
+                         "(default: <output>/.reports/<time>-rebuild.json)")
+    rebuild.set_defaults(func=cmd_rebuild)
+
+
+def add_history(command: Command) -> None:
+    history = command("history", "list the captured versions of an article",
+                      "archiver history http://news.example.edu.cn/2025/0430/c1a2/page.htm "
+                      "--show 2", exit_codes("versions listed (or shown)",
+                                             "no capture of the URL, or that version gives "
+                                             "no article"))
+    history.add_argument("url", metavar="URL", type=types.web_url, help="the article's URL")
+    history.add_argument("--show", metavar="N", type=types.count,
+                         help="print the archive file version N gives")
+    history.set_defaults(func=cmd_history)
+
+
+def add_export(command: Command) -> None:
+    export = command("export", "write the captures of sites as a WACZ file for replay tools",
+                     "archiver export njust --wacz njust.wacz",
+                     exit_codes("written", "no capture to export, or the WACZ failed"))
+    export.add_argument("sites", nargs="*", metavar="SITE",
+                        help="site names (default: every site captured)")
+    export.add_argument("--wacz", metavar="FILE", required=True, help="the WACZ file to write")
+    export.set_defaults(func=cmd_export)
 
 
 def add_publish(command: Command) -> None:

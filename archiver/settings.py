@@ -64,6 +64,8 @@ HTTPPROXY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     # After HttpCompression (590) has unpacked the body, before anything reads its text.
     "archiver.middlewares.CharsetMiddleware": 580,
+    # Keeps each page as the spider gets it (after those two) in the site's WARC files.
+    "archiver.capture.middleware.CaptureMiddleware": 570,
     # Scrapy's retries, with a growing pause before each.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.middlewares.BackoffRetryMiddleware": 550,

@@ -197,12 +197,12 @@ def test_a_node_killed_during_wait_fails_its_sites_and_a_rerun_resumes(server, t
         [sys.executable, "-m", "archiver.cli", "--config-dir", str(configs), "dispatch", "--all",
          "--wait", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output", str(out)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    scheduled = {}
+    scheduled, jobs = {}, {}
     while len(scheduled) < 2:  # "site: job ID on URL", printed as each job is scheduled
         line = proc.stdout.readline()
         assert line, proc.stderr.read()
         site, _, rest = line.partition(": job ")
-        scheduled[site] = rest.rsplit(" on ", 1)[1].strip()
+        jobs[site], scheduled[site] = (part.strip() for part in rest.rsplit(" on ", 1))
     assert scheduled == {"site0": nodes[0], "site1": nodes[1]}
     wait_for_hit(server, stuck_article)
     stop(cluster[1][0])  # the node of site1 dies with its job
@@ -222,6 +222,15 @@ def test_a_node_killed_during_wait_fails_its_sites_and_a_rerun_resumes(server, t
     rerun = dispatch(configs, out, nodes[:1], "site1", "--wait")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert {p.name for p in (out / "site1").glob("*.md")} == expected["site1"]
+    # Each job captured into a WARC file of its own (the lost job's closed by the rerun), and
+    # a rebuild reads them all: every archive file comes out as it is.
+    warcs = sorted(w for w in (out / "site1" / ".warc").iterdir() if ".idx" not in w.name)
+    assert [w.name.endswith(".warc.gz") for w in warcs] == [True, True]
+    assert jobs["site1"] in warcs[0].name
+    rebuilt = run_archiver("--config-dir", str(configs), "rebuild", "site1", "--dry-run",
+                           "--output", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.stdout.startswith("site1: 0 changed, 0 restored, 3 unchanged"), rebuilt.stdout
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from archiver.archive.check import check_archive
+    from archiver.capture.verify import check_captures
 
     output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
     if not output.is_dir():
@@ -47,9 +48,17 @@ def cmd_check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_CONFIG
     problems, files = check_archive(output)
+    captures = check_captures(output)
+    problems = problems + captures.problems
     for problem in problems:
         print(problem)
-    print(f"checked {files} archive file(s) in {output}: {len(problems)} problem(s)")
+    for site, missing in captures.no_capture.items():
+        # Not a problem: archived before captures were kept; `refresh` captures them.
+        shown = ", ".join(p.name for p in missing[:5]) + (", …" if len(missing) > 5 else "")
+        print(f"{site}: {len(missing)} archive file(s) with no capture ({shown}); "
+              "`archiver refresh` captures them")
+    print(f"checked {files} archive file(s) in {output}, {captures.files} capture file(s) "
+          f"({captures.records} records): {len(problems)} problem(s)")
     return EXIT_FAILED if problems else EXIT_OK
 
 

@@ -91,6 +91,9 @@ class SiteConfig:
     # is ever requested from them.
     image_domains: tuple[str, ...] = ()
     image_links: str | None = None  # None: the global ARCHIVER_IMAGE_LINKS
+    # Raw captures (WARC) of what the crawl fetches: "pages" (article and list pages), "all"
+    # (images and attachments too) or "off" (archiver.capture).
+    capture: str = "pages"
     # Convert traditional to simplified Chinese (OpenCC t2s), for sites that serve only a
     # traditional rendition.
     t2s: bool = False

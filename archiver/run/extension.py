@@ -89,7 +89,8 @@ class SiteRun:
                 (ext.event_recorded, run_signals.event_recorded),
                 (ext.articles_listed, run_signals.articles_listed),
                 (ext.walk_cut, run_signals.walk_cut),
-                (ext.body_fallback, run_signals.body_fallback)):
+                (ext.body_fallback, run_signals.body_fallback),
+                (ext.noted, run_signals.note)):
             crawler.signals.connect(receiver, signal=signal)
         return ext
 
@@ -105,6 +106,10 @@ class SiteRun:
     def walk_cut(self, start: str, why: str) -> None:
         """This list's walk did not reach its end (or its first page with nothing new)."""
         self.cuts.setdefault(start, why)
+
+    def noted(self, text: str) -> None:
+        """A line for the report's notes (the captures' repairs and troubles)."""
+        self.notes.append(text)
 
     def body_fallback(self, url: str) -> None:
         if len(self.fallback_urls) < FALLBACK_SAMPLE:

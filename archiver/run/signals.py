@@ -23,3 +23,7 @@ walk_cut = object()
 # Spider -> SiteRun: `url` of an article whose body came from the generic fallback rather
 # than the site's selectors (a sample is named by the site's health).
 body_fallback = object()
+
+# Anyone -> SiteRun: `text`, one line for the site's `notes` in the summary and the report
+# (the capture middleware: a WARC file a killed run left repaired, captures that stopped).
+note = object()

@@ -103,7 +103,8 @@ class SiteSpider(scrapy.Spider):
                       ) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
                               cb_kwargs={"page": page, "start": start},
-                              meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
+                              meta={"ecms_pages": pending or [], "archiver_capture": "list",
+                                    **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # self.run was handed over on spider_opened, before the first request is asked for.
@@ -260,7 +261,8 @@ class SiteSpider(scrapy.Spider):
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date},
-                              meta=self._browser_meta("articles"))
+                              meta={"archiver_capture": "article",
+                                    **self._browser_meta("articles")})
 
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
