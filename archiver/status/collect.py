@@ -51,11 +51,16 @@ def _code_stamp() -> str:
     return ",".join(str(p.stat().st_mtime_ns) for p in sorted(folder.glob("*.py")))
 
 
+def one_line(error: object) -> str:
+    """An error message on one line (YAML's messages span several, with a caret drawing), as
+    `archiver sites` prints it (nothing below the command line imports archiver.commands)."""
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip(" ^"))
+
+
 def read_configs(folder: str, cache: records.Cache) -> Configs:
     """Every config of the folder, validated as `archiver sites` does; a file whose time and
     size did not change since the last status keeps its cached verdict (parsing 200 YAML
     files takes longer than the whole status may)."""
-    from archiver.commands.common import one_line
     from archiver.config import ConfigError
     from archiver.config.loading import config_files, load_site
 

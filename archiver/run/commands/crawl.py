@@ -31,7 +31,7 @@ class Command(ScrapyCrawl):
         except KeyError:
             if not self._config_error(args[0], started):
                 # Scrapy would print "Spider not found" with a traceback and exit 1.
-                from archiver.commands.common import EXIT_CONFIG
+                from archiver.run.exitcodes import EXIT_CONFIG
 
                 folder = self.crawler_process.settings["ARCHIVER_CONFIG_DIR"]
                 print(f"unknown site: {args[0]} (no config of that name in {folder}; see "
