@@ -23,18 +23,28 @@ from archiver.commands.scaleout import (
     cmd_deploy,
     cmd_dispatch,
 )
-from archiver.run.exitcodes import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, MEANINGS
+from archiver.commands.status import cmd_status
+from archiver.run.exitcodes import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    MEANINGS,
+)
 
 
-def exit_codes(ok: str, failed: str | None) -> str:
-    """The exit codes section of a command's help (README "Output, reports and exit codes")."""
-    meanings = {0: ok, **({1: failed} if failed else {}), **MEANINGS}
+def exit_codes(ok: str, failed: str | None, crawls: bool = False) -> str:
+    """The exit codes section of a command's help (README "Output, reports and exit codes");
+    the lock's code only for the commands that crawl (they take site locks)."""
+    meanings = {0: ok, **({1: failed} if failed else {}),
+                **{code: text for code, text in MEANINGS.items()
+                   if crawls or code is not EXIT_LOCKED}}
     return "\n".join(["exit codes:", *(f"  {int(code):<4} {text}"
                                         for code, text in meanings.items())])
 
 
 RUN_CODES = exit_codes("everything archived", "partial failure: something was not archived or "
-                       "needs a look (named in the summary and the report)")
+                       "needs a look (named in the summary and the report)", crawls=True)
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,7 +78,8 @@ def run_options(p: argparse.ArgumentParser) -> None:
                    help="image URLs in the Markdown: the source's, or the archived copies'")
     p.add_argument("--report", metavar="FILE", help="where to write the JSON run report "
                    "(default: <output>/.reports/<time>-<command>.json)")
-    p.add_argument("--log-file", metavar="FILE", help="write Scrapy's full log to this file")
+    p.add_argument("--log-file", metavar="FILE", type=types.log_file,
+                   help="write Scrapy's full log to this file (its folder is created)")
 
 
 def site_choice(p: argparse.ArgumentParser) -> None:
@@ -106,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     # In the order `archiver --help` lists them.
     for add in (add_crawl, add_fetch, add_refresh, add_check, add_rebuild, add_history,
                 add_export, add_publish, add_new_site, add_preview, add_deploy, add_dispatch,
-                add_sites, add_demo):
+                add_sites, add_status, add_demo):
         add(command)
     return parser
 
@@ -208,11 +219,15 @@ def add_publish(command: Command) -> None:
     publish = command("publish", "copy the archive into a Hexo site (only what changed)",
                       "archiver publish ~/blog nankai",
                       exit_codes("published, and the Hexo site's _config.yml is right",
-                                 "a post not copied (it would break Hexo), or a _config.yml "
-                                 "key to set"))
+                                 "a post not copied (it would break Hexo, was edited in the "
+                                 "Hexo folder, or lies behind a link out of it), or a "
+                                 "_config.yml key to set"))
     publish.add_argument("hexo_dir", metavar="HEXO_DIR", help="the Hexo site's folder")
     publish.add_argument("sites", nargs="*", metavar="SITE",
                          help="site names (default: every site archived)")
+    publish.add_argument("--force", action="store_true",
+                         help="also replace posts changed in the Hexo folder since they were "
+                         "last published (by default they are kept and named)")
     publish.set_defaults(func=cmd_publish)
 
 
@@ -277,13 +292,76 @@ def add_sites(command: Command) -> None:
     sites.set_defaults(func=cmd_sites)
 
 
+def add_status(command: Command) -> None:
+    status = command("status", "the state of each site's archive: articles, newest, last run, "
+                     "next due, failures (read from the archive's records; no network)",
+                     "archiver status --html status.html",
+                     exit_codes("the status was shown", None))
+    status.add_argument("sites", nargs="*", metavar="SITE",
+                        help="site names (default: every configured or archived site)")
+    status.add_argument("--json", action="store_true",
+                        help="the same as JSON (fields: README \"archiver status\")")
+    status.add_argument("--html", metavar="FILE",
+                        help="also write a dashboard page: one HTML file, no external assets")
+    status.set_defaults(func=cmd_status)
+
+
 def add_demo(command: Command) -> None:
-    demo = command("demo", "crawl the bundled demo site on 127.0.0.1", "archiver demo")
+    demo = command("demo", "crawl the bundled demo sites on 127.0.0.1 (--serve: keep them up "
+                   "to try the other commands on)", "archiver demo --serve")
     run_options(demo)
+    demo.add_argument("--serve", action="store_true",
+                      help="only serve the demo sites, until Ctrl-C, and print what to set "
+                      "(http_proxy, --config-dir) to use every command on them; their configs "
+                      "are copied to --config-dir (default ./demo-configs)")
+    demo.add_argument("--port", metavar="N", type=types.count,
+                      help="with --serve: the proxy's port on 127.0.0.1 (default: any free one)")
     demo.set_defaults(func=cmd_demo)
 
 
+class ClosedReaderSafe:
+    """stdout for `archiver … | head`: once the reader is gone, what is printed goes nowhere
+    instead of raising BrokenPipeError in the middle of the run, so the run ends as it would
+    have (its report written, its exit code the report's)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def _gone(self) -> None:
+        # Python's own advice: point stdout at /dev/null so that nothing more can fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def readable_output() -> None:
+    """Text the terminal's encoding cannot show (Chinese under PYTHONIOENCODING=latin-1, a
+    C locale) is written as escapes instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    readable_output()
+    if not isinstance(sys.stdout, ClosedReaderSafe):
+        sys.stdout = ClosedReaderSafe(sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         configure_logging(args)  # once, for the whole process

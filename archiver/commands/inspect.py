@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,7 +150,9 @@ def cmd_new_site(args: argparse.Namespace) -> int:
     print(f"wrote {path}: cms {findings.family}, {len(findings.lists)} list page(s), "
           f"pagination: {findings.paging}")
     show_samples(findings, site, args.full_text)
-    print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")
+    # The next commands must look in the same config folder as this one did.
+    where = f"--config-dir {shlex.quote(str(folder))} " if args.config_dir else ""
+    print(f"next: `archiver {where}preview {name}`, then `archiver {where}crawl {name}`")
     return EXIT_OK if findings.articles and not findings.problems else EXIT_FAILED
 
 

@@ -216,6 +216,7 @@ def wait_for(jobs, args: argparse.Namespace, cluster, record) -> bool:
     """Print each site's outcome as its job ends; False when interrupted (Ctrl-C)."""
     from archiver.dispatch import start
     from archiver.dispatch_watch import Watch
+    from archiver.progress import Ticker
 
     lost_after = args.lost_after
 
@@ -223,9 +224,15 @@ def wait_for(jobs, args: argparse.Namespace, cluster, record) -> bool:
         print(f"scrapyd node {node.name}: {why}; it is lost if it stays silent for "
               f"{lost_after:g} s", file=sys.stderr, flush=True)
 
+    # On a terminal, a progress line under the outcomes: sites done of those scheduled, the
+    # rate and the time left (archiver.progress).
+    progress = Ticker("sites", sum(job.outcome == "scheduled" for job in jobs))
+
     def say(kind: str, message: str) -> None:
         if kind != "requeue" or args.verbose:
+            progress.finish()
             print(message, file=sys.stderr, flush=True)
+            progress.tick(now_too=True)
 
     def requeue(job) -> bool:
         """The site's job again, on the least loaded healthy node (this dispatch's jobs)."""
@@ -242,12 +249,16 @@ def wait_for(jobs, args: argparse.Namespace, cluster, record) -> bool:
         return False
 
     def ended(job) -> None:
+        progress.finish()
         print_outcome(job, args.verbose)
+        progress.tick(now_too=True)
 
     try:
         Watch(jobs, ended, lost_after, on_silence=silent, cluster=cluster, requeue=requeue,
               cancelled=record.cancelled, say=say).run()
+        progress.finish()
     except KeyboardInterrupt:
+        progress.finish()
         for job in jobs:
             if job.outcome == "scheduled":
                 job.end("running", EXIT_INTERRUPTED, "still running when the wait was stopped")
@@ -338,9 +349,9 @@ def iso_time(seconds: float) -> str:
 def write_dispatch_report(path: str | None, output: Path, document: dict,
                           name: str = "dispatch") -> Path | None:
     from archiver.dispatch import write_report
+    from archiver.run.report import default_report_path
 
-    report = Path(path) if path else output / ".reports" / (
-        f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json")
+    report = Path(path) if path else default_report_path(output, name)
     try:
         write_report(report, document)
     except OSError as error:

@@ -5,7 +5,7 @@ same, because both are read from the same SiteOutcome."""
 
 from __future__ import annotations
 
-from archiver.run.events import Event, Kind
+from archiver.run.events import KINDS, Event, Kind
 from archiver.run.exitcodes import ExitCode
 from archiver.run.outcome import SECTIONS, Outcome, SiteOutcome
 
@@ -23,6 +23,10 @@ EVENT_LINES = {
     Kind.RECORD: "warning: bad_record: {url}: {reason}; ignored (treated as absent) and written "
                  "anew",
 }
+
+
+# Report sections the summary counts but does not list line by line.
+QUIET_SECTIONS = (KINDS[Kind.IGNORED].section,)
 
 
 def event_line(event: Event) -> str:
@@ -48,12 +52,17 @@ def site_lines(name: str, site: SiteOutcome) -> list[str]:
     else:
         articles = (f"{a['new']} new, {a['already_archived']} already archived, "
                     f"{a['failed']} dropped or failed")
+    if a.get("ignored"):
+        articles += f", {a['ignored']} ignored"
     lines = [f"{name}: {articles}; images {images['fetched']} fetched, {images['failed']} failed"]
     if site.unreachable:
         lines = [f"{name}: UNREACHABLE: {site.unreachable.reason} ({site.unreachable.url})"]
     lines += [f"  {note}" for note in site.notes]
-    # Grouped as the report groups them: failures, flagged, gone, ..., health last.
-    lines += [f"  {event_line(event)}" for name in SECTIONS for event in site.section(name)]
+    # Grouped as the report groups them: failures, flagged, gone, ..., health last. Links
+    # acknowledged in the config are counted above, not listed (the report names each one), so
+    # that a cron mail stays short.
+    lines += [f"  {event_line(event)}" for name in SECTIONS if name not in QUIET_SECTIONS
+              for event in site.section(name)]
     if site.outcome is Outcome.INTERRUPTED:
         lines.append(f"  interrupted: {site.counts['queued_not_made']} queued request(s) not "
                      "made; every file written is complete; run the same command again to "
@@ -77,7 +86,7 @@ def totals_line(sites: dict[str, SiteOutcome], status: ExitCode) -> str:
         parts.append(f"{down} unreachable")
     articles = [f"{total('articles', key)} {key.replace('_', ' ')}"
                 for key in ("new", "already_archived", "changed", "gone", "failed", "flagged",
-                            "offsite", "held_back")
+                            "offsite", "held_back", "ignored")
                 if key in ("new", "failed") or total("articles", key)]
     return (f"total: {', '.join(parts)}; articles {', '.join(articles)}; images "
             f"{total('images', 'fetched')} fetched, {total('images', 'failed')} failed; "

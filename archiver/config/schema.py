@@ -103,6 +103,10 @@ class SiteConfig:
     render_wait: str | None = None
     # When `archiver crawl --due` crawls it: hourly, daily, weekly or a cron expression.
     schedule: str | None = None
+    # Links the archive cannot hold and the operator has acknowledged (WeChat articles, a
+    # login-only system): RE2 patterns searched in a listed article URL. Such a link is not
+    # requested and is counted as "ignored", not as a failure.
+    ignore_links: tuple[Pattern, ...] = ()
     # Per-site Scrapy settings, from the allow-list in archiver.config.sitesettings.
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
@@ -112,6 +116,10 @@ class SiteConfig:
     def allows(self, url: str) -> bool:
         """True when the URL is http(s) on one of the site's domains or their subdomains."""
         return _on_domains(url, self.allowed_domains)
+
+    def ignores(self, url: str) -> bool:
+        """True when the URL is a link the config acknowledges as not archivable."""
+        return any(pattern.search(url) for pattern in self.ignore_links)
 
     def renders(self, kind: str) -> bool:
         """Whether list ("lists") or article ("articles") pages go through the browser."""

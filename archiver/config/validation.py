@@ -29,7 +29,7 @@ NAME_MAX = 253  # a host name's limit; a folder name may have 255 bytes
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
     "list", "article", "image_links", "settings", "cms", "t2s", "image_domains", "render",
-    "render_wait", "schedule", "capture",
+    "render_wait", "schedule", "ignore_links", "capture",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
@@ -68,6 +68,7 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         render=_render(top),
         render_wait=top.selector("render_wait"),
         schedule=_schedule(top),
+        ignore_links=top.regexes("ignore_links"),
         settings=_settings(top),
         source=str(source),
     )

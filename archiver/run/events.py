@@ -33,6 +33,7 @@ class Kind(StrEnum):
     FLAGGED = "flagged"  # archived, but needs a look (garbled text, implausible date, ...)
     GONE = "gone"  # the source answers 404/410: nothing to fetch, the archived file is kept
     OFFSITE = "offsite"  # listed by the site but lives elsewhere (WeChat): not fetched
+    IGNORED = "ignored"  # listed, but the site's config acknowledges it (ignore_links)
     CHANGED = "changed"  # refresh rewrote the archived file (what changed: the reason)
     HEALTH = "health"  # the site looks redesigned, or a list's walk could not go on
     # A refresh that would have made the file worse (archiver.archive.integrity): the file is
@@ -58,6 +59,7 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.FLAGGED: KindRule("flagged", keys.ARTICLES_FLAGGED, fails=True),
     Kind.GONE: KindRule("gone", keys.ARTICLES_GONE, fails=False),
     Kind.OFFSITE: KindRule("offsite", keys.ARTICLES_OFFSITE, fails=True),
+    Kind.IGNORED: KindRule("ignored", keys.ARTICLES_IGNORED, fails=False),
     Kind.CHANGED: KindRule("changed_articles", keys.ARTICLES_CHANGED, fails=False),
     Kind.HEALTH: KindRule("health", None, fails=True),
     Kind.HELD_BACK: KindRule("held_back", keys.ARTICLES_HELD_BACK, fails=True),

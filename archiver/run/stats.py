@@ -19,6 +19,8 @@ ARTICLES_GONE = "archiver/articles/gone"
 RECORDS_BAD = "archiver/records/bad"
 # Listed articles that live off the site (WeChat) and are not fetched: named, never silent.
 ARTICLES_OFFSITE = "archiver/articles/offsite"
+# Listed links the site's config acknowledges as not archivable (ignore_links): not failures.
+ARTICLES_IGNORED = "archiver/articles/ignored"
 IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"

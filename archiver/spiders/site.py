@@ -184,8 +184,8 @@ class SiteSpider(scrapy.Spider):
                 # Checked before the request is scheduled: archived articles cost nothing.
                 self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
                 continue
-            if self._gone(article.url) or article.url in self.asked:
-                continue  # gone, or already asked for in this run (a retry of the last run)
+            if self._ignored(article.url) or self._gone(article.url) or article.url in self.asked:
+                continue  # ignored, gone, or already asked for in this run (a retry of the last run)
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return new, True
@@ -211,11 +211,23 @@ class SiteSpider(scrapy.Spider):
         self._list_failure(asked, start, code, why)
         return True
 
+    def _ignored(self, url: str) -> bool:
+        """A listed link the site's config acknowledges as not archivable (`ignore_links`):
+        not requested, counted and named as ignored (once per run), never a failure."""
+        if not self.site.ignores(url):
+            return False
+        if url not in self.offsite_seen:
+            self.offsite_seen.add(url)
+            self.record(Kind.IGNORED, "ignored_link", url,
+                        "acknowledged in the site's config (ignore_links): not archived, not a "
+                        "failure", site=self.name)
+        return True
+
     def _offsite(self, listed: list) -> None:
         """Count and name the listed articles the archiver does not fetch (WeChat articles):
         a site's news must never go missing without a word."""
         for article in listed:
-            if article.url in self.offsite_seen:
+            if article.url in self.offsite_seen or self._ignored(article.url):
                 continue
             self.offsite_seen.add(article.url)
             self.record(Kind.OFFSITE, "wechat", article.url,
@@ -298,6 +310,10 @@ class SiteSpider(scrapy.Spider):
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
         entry = self.run.dead.skip(url) if self.run.dead else None
+        if entry and url in self.run.dead.seen:
+            # It became gone in this very run (its retry answered 404/410 before a list page
+            # linked it): counted as failed already, not counted again as gone.
+            return True
         if entry:
             self.record(Kind.GONE, "known_dead", url,
                         f"HTTP {entry['status']} on {entry['runs']} crawls in a row, last "
