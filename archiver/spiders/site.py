@@ -185,7 +185,7 @@ class SiteSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
                 continue
             if self._ignored(article.url) or self._gone(article.url) or article.url in self.asked:
-                continue  # ignored, gone, or already asked for in this run (a retry of the last run)
+                continue  # ignored, gone, or asked for already (a retry of the last run)
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return new, True
