@@ -151,6 +151,14 @@ def dispatch(configs: Path, out: Path, nodes: list[str], *args: str, env: dict |
                         ",".join(nodes), "--output", str(out), env=env, timeout=240)
 
 
+def status_dispatch(configs: Path, out: Path) -> dict[str, dict | None]:
+    """Per site, what `archiver status --json` shows of the last dispatch."""
+    shown = run_archiver("--config-dir", str(configs), "--output", str(out), "status",
+                         "--json")
+    assert shown.returncode in (0, 1), shown.stdout + shown.stderr
+    return {site["name"]: site["dispatch"] for site in json.loads(shown.stdout)["sites"]}
+
+
 def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path, nodes):
     configs, out = tmp_path / "configs", tmp_path / "shared-out"
     expected = fixture_sites(server, configs, count=2)
@@ -167,6 +175,15 @@ def test_dispatch_spreads_sites_over_nodes_with_crawls_options(server, tmp_path,
         assert (entry["outcome"], entry["exit_code"]) == ("finished", 0), site
         assert entry["result"]["articles"]["new"] == 2, site  # --max-articles reached the job
         assert len(list((out / site).glob("*.md"))) == 2
+    # `archiver status` shows each site's job of this dispatch and its outcome, as reported.
+    shown = status_dispatch(configs, out)
+    assert set(shown) == set(expected)
+    for site, entry in report["sites"].items():
+        assert shown[site] is not None, site
+        assert (shown[site]["dispatch"], shown[site]["node"], shown[site]["job"],
+                shown[site]["outcome"], shown[site]["exit_code"], shown[site]["running"]) == (
+            report["dispatch"], entry["node"], entry["job"], entry["outcome"],
+            entry["exit_code"], False), site
 
     rest = dispatch(configs, out, nodes, "--all", "--wait")
     assert rest.returncode == 0, rest.stdout + rest.stderr
@@ -191,6 +208,12 @@ def test_a_site_running_on_one_node_is_not_scheduled_again(server, tmp_path, nod
     started = dispatch_report(out)
     assert first.returncode == 0 and started["sites"]["site0"]["outcome"] == "scheduled"
     wait_for_hit(server, first_article)
+    # While its job runs (no report yet), `archiver status` shows it in flight on its node.
+    shown = status_dispatch(configs, out)["site0"]
+    assert shown is not None
+    assert (shown["dispatch"], shown["node"], shown["job"], shown["outcome"]) == (
+        started["dispatch"], started["sites"]["site0"]["node"],
+        started["sites"]["site0"]["job"], "in flight")
     # The next dispatch into the same archive knows the job (the dispatch records of
     # <output>/.dispatch/) and follows it instead of starting another.
     second = dispatch(configs, out, nodes, "site0")

@@ -102,16 +102,43 @@ def read_configs(folder: str, cache: records.Cache) -> Configs:
 def dispatched_jobs(name: str, cache: records.Cache) -> list[dict[str, Any]]:
     """The site's job of the newest dispatch that sent it (node, job, outcome).
 
-    This is the place for the status of dispatched work: the `nodes` lane may answer from
-    Scrapyd here (pending/running); today it is what the newest dispatch report recorded."""
+    What the newest dispatch report recorded (kept after a later dispatch without the site);
+    the last dispatch's jobs, in flight or ended, are site_dispatch's."""
     job = cache.jobs.get(name)
     if not isinstance(job, dict):
         return []
     return [{k: v for k, v in job.items() if k != "sort"}]
 
 
+def read_last_dispatch(output: Path, problems: records.Problems) -> dict[str, Any] | None:
+    """The last dispatch into the archive (archiver.dispatch.last_dispatch: its record and its
+    jobs' reports in the shared folder, no node asked), read once per status; None when there
+    is none. Its records are untrusted input: one that cannot be read is a problem line, never
+    a crash of the status."""
+    from archiver.dispatch import last_dispatch
+
+    try:
+        found = last_dispatch(output)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        problems.add(output / ".dispatch", f"the last dispatch could not be read: {error}")
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def site_dispatch(name: str, dispatch: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The site's job in the last dispatch, with that dispatch's id and state: `outcome` is
+    "in flight" while its job wrote no report yet; None when the last dispatch did not send
+    the site."""
+    job = (dispatch or {}).get("sites", {}).get(name)
+    if not isinstance(job, dict):
+        return None
+    return {"dispatch": dispatch["dispatch"], "started": dispatch["started"],
+            "running": dispatch["running"], "cancelled": dispatch["cancelled"], **job}
+
+
 def site_status(name: str, output: Path, configs: Configs, reports: set[str],
-                cache: records.Cache, now: datetime) -> dict[str, Any]:
+                cache: records.Cache, now: datetime,
+                dispatch: dict[str, Any] | None = None) -> dict[str, Any]:
     folder = output / name
     problems = records.Problems()
     articles = records.site_articles(folder, cache)
@@ -158,6 +185,7 @@ def site_status(name: str, output: Path, configs: Configs, reports: set[str],
         "failures": failures[:records.MAX_LISTED],
         "health": [*run.get("health", []), *problems.lines],
         "jobs": dispatched_jobs(name, cache),
+        "dispatch": site_dispatch(name, dispatch),
     }
 
 
@@ -177,8 +205,10 @@ def collect(output: Path, config_dir: str, names: list[str] | None = None,
     problems = records.Problems()
     configs = read_configs(config_dir, cache)
     reports = records.read_new_reports(output / records.REPORTS, cache, problems)
+    dispatch = read_last_dispatch(output, problems)
     chosen = names or known_sites(output, configs)
-    sites = [site_status(name, output, configs, reports, cache, now) for name in chosen]
+    sites = [site_status(name, output, configs, reports, cache, now, dispatch)
+             for name in chosen]
     cache.save()
     return {
         "output": str(output),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from archiver.status.text import last_run_cells
+from archiver.status.text import dispatch_marker, last_run_cells
 
 STYLE = """
 body{font:13px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -143,6 +143,8 @@ def site_section(site: dict[str, Any]) -> str:
     parts.append("<h3>last runs</h3>" + run_strip(site["runs"]))
     if site["last_run"] and site["last_run"]["reason"]:
         parts.append(f'<p>last run: {escape(site["last_run"]["reason"])}</p>')
+    if dispatch_marker(site):
+        parts.append(f'<p data-field="dispatch">{escape(dispatch_marker(site))}</p>')
     parts.append(items("failures in the last run", "failures", failures))
     parts.append(items("held back", "held_back_items", held))
     parts.append(items("waiting for a retry", "retry_urls", [link(u) for u in site["retry_urls"]]))

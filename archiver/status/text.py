@@ -27,6 +27,23 @@ def row(site: dict[str, Any]) -> list[str]:
             f"{len(site['health'])} warning(s)" if site["health"] else "ok"]
 
 
+def dispatch_marker(site: dict[str, Any]) -> str:
+    """The site's job in the last dispatch, in a few words: `in flight on NODE` until its job
+    writes its report, then its outcome (and exit code); empty when that dispatch did not
+    send the site."""
+    job = site.get("dispatch")
+    if not job:
+        return ""
+    where = f" on {job['node']}" if job.get("node") else ""
+    if job["outcome"] == "in flight":
+        state = f"in flight{where}"
+    else:
+        state = f"{job['outcome']} (exit {job['exit_code']}){where}"
+    if job["cancelled"]:
+        state += ", cancelled"
+    return f"dispatch {job['dispatch']}: {state}, job {job['job']}"
+
+
 def lines(document: dict[str, Any]) -> list[str]:
     rows = [list(COLUMNS)] + [row(site) for site in document["sites"]]
     widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
@@ -34,6 +51,8 @@ def lines(document: dict[str, Any]) -> list[str]:
     out = ["  ".join(cell.rjust(w) if i in numeric else cell.ljust(w)
                      for i, (cell, w) in enumerate(zip(r, widths, strict=True))).rstrip()
            for r in rows]
+    out += [f"{site['name']}: {marker}" for site in document["sites"]
+            if (marker := dispatch_marker(site))]
     t = document["totals"]
     out.append(f"total: {t['sites']} site(s), {t['articles']} article(s), newest "
                f"{(t['newest'] or '-')[:10]}; {t['never_run']} never run, {t['failing']} "
