@@ -124,6 +124,35 @@ def test_status_reads_broken_records_without_failing(archive):
     assert sites["broken"]["retry"] == 0 and sites["broken"]["last_finished_run"] is None
 
 
+def test_status_shows_the_last_dispatch_per_site_from_untrusted_records(archive):
+    configs, output, _ = archive
+    dispatches = output / ".dispatch"
+    dispatches.mkdir()
+    (dispatches / "20990101-000000-aaaaaa.json").write_text(json.dumps({"started": 7, "sites": {
+        "wechat": {"job": "wechat-j1", "node": "http://n1:6800", "earlier": "x"},
+        "broken": {"job": "broken-j2", "node": "http://n2:6800"},
+        "never": {"job": 5, "node": "http://n3:6800"}}}))
+    (dispatches / "20990102-000000-bbbbbb.json").write_text("[1")  # newer, unreadable: skipped
+    (output / ".reports" / "dispatch-wechat-j1.json").write_text("[1")
+    result = status(configs, output, "--json")
+    assert result.returncode == 0, result.stderr
+    shown = {site["name"]: site["dispatch"] for site in json.loads(result.stdout)["sites"]}
+    assert shown["never"] is None  # its entry is no job: not trusted
+    assert {k: shown["wechat"][k] for k in ("dispatch", "node", "job", "outcome", "exit_code",
+                                             "running", "earlier_jobs")} == {
+        "dispatch": "20990101-000000-aaaaaa", "node": "http://n1:6800", "job": "wechat-j1",
+        "outcome": "no report", "exit_code": 1, "running": False, "earlier_jobs": 0}
+    assert (shown["broken"]["job"], shown["broken"]["outcome"]) == ("broken-j2", "in flight")
+    lines = status(configs, output).stdout.splitlines()
+    assert "broken: dispatch 20990101-000000-aaaaaa: in flight on http://n2:6800, job " \
+        "broken-j2" in lines
+    assert not [line for line in lines if line.startswith("never: dispatch")]
+    page = output / "status.html"
+    assert status(configs, output, "--html", str(page)).returncode == 0
+    assert '<p data-field="dispatch">dispatch 20990101-000000-aaaaaa: in flight on ' \
+        'http://n2:6800, job broken-j2</p>' in page.read_text()
+
+
 needs_browser = pytest.mark.skipif(
     find_browser() is None and not os.environ.get("CI"),
     reason="no Chromium here (apt-get install chromium); CI installs it and runs this test")

@@ -51,13 +51,13 @@ def lines(document: dict[str, Any]) -> list[str]:
     out = ["  ".join(cell.rjust(w) if i in numeric else cell.ljust(w)
                      for i, (cell, w) in enumerate(zip(r, widths, strict=True))).rstrip()
            for r in rows]
-    out += [f"{site['name']}: {marker}" for site in document["sites"]
-            if (marker := dispatch_marker(site))]
     t = document["totals"]
     out.append(f"total: {t['sites']} site(s), {t['articles']} article(s), newest "
                f"{(t['newest'] or '-')[:10]}; {t['never_run']} never run, {t['failing']} "
                f"failing, {t['due']} due; {t['retry']} to retry, {t['gone']} gone, "
                f"{t['ignored']} ignored, {t['held_back']} held back; {t['health']} health "
                "warning(s)")
+    out += [f"{site['name']}: {marker}" for site in document["sites"]
+            if (marker := dispatch_marker(site))]
     out += [f"unreadable record: {line}" for line in document["problems"]]
     return out
