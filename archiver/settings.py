@@ -67,6 +67,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retries, with a growing pause before each.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.middlewares.BackoffRetryMiddleware": 550,
+    # An article the archive holds by now (an alias learned meanwhile) is not requested.
+    "archiver.knownarticles.KnownArticleMiddleware": 50,
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it: off-site is reported so.
     "archiver.middlewares.OffsiteRedirectMiddleware": 610,
 }

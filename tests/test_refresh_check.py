@@ -47,7 +47,7 @@ def test_refresh_rewrites_only_changed_files_and_keeps_gone_ones(server, tmp_pat
     site = site_report(tmp_path / "out")
     assert site["articles"] | {"new": 0} == {"new": 0, "already_archived": 0, "changed": 1,
                                              "unchanged": 2, "gone": 1, "failed": 0, "flagged": 0,
-                                             "offsite": 0}
+                                             "offsite": 0, "alias": 0}
     assert site["images"]["fetched"] == 1
     assert [(g["url"], g["reason"]) for g in site["gone"]] == [
         (server.url(articles[2].path), "HTTP 404 at the source; archived file kept")]

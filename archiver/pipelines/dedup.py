@@ -1,4 +1,5 @@
-"""Never archive an article twice: its urlname is already a file, or came earlier in this run."""
+"""Never archive an article twice: its URL (as linked or canonical, or as an alias) already
+names a file, or came earlier in this run."""
 
 from __future__ import annotations
 
@@ -25,8 +26,12 @@ class DedupPipeline:
         if item.refresh:
             return item  # re-fetched on purpose: the write pipeline compares it with the file
         index = self.run.index
-        if item.url in index:
-            self.stats.inc_value(keys.ARTICLES_ARCHIVED)
+        found = index.find(item.url)
+        if found is not None:
+            if found.fresh:
+                keys.record_alias(self.stats, item.url, found.file, site=item.site)
+            else:
+                self.stats.inc_value(keys.ARTICLES_ARCHIVED)
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         index.add(item.url)
         return item

@@ -8,11 +8,12 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.archive import article_path, to_markdown, write_atomic
+from archiver.archive import article_path, to_markdown, urlname, write_atomic
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
+from archiver.run.extension import SiteRun
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -26,24 +27,40 @@ def local_image_paths(item: ArticleItem) -> dict[str, str]:
 
 
 class WritePipeline:
-    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig]):
+    def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig],
+                 run: SiteRun | None = None):
         self.output = Path(output)
         self.image_links = image_links
         self.stats = stats
         self.sites = sites
+        self.run = run
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
         site = crawler.spidercls.site
         return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
                    crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
-                   crawler.stats, {site.name: site})
+                   crawler.stats, {site.name: site}, crawler.get_extension(SiteRun))
+
+    def _alias(self, item: ArticleItem, text: str) -> bool:
+        """Whether an archived file holds this article already (the same headline, date and
+        body under another URL): the file stays, this URL is recorded as its alias."""
+        index = self.run.index if self.run is not None else None
+        found = index.same_article(text) if index is not None else None
+        if found is None or found[0] == urlname(item.url):
+            return False
+        index.names.discard(urlname(item.url))  # the dedup pipeline counted it in
+        index.record_alias(item.url, *found)
+        keys.record_alias(self.stats, item.url, found[0], site=item.site)
+        return True
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
         text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
         path = article_path(self.output, item.site, item.url)
+        if not item.refresh and self._alias(item, text):
+            raise DropItem(f"{item.url}: an alias of an archived article", log_level="DEBUG")
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
         # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
@@ -62,6 +79,8 @@ class WritePipeline:
             keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
                              file=str(path), site=item.site)
         self.stats.inc_value(outcome)
+        if outcome == keys.ARTICLES_NEW and self.run is not None:
+            self.run.index.wrote(item.url, text)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item

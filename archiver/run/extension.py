@@ -21,7 +21,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from archiver.archive import ArchiveIndex, OutputProblem, archived_urlnames
+from archiver.archive import ArchiveIndex, OutputProblem, site_dir
 from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
 from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
@@ -113,7 +113,9 @@ class SiteRun:
         if self.lock.removed:
             self.notes.append(f"removed {self.lock.removed} partial file(s) an interrupted run "
                               "left")
-        self.index = ArchiveIndex(archived_urlnames(self.output, self.site.name))
+        self.index = ArchiveIndex.open(site_dir(self.output, self.site.name), self.site.canonical)
+        if self.index.problem:
+            self.notes.append(self.index.problem)
         self.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
         if self.mode == "crawl":
             self._begin_walks(full=spider.full)
@@ -164,6 +166,10 @@ class SiteRun:
             self.record.finish(self._walk_ends(reason, stats))
             if self.record.error:
                 self.notes.append(self.record.error)
+        try:
+            self.index.save()
+        except OSError as error:
+            self.notes.append(f"cannot record aliases: {error.strerror or error}")
         if self.dead is not None:
             try:
                 self.dead.save()

@@ -83,6 +83,7 @@ def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | Non
         "flagged": [n for n in failures if n["kind"] == "flagged"],
         "gone": [n for n in failures if n["kind"] == "gone"],
         "offsite": [n for n in failures if n["kind"] == "offsite"],
+        "aliases": [n for n in failures if n["kind"] == "alias"],
         "changed_articles": [n for n in failures if n["kind"] == "changed"],
         "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
     }
@@ -114,6 +115,7 @@ def counts(stats: dict) -> dict[str, Any]:
             "failed": stats.get(keys.ARTICLES_FAILED, 0),
             "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
             "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
+            "alias": stats.get(keys.ARTICLES_ALIAS, 0),
         },
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
@@ -180,6 +182,12 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
     for failure in (report["failures"] + report["flagged"] + report["gone"] + report["offsite"]
                     + report["changed_articles"]):
         lines.append("  " + _failure_line(failure))
+    aliases = report["articles"].get("alias", 0)
+    if aliases:
+        files = sorted({a["file"] for a in report.get("aliases", [])})
+        lines.append(f"  aliases: {aliases} listed URL(s) gave the same article as a file "
+                     f"already archived ({', '.join(f + '.md' for f in files[:3])}"
+                     f"{', …' if len(files) > 3 else ''}); recorded, not archived twice")
     lines += [f"  health: {line}" for line in report["health"]]
     if report["outcome"] == "interrupted":
         lines.append(f"  interrupted: {report['queued_not_made']} queued request(s) not made; "

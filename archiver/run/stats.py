@@ -21,6 +21,9 @@ ARTICLES_UNCHANGED = "archiver/articles/unchanged"
 ARTICLES_GONE = "archiver/articles/gone"
 # Listed articles that live off the site (WeChat) and are not fetched: named, never silent.
 ARTICLES_OFFSITE = "archiver/articles/offsite"
+# Listed URLs found to be another URL's article (same headline, date and body): not archived
+# again, recorded as aliases (archiver.archive.index).
+ARTICLES_ALIAS = "archiver/articles/alias"
 IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"
@@ -65,6 +68,21 @@ def record_flag(stats: StatsCollector, url: str, reason: str, **extra: str) -> N
     """An article that was archived but needs a look (garbled text)."""
     stats.inc_value(ARTICLES_FLAGGED)
     record_note(stats, "flagged", url, reason, **extra)
+
+
+# The report names this many aliases per run with their URLs; the count is always exact.
+ALIASES_NAMED = 50
+
+
+def record_alias(stats: StatsCollector, url: str, file: str, **extra: str) -> None:
+    """A URL that gave (or, by a learned variant, gives) the article of an archived file: counted
+    and, for the first ALIASES_NAMED of the run, named with the file. Not a failure."""
+    count = stats.get_value(ARTICLES_ALIAS, 0)
+    stats.inc_value(ARTICLES_ALIAS)
+    if count < ALIASES_NAMED:
+        record_note(stats, "alias", url, f"the same headline, date and body as {file}.md: an "
+                    "alias of that article, not archived twice", file=file, code="alias",
+                    **extra)
 
 
 def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None:

@@ -18,6 +18,7 @@ from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
+from archiver.knownarticles import ARTICLE_REQUEST, KnownArticle
 from archiver.run import stats as keys
 from archiver.run.extension import SiteRun
 from archiver.run.stats import describe_failure
@@ -77,6 +78,9 @@ class SiteSpider(scrapy.Spider):
         self.pending: set[str] = set()
         # WeChat articles a list links to, named once per run (see _offsite).
         self.offsite_seen: set[str] = set()
+        # Canonical article URLs met on the lists of this run: each is handled once, however
+        # many list pages (or forms of the URL) link it.
+        self.listed_seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -112,14 +116,16 @@ class SiteSpider(scrapy.Spider):
                 yield request
             return
         if self.fetch_urls:
-            for url in self.fetch_urls:
+            for url in dict.fromkeys(map(self.site.canonical, self.fetch_urls)):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
             for article in self.run.plan(url).retry if self.run else ():
                 # An article that failed its second 404/410 last time now rests as gone (the
                 # list page counts it when it meets it): not asked for again.
+                article = self.site.canonical(article)
                 if article not in self.archived and not (self.dead and self.dead.skip(article)):
+                    self.listed_seen.add(article)
                     yield self._article_request(article, url)
             yield self._list_request(url, 1, url)
 
@@ -135,18 +141,23 @@ class SiteSpider(scrapy.Spider):
         new = 0
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
         for article in listing.articles:
-            if article.url in self.archived:
-                # Checked before the request is scheduled: archived articles cost nothing.
-                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
+            # One article, one URL: `:80`, `;jsessionid=`, `?from=rss` and the order of the
+            # query make no new article (archiver.urls.canonical_url).
+            url = self.site.canonical(article.url)
+            if url in self.listed_seen:
                 continue
-            if self._gone(article.url):
+            if self._known(article.url, url):
+                # Checked before the request is scheduled: archived articles cost nothing.
+                continue
+            if self._gone(url):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return
+            self.listed_seen.add(url)
             self.requested_articles += 1
             new += 1
-            yield self._article_request(article.url, start, article.date)
+            yield self._article_request(url, start, article.date)
         self._offsite(listing.wechat_articles)
         if not new and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
@@ -154,6 +165,24 @@ class SiteSpider(scrapy.Spider):
             # costs one list page per start URL (`--full` walks them all).
             return
         yield from self._next_list(response, listing, page, start)
+
+    def _known(self, listed: str, url: str) -> bool:
+        """Whether the archive holds the listed article (by the URL as linked or canonical, an
+        alias or a file's own source link): counted as already archived, or as an alias."""
+        if not isinstance(self.archived, ArchiveIndex):
+            return False  # a preview shows archived articles too
+        found = self.archived.find(listed)
+        if found is None:
+            return False
+        self.listed_seen.add(url)
+        self._count_known(url, found)
+        return True
+
+    def _count_known(self, url: str, found: Any) -> None:
+        if found.fresh:
+            keys.record_alias(self.crawler.stats, url, found.file, site=self.name)
+        else:
+            self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
 
     def _offsite(self, listed: list) -> None:
         """Count and name the listed articles the archiver does not fetch (WeChat articles):
@@ -226,7 +255,7 @@ class SiteSpider(scrapy.Spider):
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date},
-                              meta=self._browser_meta("articles"))
+                              meta={ARTICLE_REQUEST: True, **self._browser_meta("articles")})
 
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
@@ -294,6 +323,10 @@ class SiteSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
         self.pending.discard(url)
+        if failure.check(KnownArticle):
+            # Found archived (an alias learned meanwhile) just before the request went out.
+            self._count_known(url, failure.value.found)
+            return
         reason = describe_failure(failure)
         response = getattr(failure.value, "response", None)
         if failure.request.meta.get("refresh") and response is not None \
