@@ -55,6 +55,9 @@ class SiteRun:
         self.plans: dict[str, Plan] = {}
         self.notes: list[str] = []
         self.cuts: dict[str, str] = {}  # start URL -> why its walk did not finish
+        # start URL -> where the walk continues next run (the cap stopped it), or None (the
+        # list was walked to its end): absent, the recorded point stays.
+        self.resume_at: dict[str, dict | None] = {}
         self.article_list: dict[str, str] = {}  # article URL -> start URL of the list
         self.report: dict[str, Any] | None = None  # the site's outcome, once closed
         self.opened = False
@@ -81,6 +84,18 @@ class SiteRun:
     def walk_cut(self, start_url: str, why: str) -> None:
         """This list's walk did not reach its end (or its first page with nothing new)."""
         self.cuts.setdefault(start_url, why)
+
+    def walk_paused(self, start_url: str, point: dict, deep: bool) -> None:
+        """The cap (or a failed list page) stopped the walk of a long list at `point`; the next
+        run continues there. The walk from the top never takes the place of a deeper point."""
+        recorded = self.plan(start_url).resume
+        if deep or (start_url not in self.resume_at
+                    and (recorded is None or recorded["page"] < point["page"])):
+            self.resume_at[start_url] = point
+
+    def walk_ended(self, start_url: str) -> None:
+        """The walk reached the end of the list: nothing is left to resume."""
+        self.resume_at[start_url] = None
 
     # -- signals ---------------------------------------------------------------------------------
 
@@ -129,10 +144,14 @@ class SiteRun:
         self.record = WalkRecord(self.output / self.site.name, self.site)
         self.plans = self.record.load()
         if full:
-            self.plans = {url: Plan(True) for url in self.plans}
+            self.plans = {url: Plan(True, resume=plan.resume) for url, plan in self.plans.items()}
         for url, plan in self.plans.items():
             if plan.why and self.index.names:  # a first crawl has nothing to resume
                 self.notes.append(f"resuming: walking {url} in full: {plan.why}")
+            if plan.resume:
+                self.notes.append(f"resuming: the walk of {url} goes on from list page "
+                                  f"{plan.resume['page']} ({plan.resume['url']}), where the last "
+                                  "run stopped")
             if plan.retry:
                 self.notes.append(f"resuming: asking again for {len(plan.retry)} article(s) of "
                                   f"{url} that failed last time")
@@ -194,7 +213,7 @@ class SiteRun:
             if failure["kind"] == "article" and failure["url"] in self.article_list:
                 failed.setdefault(self.article_list[failure["url"]], []).append(failure["url"])
         ends = {}
-        for url in self.plans:
+        for url, plan in self.plans.items():
             if reason != "finished":
                 why = "the run was interrupted" if reason == outcome.INTERRUPTED else \
                     f"the crawl ended early ({reason})"
@@ -203,6 +222,12 @@ class SiteRun:
                 ends[url] = {"walk": "incomplete", "why": self.cuts[url]}
             else:
                 ends[url] = {"walk": "clean", "retry": sorted(set(failed.get(url, [])))}
+            # An unfinished run keeps the point it started from: its own progress is walked
+            # again, never skipped.
+            resume = self.resume_at.get(url, plan.resume) if reason == "finished" \
+                else plan.resume
+            if resume:
+                ends[url]["resume"] = resume
         return ends
 
 

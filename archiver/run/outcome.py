@@ -34,7 +34,7 @@ INTERRUPTED = "shutdown"
 def health(stats: dict, site: Any) -> list[str]:
     """Signs that a site was redesigned (its lists show no article links any more, a list's
     pager shows more pages that no rule could follow, or every article came from the generic
-    fallback instead of its selectors), or that a list walk was cut by the list-page cap."""
+    fallback instead of its selectors), or that a list's pager is endless."""
     # A preset or a selector of the site's own should find the body; for `cms: auto` and
     # `generic` the fallback is the normal way.
     has_selectors = site.cms not in ("auto", "generic") or bool(site.article.body)
@@ -52,10 +52,11 @@ def health(stats: dict, site: Any) -> list[str]:
         problems.append(f"all {fallback} article(s) came from the generic fallback, none from "
                         "the site's selectors: the site was probably redesigned; look at "
                         + ", ".join(stats.get(keys.FALLBACK_URLS, [])))
-    for capped in stats.get(keys.LISTS_CAPPED, []):
-        problems.append(f"the list {capped['url']} reached the cap of {capped['max_pages']} "
-                        "list pages in this run and its walk stopped there (an endless pager? "
-                        "raise list.max_pages if the list really is that long)")
+    for endless in stats.get(keys.LISTS_ENDLESS, []):
+        problems.append(f"the list {endless['url']} looks like an endless pager: "
+                        f"{endless['barren_pages']} list pages in a row, up to page "
+                        f"{endless['page']} ({endless['page_url']}), brought no article link "
+                        "not seen before; its walk stopped there")
     return problems
 
 
@@ -124,7 +125,8 @@ def counts(stats: dict) -> dict[str, Any]:
         },
         "list_pages": {"walked": stats.get(keys.LISTS_WALKED, 0),
                        "failed": stats.get(keys.LISTS_FAILED, 0),
-                       "capped": stats.get(keys.LISTS_CAPPED, [])},
+                       "capped": stats.get(keys.LISTS_CAPPED, []),
+                       "endless": stats.get(keys.LISTS_ENDLESS, [])},
         "requests": stats.get("downloader/request_count", 0),
         "queued_not_made": max(0, stats.get("scheduler/enqueued", 0)
                                - stats.get("scheduler/dequeued", 0)),
@@ -182,6 +184,10 @@ def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
     for failure in (report["failures"] + report["flagged"] + report["gone"] + report["offsite"]
                     + report["changed_articles"]):
         lines.append("  " + _failure_line(failure))
+    for capped in report["list_pages"].get("capped", []):
+        lines.append(f"  list {capped['url']}: this run walked it to the cap of "
+                     f"{capped['max_pages']} list pages; the next run goes on from list page "
+                     f"{capped['next_page']}")
     aliases = report["articles"].get("alias", 0)
     if aliases:
         files = sorted({a["file"] for a in report.get("aliases", [])})

@@ -35,8 +35,11 @@ BODY_FALLBACK = "archiver/rules/body/fallback"
 FALLBACK_URLS = "archiver/rules/fallback_urls"
 FAILURES = "archiver/failures"
 CMS_DETECTED = "archiver/cms/"  # + family: pages extracted with that family's rules
-# Start URLs whose walk reached the list-page cap (list.max_pages, default 500).
+# Start URLs whose walk reached the list-page cap (list.max_pages, default 500) in this run,
+# with where the next run goes on.
 LISTS_CAPPED = "archiver/lists/capped"
+# Start URLs whose pager was recognised as endless by what it serves.
+LISTS_ENDLESS = "archiver/lists/endless"
 
 
 def describe_failure(failure: Any) -> str:
@@ -97,7 +100,18 @@ def record_rules(stats: StatsCollector, url: str, rules: dict[str, str]) -> None
         stats.inc_value(BODY_SELECTOR)
 
 
-def record_capped(stats: StatsCollector, start_url: str, cap: int) -> None:
-    """A list walk stopped by the list-page cap: a health warning naming the list."""
+def record_capped(stats: StatsCollector, start_url: str, cap: int, next_page: int,
+                  next_url: str) -> None:
+    """A list walk stopped by the list-page cap: the next run goes on at next_page (a note, not
+    a failure: the cap bounds one run, not the archive)."""
     stats.set_value(LISTS_CAPPED, [*(stats.get_value(LISTS_CAPPED) or []),
-                                   {"url": start_url, "max_pages": cap}])
+                                   {"url": start_url, "max_pages": cap, "next_page": next_page,
+                                    "next_url": next_url}])
+
+
+def record_endless(stats: StatsCollector, start_url: str, page_url: str, page: int,
+                   barren: int) -> None:
+    """A list whose pager serves pages that bring no new article link: a health warning."""
+    stats.set_value(LISTS_ENDLESS, [*(stats.get_value(LISTS_ENDLESS) or []),
+                                    {"url": start_url, "page_url": page_url, "page": page,
+                                     "barren_pages": barren, "code": "endless_pager"}])

@@ -23,9 +23,12 @@ from archiver.run import stats as keys
 from archiver.run.extension import SiteRun
 from archiver.run.stats import describe_failure
 
-# List pages walked per start URL and run when the site sets no list.max_pages: an endless
-# pager (every page links a new one) must not keep a run going.
+# List pages walked per start URL and run when the site sets no list.max_pages: one run stays
+# bounded; a longer list is walked on by the next run (archiver.run.resume).
 DEFAULT_MAX_PAGES = 500
+# An endless pager is known by what it serves: this many list pages in a row that bring no
+# article link not seen before in this run's walk of the list (pages that repeat, empty pages).
+BARREN_PAGES = 10
 
 # A page that cannot be archived and links at least this many articles is a list page.
 LIST_PAGE_LINKS = 3
@@ -81,6 +84,11 @@ class SiteSpider(scrapy.Spider):
         # Canonical article URLs met on the lists of this run: each is handled once, however
         # many list pages (or forms of the URL) link it.
         self.listed_seen: set[str] = set()
+        # Per start URL: the article links its walk has met; per walk (start URL, deep): list
+        # pages walked in this run, and list pages in a row that brought no link not met before.
+        self.walk_links: dict[str, set[str]] = {}
+        self.walked: dict[tuple[str, bool], int] = {}
+        self.barren: dict[tuple[str, bool], int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -97,10 +105,11 @@ class SiteSpider(scrapy.Spider):
             methods.append(PageMethod("wait_for_selector", self.site.render_wait))
         return {"playwright": True, "playwright_page_methods": methods}
 
-    def _list_request(self, url: str, page: int, start: str, pending: list[str] | None = None
-                      ) -> scrapy.Request:
+    def _list_request(self, url: str, page: int, start: str, pending: list[str] | None = None,
+                      deep: bool = False) -> scrapy.Request:
+        # deep: the walk that goes on from where the last run's cap stopped a long list.
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                              cb_kwargs={"page": page, "start": start},
+                              cb_kwargs={"page": page, "start": start, "deep": deep},
                               meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -128,22 +137,34 @@ class SiteSpider(scrapy.Spider):
                     self.listed_seen.add(article)
                     yield self._article_request(article, url)
             yield self._list_request(url, 1, url)
+            resume = self.run.plan(url).resume if self.run else None
+            if resume:
+                yield self._list_request(resume["url"], resume["page"], url,
+                                         resume["pending"], deep=True)
 
     # -- list pages ------------------------------------------------------------------------------
 
-    def parse_list(self, response: Response, page: int, start: str) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, page: int, start: str,
+                   deep: bool = False) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
+            if deep:
+                self._pause(start, response.url, page, response.meta.get("ecms_pages", []), deep)
             self._list_failure(response.url, start,
-                               "not an HTML page; the walk of this list ends here")
+                               "not an HTML page; the walk of this list ends here", deep)
             return
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
+        self.walked[start, deep] = self.walked.get((start, deep), 0) + 1
         listing = ListPage(response.text, response.url, self.site, response.selector)
-        new = 0
+        new = unseen = 0
+        met = self.walk_links.setdefault(start, set())
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
         for article in listing.articles:
             # One article, one URL: `:80`, `;jsessionid=`, `?from=rss` and the order of the
             # query make no new article (archiver.urls.canonical_url).
             url = self.site.canonical(article.url)
+            if url not in met:
+                met.add(url)
+                unseen += 1
             if url in self.listed_seen:
                 continue
             if self._known(article.url, url):
@@ -152,19 +173,39 @@ class SiteSpider(scrapy.Spider):
             if self._gone(url):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
-                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
+                if deep:  # this page again next run: none of its articles is skipped
+                    self._pause(start, response.url, page, response.meta.get("ecms_pages", []),
+                                deep)
+                else:
+                    self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return
             self.listed_seen.add(url)
             self.requested_articles += 1
             new += 1
             yield self._article_request(url, start, article.date)
         self._offsite(listing.wechat_articles)
-        if not new and not self._walks_in_full(start):
+        if not new and not deep and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
             # walk record says whether that holds, see archiver.run.resume). An unchanged site
-            # costs one list page per start URL (`--full` walks them all).
+            # costs one list page per start URL (`--full` walks them all). The deep walk of a
+            # long list goes on: the pages it resumes at show what the last run already saw.
             return
-        yield from self._next_list(response, listing, page, start)
+        if self._endless(response.url, start, deep, page, unseen):
+            return
+        yield from self._next_list(response, listing, page, start, deep)
+
+    def _endless(self, url: str, start: str, deep: bool, page: int, unseen: int) -> bool:
+        """Whether the list's pager is endless, judged by what it serves: BARREN_PAGES pages in
+        a row bringing no article link this walk had not met (repeats, empty pages). The walk
+        ends there as at the end of the list, with a health warning."""
+        barren = 0 if unseen else self.barren.get((start, deep), 0) + 1
+        self.barren[start, deep] = barren
+        if barren < BARREN_PAGES:
+            return False
+        keys.record_endless(self.crawler.stats, start, url, page, barren)
+        if self.run is not None:
+            self.run.walk_ended(start)
+        return True
 
     def _known(self, listed: str, url: str) -> bool:
         """Whether the archive holds the listed article (by the URL as linked or canonical, an
@@ -201,7 +242,7 @@ class SiteSpider(scrapy.Spider):
         return self.full or self.run is None or self.run.plan(start).full
 
     def _next_list(self, response: TextResponse, listing: ListPage, page: int,
-                   start: str) -> Iterator[scrapy.Request]:
+                   start: str, deep: bool = False) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
         if listing.ecms_script and page == 1 and not pending:
             yield scrapy.Request(listing.ecms_script, callback=self.parse_ecms_pager,
@@ -214,16 +255,31 @@ class SiteSpider(scrapy.Spider):
                 # and the report say so through the site's health).
                 seen = self.crawler.stats.get_value(keys.PAGER_WITHOUT_NEXT) or []
                 self.crawler.stats.set_value(keys.PAGER_WITHOUT_NEXT, [*seen, response.url])
-                self._cut(start, f"the list page {response.url} shows a pager but no next "
-                          "page was found")
+                if not deep:
+                    self._cut(start, f"the list page {response.url} shows a pager but no next "
+                              "page was found")
+                    return
+            self._ended(start, page)
             return
         cap = self.site.list.max_pages or DEFAULT_MAX_PAGES
-        if page >= cap:
-            keys.record_capped(self.crawler.stats, start, cap)
-            self._cut(start, f"the walk reached the cap of {cap} list pages")
+        if self.walked.get((start, deep), 0) >= cap:
+            # The cap bounds one run, not the archive: the next run walks on from here.
+            keys.record_capped(self.crawler.stats, start, cap, page + 1, url)
+            self._pause(start, url, page + 1, pending[1:], deep)
             return
         self.logger.debug("Next list page (by %s): %s", rule, url)
-        yield self._list_request(url, page + 1, start, pending[1:])
+        yield self._list_request(url, page + 1, start, pending[1:], deep)
+
+    def _ended(self, start: str, page: int) -> None:
+        if self.run is not None:
+            if self.run.plan(start).resume:
+                self.run.notes.append(f"the walk of {start} reached the end of the list at "
+                                      f"list page {page}")
+            self.run.walk_ended(start)
+
+    def _pause(self, start: str, url: str, page: int, pending: list[str], deep: bool) -> None:
+        if self.run is not None:
+            self.run.walk_paused(start, {"url": url, "page": page, "pending": pending}, deep)
 
     def parse_ecms_pager(self, response: Response, start: str) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
@@ -234,12 +290,19 @@ class SiteSpider(scrapy.Spider):
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
         reason = describe_failure(failure)
-        self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], reason)
+        request = failure.request
+        self.logger.error("List page failed: %s: %s", request.url, reason)
+        if request.cb_kwargs.get("deep"):
+            # The deep walk of a long list: the next run asks for this page again.
+            self._pause(request.cb_kwargs["start"], request.url, request.cb_kwargs["page"],
+                        request.meta.get("ecms_pages", []), True)
+        self._list_failure(request.url, request.cb_kwargs["start"], reason,
+                           bool(request.cb_kwargs.get("deep")))
 
-    def _list_failure(self, url: str, start: str, reason: str) -> None:
+    def _list_failure(self, url: str, start: str, reason: str, deep: bool = False) -> None:
         keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
-        self._cut(start, f"the list page {url} failed ({reason})")
+        if not deep:
+            self._cut(start, f"the list page {url} failed ({reason})")
 
     def _cut(self, start: str, why: str) -> None:
         if self.run is not None:
