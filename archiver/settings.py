@@ -71,6 +71,9 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.knownarticles.KnownArticleMiddleware": 50,
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it: off-site is reported so.
     "archiver.middlewares.OffsiteRedirectMiddleware": 610,
+    # Last before the downloader: at most CONCURRENT_REQUESTS requests per host inside it, the
+    # rest wait here, and a signal drops them (archiver.run.stopping).
+    "archiver.run.stopping.DownloadGate": 990,
 }
 # Pause before the first retry (seconds), doubled for each further one, capped.
 ARCHIVER_RETRY_BACKOFF = 1.0
@@ -99,6 +102,8 @@ EXTENSIONS = {
     # The run's bookkeeping, whatever starts the crawl: lock, resume state, outcome, report.
     "archiver.run.extension.SiteRun": 510,
     "archiver.errors.UnexpectedErrors": 520,
+    # A signal ends the run promptly: queued downloads (an article's 3,000 images) are dropped.
+    "archiver.run.stopping.PromptStop": 530,
 }
 # `scrapy crawl SITE` exits with the site's outcome (archiver/run/commands/crawl.py).
 COMMANDS_MODULE = "archiver.run.commands"

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DropItem, IgnoreRequest
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
@@ -25,6 +25,7 @@ from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
 from archiver.run.stats import describe_failure
+from archiver.run.stopping import RunStopped
 
 
 class AtomicFilesStore(FSFilesStore):
@@ -113,9 +114,14 @@ class ArticleImagesPipeline(FilesPipeline):
         if content_type.startswith(("text/", "application/json")):
             kind = "an attachment file" if request.meta.get("archiver_attachment") else "an image"
             raise FileException(f"not {kind} (Content-Type: {content_type})")
-        return await super().media_downloaded(response, request, info, item=item)
+        result = await super().media_downloaded(response, request, info, item=item)
+        # Counted when the file is written: a run stopped halfway reports what is on disk.
+        self.crawler.stats.inc_value(keys.IMAGES_FETCHED)
+        return result
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
+        if isinstance(failure.value, RunStopped):
+            raise failure.value  # kept as it is: item_completed drops the article for now
         if isinstance(failure.value, IgnoreRequest):
             return super().media_failed(failure, request, info)
         if isinstance(failure.value, FileException):
@@ -130,6 +136,12 @@ class ArticleImagesPipeline(FilesPipeline):
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
         stats = self.crawler.stats
+        if any(not ok and isinstance(getattr(value, "value", None), RunStopped)
+               for ok, value in results):
+            # A signal stopped the run before all its images came: the article is not written,
+            # so the next run fetches it and the images still missing (those on disk stay).
+            raise DropItem(f"{item.url}: the run was stopped before its images and "
+                           "attachments were all downloaded", log_level="INFO")
         item.images = []
         # Results come in the order of get_media_requests: the allowed images only.
         outcomes = iter(results)
@@ -150,9 +162,10 @@ class ArticleImagesPipeline(FilesPipeline):
         ok, value = result
         if ok:
             item.images.append(value)
-            # "uptodate": already in the archive, nothing was downloaded.
-            present = value.get("status") == "uptodate"
-            stats.inc_value(keys.IMAGES_PRESENT if present else keys.IMAGES_FETCHED)
+            # "uptodate": already in the archive, nothing was downloaded (a download was
+            # counted when its file was written).
+            if value.get("status") == "uptodate":
+                stats.inc_value(keys.IMAGES_PRESENT)
             return
         reason = str(getattr(value, "value", value)) or type(value.value).__name__
         keys.record_failure(stats, "image", url, reason, article=item.url, site=item.site)

@@ -179,6 +179,16 @@ class SiteRun:
             if error:
                 logger.error(error)
 
+    def killed_report(self) -> dict[str, Any]:
+        """The outcome of a run stopped at once by a second signal (its spider never closed):
+        interrupted, with what the stats counted as written. Its walks stay recorded as
+        "walking", so the next run walks them in full; the lock goes with the process."""
+        stats = {**self.crawler.stats.get_stats(), "finish_reason": outcome.INTERRUPTED}
+        notes = [*self.notes, "stopped at once by a second signal: every file written is "
+                 "complete; the next run walks every list in full"]
+        self.report = outcome.site_report(stats, self.site, self.mode, notes)
+        return self.report
+
     def _close(self, reason: str) -> dict[str, Any]:
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
         if self.record is not None:
@@ -240,6 +250,10 @@ def crawler_report(crawler: Any, mode: str, error: BaseException | None) -> dict
         run = None
     if run is not None and run.report is not None:
         return run.report
+    if run is not None and run.opened and not run.refused:
+        # A second signal stopped the reactor at once: the spider never closed. The run did
+        # crawl: it is interrupted (exit 130), with the counts of what was written.
+        return run.killed_report()
     reason = f"{type(error).__name__}: {error}" if error else "it stopped before opening"
     problem = settings_problem(crawler.spidercls.site.settings)
     # Scrapy builds a crawler from its settings before it freezes them: a failure before that

@@ -22,6 +22,7 @@ from archiver.knownarticles import ARTICLE_REQUEST, KnownArticle
 from archiver.run import stats as keys
 from archiver.run.extension import SiteRun
 from archiver.run.stats import describe_failure
+from archiver.run.stopping import RunStopped
 
 # List pages walked per start URL and run when the site sets no list.max_pages: one run stays
 # bounded; a longer list is walked on by the next run (archiver.run.resume).
@@ -289,6 +290,8 @@ class SiteSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
+        if failure.check(RunStopped):
+            return  # the run is stopping: its walks are recorded as unfinished
         reason = describe_failure(failure)
         request = failure.request
         self.logger.error("List page failed: %s: %s", request.url, reason)
@@ -390,6 +393,8 @@ class SiteSpider(scrapy.Spider):
             # Found archived (an alias learned meanwhile) just before the request went out.
             self._count_known(url, failure.value.found)
             return
+        if failure.check(RunStopped):
+            return  # not a failure: the run is stopping, the next one asks again
         reason = describe_failure(failure)
         response = getattr(failure.value, "response", None)
         if failure.request.meta.get("refresh") and response is not None \

@@ -16,7 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from archiver.run import outcome
-from archiver.run.extension import REPORT_BY_COMMAND, crawler_report, start_errors
+from archiver.run.extension import REPORT_BY_COMMAND, SiteRun, crawler_report, start_errors
 
 
 class Command(ScrapyCrawl):
@@ -32,11 +32,17 @@ class Command(ScrapyCrawl):
             return
         errors = start_errors(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
+        try:
+            run = crawler.get_extension(SiteRun)
+        except RuntimeError:  # the crawler died before its extensions existed
+            run = None
+        # A second signal stops the reactor before the spider closes: no report was written.
+        unwritten = run is not None and run.opened and run.report is None
         mode = "fetch" if "urls" in opts.spargs else \
             "refresh" if "refresh" in opts.spargs else "crawl"
         report = crawler_report(crawler, mode, errors[0] if errors else None)
         self.exitcode = report["exit_code"]
-        if report["outcome"] == "not_started":
+        if report["outcome"] == "not_started" or unwritten:
             # The extension never ran: the report is written here.
             settings = crawler.settings
             output = Path(settings["ARCHIVER_OUTPUT_DIR"])
