@@ -21,6 +21,7 @@ from scrapy.pipelines.media import FileException
 
 from archiver.archive import image_file_name, write_atomic
 from archiver.archive.layout import FILES, IMAGES
+from archiver.archive.pasted import decode, is_data_uri, pasted_name, shown
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
@@ -47,6 +48,16 @@ def _write_image(path: Path, data: bytes) -> None:
 
 
 _ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
+
+
+class ImageRefused(FileException):
+    """An image that is not archived for a reason of its own, with a stable code for the
+    report: "data_image_invalid" (a pasted picture that does not decode to an image),
+    "image_too_large" (over the image size cap)."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.code = code
 
 
 class _ReportedElsewhere(logging.Filter):
@@ -79,12 +90,21 @@ class ArticleImagesPipeline(FilesPipeline):
         # Only the site's own attachments: a link to a file elsewhere stays a link.
         return [url for url in item.attachment_urls if self.site.allows_image(url)]
 
+    def _allowed(self, url: str) -> bool:
+        """An image the archive fetches: on the site's hosts (or image_domains), or pasted
+        into the page (a data: URI, decoded by Scrapy's data: download handler)."""
+        return self.site.allows_image(url) or (is_data_uri(url) and not self._too_long(url))
+
+    def _too_long(self, url: str) -> bool:
+        # Base64 takes 4 characters for 3 bytes: a longer URI is over the cap, undecoded.
+        return is_data_uri(url) and len(url) > self.maxsize * 4 // 3 + 1024
+
     def get_media_requests(self, item: ArticleItem, info: Any) -> list[Request]:
         images = [
             Request(url, meta={"archiver_site": item.site, "download_maxsize": self.maxsize,
                                # An image_domains host (a CDN) is outside allowed_domains.
                                "allow_offsite": True})
-            for url in item.image_urls if self.site.allows_image(url)
+            for url in item.image_urls if self._allowed(url)
         ]
         return images + [
             Request(url, meta={"archiver_site": item.site, "archiver_attachment": True,
@@ -103,12 +123,16 @@ class ArticleImagesPipeline(FilesPipeline):
         if request.meta.get("archiver_attachment"):
             name = image_file_name(request.url, content_type, disposition, _ATTACHMENT_SUFFIXES)
             return f"{site}/{FILES}/{name}"
+        if is_data_uri(request.url):
+            return f"{site}/{IMAGES}/{pasted_name(request.url)}"
         return f"{site}/{IMAGES}/{image_file_name(request.url, content_type)}"
 
     async def media_downloaded(self, response: Response, request: Request, info: Any, *,
                                item: Any = None) -> Any:
         # Clear reasons for the report before FilesPipeline's generic "download-error".
-        if response.status != 200:
+        if is_data_uri(request.url):
+            self._check_pasted(request.url, len(response.body))
+        elif response.status != 200:
             raise FileException(f"HTTP {response.status}")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if content_type.startswith(("text/", "application/json")):
@@ -119,6 +143,16 @@ class ArticleImagesPipeline(FilesPipeline):
         self.crawler.stats.inc_value(keys.IMAGES_FETCHED)
         return result
 
+    def _check_pasted(self, url: str, size: int) -> None:
+        if size > self.maxsize:
+            raise ImageRefused(f"a pasted picture larger than the image size cap "
+                               f"({self.maxsize} bytes)", "image_too_large")
+        try:
+            decode(url)
+        except ValueError as error:
+            raise ImageRefused(f"a pasted picture (data: URI) that cannot be archived: {error}",
+                               "data_image_invalid") from None
+
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
         if isinstance(failure.value, RunStopped):
             raise failure.value  # kept as it is: item_completed drops the article for now
@@ -126,6 +160,9 @@ class ArticleImagesPipeline(FilesPipeline):
             return super().media_failed(failure, request, info)
         if isinstance(failure.value, FileException):
             raise failure.value
+        if is_data_uri(request.url):  # Scrapy's data: handler could not decode it
+            raise ImageRefused(f"a pasted picture (data: URI) that cannot be archived: "
+                               f"{describe_failure(failure)}", "data_image_invalid")
         reason = describe_failure(failure)
         if "maxsize" in reason.replace(" ", "").lower() or "max size" in reason.lower():
             if request.meta.get("archiver_attachment"):
@@ -146,7 +183,12 @@ class ArticleImagesPipeline(FilesPipeline):
         # Results come in the order of get_media_requests: the allowed images only.
         outcomes = iter(results)
         for url in item.image_urls:
-            if not self.site.allows_image(url):
+            if self._too_long(url):
+                keys.record_failure(stats, "image", shown(url), "a pasted picture larger than "
+                                    f"the image size cap ({self.maxsize} bytes)",
+                                    article=item.url, site=item.site, code="image_too_large")
+                continue
+            if not self._allowed(url):
                 host = urlsplit(url).hostname
                 keys.record_failure(stats, "image", url, f"image host {host} is outside "
                                       "allowed_domains; add it to image_domains to archive it",
@@ -167,5 +209,8 @@ class ArticleImagesPipeline(FilesPipeline):
             if value.get("status") == "uptodate":
                 stats.inc_value(keys.IMAGES_PRESENT)
             return
-        reason = str(getattr(value, "value", value)) or type(value.value).__name__
-        keys.record_failure(stats, "image", url, reason, article=item.url, site=item.site)
+        error = getattr(value, "value", value)
+        reason = str(error) or type(error).__name__
+        code = {"code": error.code} if isinstance(error, ImageRefused) else {}
+        keys.record_failure(stats, "image", shown(url), reason, article=item.url,
+                            site=item.site, **code)

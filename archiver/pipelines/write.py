@@ -9,6 +9,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.archive import article_path, to_markdown, urlname, write_atomic
+from archiver.archive.pasted import is_data_uri
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
@@ -57,7 +58,12 @@ class WritePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
-        text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
+        paths = local_image_paths(item)
+        if mode != "local":
+            # A pasted picture is always linked locally: its data: URI is the picture itself.
+            paths = {url: path for url, path in paths.items() if is_data_uri(url)}
+        drop_pasted_failures(item, paths)
+        text = to_markdown(item, site, paths or None)
         path = article_path(self.output, item.site, item.url)
         if not item.refresh and self._alias(item, text):
             raise DropItem(f"{item.url}: an alias of an archived article", log_level="DEBUG")
@@ -88,6 +94,13 @@ class WritePipeline:
     def close_spider(self) -> None:
         # Every archive file and image of this crawl on disk before the run reports them done.
         os.sync()
+
+
+def drop_pasted_failures(item: ArticleItem, paths: dict[str, str]) -> None:
+    """A pasted picture that could not be archived (reported as an image failure) leaves no
+    data: URI in the file: it would be megabytes of text, or a broken image."""
+    item.blocks = [b for b in item.blocks
+                   if not (b.startswith("![图](data:") and b[len("![图]("):-1] not in paths)]
 
 
 def new_file(path: Path, text: str) -> str:
