@@ -10,6 +10,7 @@ from archiver.archive import hexo
 from archiver.archive.format import SOURCE_LINK_TEXT, parse_article, source_link
 from archiver.archive.index import article_fingerprint
 from archiver.archive.layout import IMAGES, archived_sites, image_file_name, urlname
+from archiver.archive.svg import active_content
 from archiver.extract.published import furniture
 from archiver.extract.quality import garbled
 
@@ -65,6 +66,20 @@ def _check_file(path: Path) -> tuple[list[str], str | None, str | None]:
     return problems, link, article_fingerprint(raw)
 
 
+def _svg_problems(images: Path) -> list[str]:
+    """SVG images that could run script in the blog (archived by an older archiver)."""
+    problems = []
+    for svg in sorted(images.glob("*.svg")) if images.is_dir() else ():
+        try:
+            active = active_content(svg.read_bytes())
+        except OSError as error:
+            active = f"it cannot be read ({error.strerror or error})"
+        if active:
+            problems.append(f"{svg}: an SVG image that carries script ({active}): delete it "
+                            "before publishing")
+    return problems
+
+
 def check_archive(output: Path) -> tuple[list[str], int]:
     """Every problem as "<file>: <problem>", and how many files were checked."""
     problems: list[str] = []
@@ -81,6 +96,7 @@ def check_archive(output: Path) -> tuple[list[str], int]:
                 by_link[link].append(path)
             if fingerprint:
                 by_text[site, fingerprint].append(path)
+        problems.extend(_svg_problems(output / site / IMAGES))
     for link, paths in by_link.items():
         if len(paths) > 1:
             problems.append(f"{paths[0]}: the same source link {link} is archived "

@@ -22,6 +22,7 @@ from scrapy.pipelines.media import FileException
 from archiver.archive import image_file_name, write_atomic
 from archiver.archive.layout import FILES, IMAGES
 from archiver.archive.pasted import decode, is_data_uri, pasted_name, shown
+from archiver.archive.svg import active_content, looks_like_svg
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
@@ -53,7 +54,7 @@ _ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
 class ImageRefused(FileException):
     """An image that is not archived for a reason of its own, with a stable code for the
     report: "data_image_invalid" (a pasted picture that does not decode to an image),
-    "image_too_large" (over the image size cap)."""
+    "image_too_large" (over the image size cap), "svg_script" (an SVG that could run code)."""
 
     def __init__(self, reason: str, code: str):
         super().__init__(reason)
@@ -138,6 +139,12 @@ class ArticleImagesPipeline(FilesPipeline):
         if content_type.startswith(("text/", "application/json")):
             kind = "an attachment file" if request.meta.get("archiver_attachment") else "an image"
             raise FileException(f"not {kind} (Content-Type: {content_type})")
+        if not request.meta.get("archiver_attachment") \
+                and looks_like_svg(response.body, content_type, request.url):
+            active = active_content(response.body)
+            if active:
+                raise ImageRefused(f"an SVG image that carries script ({active}): refused, "
+                                   "it would run in the published blog", "svg_script")
         result = await super().media_downloaded(response, request, info, item=item)
         # Counted when the file is written: a run stopped halfway reports what is on disk.
         self.crawler.stats.inc_value(keys.IMAGES_FETCHED)
