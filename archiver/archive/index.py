@@ -164,18 +164,18 @@ class ArchiveIndex:
 
     # -- the same article under another URL ------------------------------------------------------
 
-    def same_article(self, text: str) -> tuple[str, str] | None:
-        """(urlname, URL) of the file holding this archive text's article, or None."""
+    def same_article(self, fingerprint: str) -> tuple[str, str] | None:
+        """(urlname, URL) of the file holding the article of this fingerprint, or None."""
         self._links()
-        found = self._by_text.get(article_fingerprint(text))
+        found = self._by_text.get(fingerprint)
         return found if found and found[0] in self.names else None
 
-    def wrote(self, url: str, text: str) -> None:
-        """This run wrote the article at `url` with this text."""
+    def wrote(self, url: str, fingerprint: str) -> None:
+        """This run wrote the article at `url`, of this fingerprint."""
         self.names.add(urlname(url))
         if self._by_link is not None:
             self._by_link.setdefault(url, urlname(url))
-            self._by_text.setdefault(article_fingerprint(text), (urlname(url), url))
+            self._by_text.setdefault(fingerprint, (urlname(url), url))
 
     def record_alias(self, url: str, file: str, file_url: str) -> None:
         """`url` gave the same article as the file `file` (archived from `file_url`): not

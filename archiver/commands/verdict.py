@@ -53,8 +53,8 @@ def totals_line(sites: dict[str, dict], status: int) -> str:
     if down:
         parts.append(f"{down} unreachable")
     articles = [f"{total('articles', key)} {key.replace('_', ' ')}"
-                for key in ("new", "already_archived", "changed", "gone", "failed", "flagged",
-                            "offsite")
+                for key in ("new", "already_archived", "alias", "changed", "gone", "failed",
+                            "flagged", "offsite")
                 if key in ("new", "failed") or total("articles", key)]
     return (f"total: {', '.join(parts)}; articles {', '.join(articles)}; images "
             f"{total('images', 'fetched')} fetched, {total('images', 'failed')} failed; "

@@ -9,6 +9,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.archive import article_path, to_markdown, urlname, write_atomic
+from archiver.archive.index import article_fingerprint
 from archiver.archive.pasted import is_data_uri
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
@@ -43,11 +44,11 @@ class WritePipeline:
                    crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
                    crawler.stats, {site.name: site}, crawler.get_extension(SiteRun))
 
-    def _alias(self, item: ArticleItem, text: str) -> bool:
+    def _alias(self, item: ArticleItem, fingerprint: str) -> bool:
         """Whether an archived file holds this article already (the same headline, date and
         body under another URL): the file stays, this URL is recorded as its alias."""
         index = self.run.index if self.run is not None else None
-        found = index.same_article(text) if index is not None else None
+        found = index.same_article(fingerprint) if index is not None else None
         if found is None or found[0] == urlname(item.url):
             return False
         index.names.discard(urlname(item.url))  # the dedup pipeline counted it in
@@ -65,7 +66,8 @@ class WritePipeline:
         drop_pasted_failures(item, paths)
         text = to_markdown(item, site, paths or None)
         path = article_path(self.output, item.site, item.url)
-        if not item.refresh and self._alias(item, text):
+        fingerprint = "" if item.refresh else article_fingerprint(text)
+        if not item.refresh and self._alias(item, fingerprint):
             raise DropItem(f"{item.url}: an alias of an archived article", log_level="DEBUG")
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
@@ -86,7 +88,7 @@ class WritePipeline:
                              file=str(path), site=item.site)
         self.stats.inc_value(outcome)
         if outcome == keys.ARTICLES_NEW and self.run is not None:
-            self.run.index.wrote(item.url, text)
+            self.run.index.wrote(item.url, fingerprint)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item

@@ -83,12 +83,12 @@ class SiteLock:
 
 
 # The only names the archiver gives files: a site folder's `<md5>.md`, `images/<sha1>.<ext>`,
-# `files/<sha1>.<ext>`, and write_atomic's temporary `.<name>.<8 hex>.part` beside them. The
+# `files/<sha1>.<ext>`, and write_atomic's temporary `.<name>.<random>.part` beside them. The
 # clean-up after a crash touches nothing else (a user's `.gitkeep` or `notes.txt` stays).
 _OURS = {"": re.compile(r"^[0-9a-f]{32}\.md$"),
          f"{IMAGES}/": re.compile(r"^[0-9a-f]{40}(?:\.[A-Za-z0-9]{1,8})?$"),
          f"{FILES}/": re.compile(r"^[0-9a-f]{40}(?:\.[A-Za-z0-9]{1,8})?$")}
-_PART = re.compile(r"^\..+\.[0-9a-f]{8}\.part$")
+_PART = re.compile(r"^\..+\.part$")
 
 
 def remove_partial_files(folder: Path, after_crash: bool = False) -> int:
