@@ -82,9 +82,10 @@ class SiteSpider(scrapy.Spider):
         self.pending: set[str] = set()
         # WeChat articles a list links to, named once per run (see _offsite).
         self.offsite_seen: set[str] = set()
-        # Canonical article URLs met on the lists of this run: each is handled once, however
-        # many list pages (or forms of the URL) link it.
-        self.listed_seen: set[str] = set()
+        # Canonical article URLs met on the lists of this run, each with whether this run
+        # requests it: each is handled once, however many list pages (or forms of the URL)
+        # link it.
+        self.listed_seen: dict[str, bool] = {}
         # Per start URL: the article links its walk has met; per walk (start URL, deep): list
         # pages walked in this run, and list pages in a row that brought no link not met before.
         self.walk_links: dict[str, set[str]] = {}
@@ -135,7 +136,7 @@ class SiteSpider(scrapy.Spider):
                 # list page counts it when it meets it): not asked for again.
                 article = self.site.canonical(article)
                 if article not in self.archived and not (self.dead and self.dead.skip(article)):
-                    self.listed_seen.add(article)
+                    self.listed_seen[article] = True
                     yield self._article_request(article, url)
             yield self._list_request(url, 1, url)
             resume = self.run.plan(url).resume if self.run else None
@@ -167,6 +168,9 @@ class SiteSpider(scrapy.Spider):
                 met.add(url)
                 unseen += 1
             if url in self.listed_seen:
+                # Requested already in this run (through another list page): still news for
+                # the incremental stop, but asked for once.
+                new += self.listed_seen[url]
                 continue
             if self._known(article.url, url):
                 # Checked before the request is scheduled: archived articles cost nothing.
@@ -180,7 +184,7 @@ class SiteSpider(scrapy.Spider):
                 else:
                     self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
                 return
-            self.listed_seen.add(url)
+            self.listed_seen[url] = True
             self.requested_articles += 1
             new += 1
             yield self._article_request(url, start, article.date)
@@ -216,7 +220,7 @@ class SiteSpider(scrapy.Spider):
         found = self.archived.find(listed)
         if found is None:
             return False
-        self.listed_seen.add(url)
+        self.listed_seen[url] = False
         self._count_known(url, found)
         return True
 
