@@ -177,3 +177,20 @@ def test_a_bad_alias_record_is_ignored(server, tmp_path, record, named):
     # Rewritten whole: the next run reads it without a word.
     assert run_archiver(*args, "crawl", "fixture", "--full", env=env).returncode == 0
     assert site_report(tmp_path / "out")["notes"] == []
+
+
+def test_one_page_answered_for_many_articles_makes_no_alias(server, tmp_path):
+    """A site in trouble answers one page (maintenance, a login wall) for every article: the
+    articles differ in the parameter that names them (`?id=N`), so none becomes an alias of
+    another, and none is skipped for good once the site recovers."""
+    page = Article(880040, "系统维护中")
+    server.add(f"{HOST}/show.asp", page.page(), content_type="text/html")
+    server.any_query.add(f"{HOST}/show.asp")
+    args, env = setup(server, tmp_path, [f"{HOST}/show.asp?id={n}" for n in range(1, 6)])
+    write_config(tmp_path / "configs", site_config(
+        allowed_domains=["news.example"], start_urls=[f"{HOST}/1001/list.htm"],
+        article={"url_pattern": r"/show\.asp\?id=\d+$"}))
+    run_archiver(*args, "crawl", "fixture", env=env)
+    site = site_report(tmp_path / "out")
+    assert site["articles"]["alias"] == 0
+    assert not (tmp_path / "out" / "fixture" / ALIASES_NAME).exists()

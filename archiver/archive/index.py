@@ -9,6 +9,11 @@ file's source link, and the content check needs every file's fingerprint: both c
 scan of the site's files, made only when a URL is not found by name (an unchanged site costs
 no scan).
 
+Aliases are only URLs of the same path differing in query parameters that are not needed to
+name an article (the URL without them is still an article URL): one page answered for
+`show.asp?id=5` and `?id=6` is a site in trouble (maintenance, a login wall), and must never
+make real articles aliases of it.
+
 The aliases live in `<output>/<site>/.aliases.json`: {"version": 1, "aliases": {URL: urlname},
 "variants": [{"url": URL, "params": [name, ...], "file": urlname}]}. A variant says: this URL
 with any value (or none) of these query parameters is that file; it is learned when two URLs
@@ -117,10 +122,12 @@ class ArchiveIndex:
     pipeline (which adds what this run archives and records aliases)."""
 
     def __init__(self, names: set[str], folder: Path | None = None,
-                 canonical: Callable[[str], str] = lambda url: url):
+                 canonical: Callable[[str], str] = lambda url: url,
+                 is_article: Callable[[str], bool] = lambda url: True):
         self.names = names
         self.folder = Path(folder) if folder is not None else None
         self.canonical = canonical
+        self.is_article = is_article
         self.aliases: dict[str, str] = {}
         self.variants: dict[str, list[Variant]] = {}  # by the URL without its query
         self.fresh_aliases: set[str] = set()
@@ -131,10 +138,11 @@ class ArchiveIndex:
         self._by_text: dict[str, tuple[str, str]] = {}  # fingerprint -> (urlname, URL)
 
     @classmethod
-    def open(cls, folder: Path, canonical: Callable[[str], str]) -> ArchiveIndex:
+    def open(cls, folder: Path, canonical: Callable[[str], str],
+             is_article: Callable[[str], bool]) -> ArchiveIndex:
         names = ({e.name[:-3] for e in os.scandir(folder) if e.name.endswith(".md")}
                  if folder.is_dir() else set())
-        index = cls(names, folder, canonical)
+        index = cls(names, folder, canonical, is_article)
         index._load_aliases()
         return index
 
@@ -177,16 +185,25 @@ class ArchiveIndex:
             self._by_link.setdefault(url, urlname(url))
             self._by_text.setdefault(fingerprint, (urlname(url), url))
 
-    def record_alias(self, url: str, file: str, file_url: str) -> None:
-        """`url` gave the same article as the file `file` (archived from `file_url`): not
-        fetched again; and when the two URLs differ only in some query parameters, neither is
-        any other value of them for this article."""
+    def alias_params(self, url: str, file_url: str) -> frozenset[str] | None:
+        """The query parameters in which `url` differs from the URL of a file holding the same
+        text, when that makes it an alias: the same path, and without those parameters still
+        an article URL of the site (`page.htm?x=1` and `page.htm?x=2` are one article;
+        `show.asp?id=5` and `show.asp?id=6` answering one page are a site in trouble, never
+        aliases: two different paths neither). None when it is no alias."""
+        params = differing_params(url, self.canonical(file_url)) if file_url else frozenset()
+        if not params or not self.is_article(_without(url, params)):
+            return None
+        return params
+
+    def record_alias(self, url: str, file: str, params: frozenset[str]) -> None:
+        """`url` gave the same article as the file `file`, from which it differs in `params`:
+        not fetched again, and neither is any other value of them for this article."""
         if len(self.aliases) < ALIASES_MAX:
             self.aliases[url] = file
             self.fresh_aliases.add(url)
             self.changed = True
-        params = differing_params(url, self.canonical(file_url))
-        if params and sum(map(len, self.variants.values())) < VARIANTS_MAX:
+        if sum(map(len, self.variants.values())) < VARIANTS_MAX:
             variant = Variant(_without(url, params), params, file)
             known = self.variants.setdefault(_base(url), [])
             if variant not in known:

@@ -51,8 +51,11 @@ class WritePipeline:
         found = index.same_article(fingerprint) if index is not None else None
         if found is None or found[0] == urlname(item.url):
             return False
+        params = index.alias_params(item.url, found[1])
+        if params is None:
+            return False  # the same text under an unrelated URL: `check` names the two files
         index.names.discard(urlname(item.url))  # the dedup pipeline counted it in
-        index.record_alias(item.url, *found)
+        index.record_alias(item.url, found[0], params)
         keys.record_alias(self.stats, item.url, found[0], site=item.site)
         return True
 

@@ -128,7 +128,8 @@ class SiteRun:
         if self.lock.removed:
             self.notes.append(f"removed {self.lock.removed} partial file(s) an interrupted run "
                               "left")
-        self.index = ArchiveIndex.open(site_dir(self.output, self.site.name), self.site.canonical)
+        self.index = ArchiveIndex.open(site_dir(self.output, self.site.name), self.site.canonical,
+                                       self.site.is_article_url)
         if self.index.problem:
             self.notes.append(self.index.problem)
         self.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
