@@ -30,7 +30,8 @@ class ArticleItem:
     images: list[dict] = field(default_factory=list)
     # Which rule found each field: "cms" names the family whose rules applied; "headline" is
     # selector, fallback or title; "published" is selector, fallback, list, url or none;
-    # "body" is selector or fallback.
+    # "body" is selector or fallback, or too_deep / too_large for a page beyond the bounds
+    # of archiver.extract.bounds (not read).
     rules: dict[str, str] = field(default_factory=dict)
     # What extraction saw that the quality verdict flags (bidi controls removed from the text).
     flags: list[str] = field(default_factory=list)

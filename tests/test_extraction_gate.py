@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 # (extractor, family): (paragraph F1, headline accuracy, date accuracy, image recall)
 FLOORS = {
     ("archiver", "ecms"): (0.995, 1.00, 1.00, 1.00),
-    ("archiver", "webplus"): (0.985, 0.88, 1.00, 1.00),
+    ("archiver", "webplus"): (0.995, 0.88, 1.00, 1.00),
     ("archiver", "vsb"): (0.97, 1.00, 1.00, 0.64),
     ("archiver-generic", "ecms"): (0.985, 1.00, 1.00, 0.99),
     ("archiver-generic", "webplus"): (0.97, 1.00, 1.00, 0.60),
@@ -57,3 +57,18 @@ def test_unseen_schools_stay_above_their_floors(figures, extractor):
     assert found["headline"] >= headline_floor, found
     assert found["date"] >= date_floor, found
     assert found["archived"] >= archived_floor, found
+
+
+# VSB pages of 17 nankai department sites (tests/fixtures/corpus-vsb: landing, profile, tabbed and
+# notice pages): (paragraph F1, headline, date). Issue 24 asks for F1 >= 0.97 and headline
+# >= 0.98 with the presets; the generic rule alone is pinned under its own figures.
+VSB_FLOORS = {"archiver": (0.99, 0.98, 0.98), "archiver-generic": (0.80, 0.92, 0.96)}
+
+
+@pytest.mark.parametrize("extractor", ["archiver", "archiver-generic"])
+def test_vsb_department_pages_stay_above_their_floors(figures, extractor):
+    found = figures["vsb"][extractor]["all"]
+    f1_floor, headline_floor, date_floor = VSB_FLOORS[extractor]
+    assert found["f1"] >= f1_floor, found
+    assert found["headline"] >= headline_floor, found
+    assert found["date"] >= date_floor, found

@@ -15,13 +15,15 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 from archiver.cms.detect import detect_family
 from archiver.config import SiteConfig
 from archiver.extract import generic
+from archiver.extract.bounds import exceeded
 from archiver.extract.dates import date_in_url, labelled_date, parse_date, signature_date
 from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
-from archiver.extract.published import find_published, furniture
+from archiver.extract.published import beside_a_link, find_published, furniture
 from archiver.extract.quality import BIDI_FLAG
 from archiver.extract.text import clean_line, plain_text
 from archiver.items import ArticleItem
@@ -54,15 +56,19 @@ def _text(el: etree._Element) -> str:
     return clean_line("".join(el.itertext()))
 
 
-def _attachment_lists(body: etree._Element) -> list[etree._Element]:
+def _attachment_lists(body: etree._Element,
+                      containers: frozenset = frozenset()) -> list[etree._Element]:
     """A notice's attachment list that the template keeps right after the body's container
     (VSB: a <ul> of download.jsp links after v_news_content): the following siblings of the body
-    and of its parent, up to the first that is not all attachment links."""
+    and of its parent, up to the first that is not all attachment links. Another content
+    container (the next tab of a tabbed page) is another text, never this one's attachments."""
     found = []
     for anchor in (body, body.getparent()):
         for sibling in anchor.itersiblings() if anchor is not None else ():
             if not isinstance(sibling.tag, str) or _nothing_to_read(sibling):
                 continue
+            if containers and any(el in containers for el in sibling.iter()):
+                break
             links = sibling.xpath(".//a[@href]")
             if not links or not all(is_attachment(a.get("href"), _text(a)) for a in links):
                 break
@@ -70,6 +76,31 @@ def _attachment_lists(body: etree._Element) -> list[etree._Element]:
         if found:
             break
     return found
+
+
+# An element's place in page order: the elements that open before it.
+_PAGE_ORDER = etree.XPath("count(preceding::*) + count(ancestor::*)")
+# An element's text length, whitespace runs counted as one (computed by libxml2).
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+
+
+@cache
+def _compiled(css: str) -> etree.XPath:
+    """A CSS selector compiled once, as parsel would translate it."""
+    return etree.XPath(css2xpath(css))
+
+
+def _own_text(container: etree._Element) -> bool:
+    """True when a short content container holds text of its own: a line that is mostly not
+    link text (a one-line notice, a sentence), or a line above an attachment list. A scrap (a
+    language link, an empty placeholder) has none, and the generic rule reads the page."""
+    text = _norm(_text(container))
+    links = sum(len(_norm(_text(a))) for a in container.iter("a"))
+    return len(text) >= 8 and (links * 2 < len(text) or bool(_attachment_lists(container)))
+
+
+def _inside(el: etree._Element, body: etree._Element | None) -> bool:
+    return body is not None and (el is body or body in el.iterancestors())
 
 
 def _nothing_to_read(el: etree._Element) -> bool:
@@ -82,6 +113,8 @@ class ArticlePage:
         self.url = url
         self.site = site
         self.root: etree._Element = self.sel.root
+        self._markdown: tuple | None = None
+        self._container_cache: list | None = None
         detected = None
         if site.cms == "auto":
             raw = html if isinstance(html, str) else html.get()
@@ -96,19 +129,54 @@ class ArticlePage:
         """Per candidate selector, in order, the elements it matches (lazily: most pages are
         settled by the first candidate)."""
         for css in self.site.selectors(field_name, self.detected):
-            yield [m.root for m in self.sel.css(css) if isinstance(m.root, etree._Element)]
+            yield [el for el in _compiled(css)(self.root) if isinstance(el, etree._Element)]
+
+    def _containers(self) -> list[tuple[int, etree._Element]]:
+        """The page's content containers that the body selectors match, with their text length,
+        in page order. A container nested in another stands for it when it holds half its text
+        or more and an earlier selector names it (a VSB `v_news_content` inside `vsb_content`:
+        the inner one leaves the title and date out); of candidates of one selector (a copy of
+        the container pasted inside it), the outer one."""
+        if self._container_cache is None:
+            self._container_cache = self._find_containers()
+        return self._container_cache
+
+    def _find_containers(self) -> list[tuple[int, etree._Element]]:
+        rank: dict[etree._Element, int] = {}  # each candidate: the first selector naming it
+        for place, elements in enumerate(self._matches("body")):
+            for el in elements:
+                rank.setdefault(el, place)
+        if not rank:
+            return []
+        sizes = {el: int(_TEXT_LENGTH(el)) for el in rank}
+        inside = {el: [a for a in el.iterancestors() if a in sizes] for el in rank}
+        chosen = []
+        for top in rank:
+            if any(sizes[a] for a in inside[top]):
+                continue  # nested in a container with text: stands for it, or not at all
+            best = top
+            for el in rank:
+                if (top in inside[el] and sizes[el] * 2 >= sizes[top]
+                        and (rank[el], -sizes[el]) < (rank[best], -sizes[best])):
+                    best = el
+            if sizes[best]:
+                chosen.append((sizes[best], best))
+        if len(chosen) > 1:
+            chosen.sort(key=lambda pair: _PAGE_ORDER(pair[1]))
+        return chosen
 
     def body_element(self) -> tuple[etree._Element | None, str]:
+        # A template may hold several containers: a tiny one for its language link, the tabs of
+        # a tabbed page, a desktop and a mobile copy of the text. The article is the first one
+        # that holds a real share of the text (the tab shown, the desktop copy), never a scrap.
+        containers = self._containers()
         found = None
-        for elements in self._matches("body"):
-            # A template may hold several containers of one kind (a VSB page has a tiny
-            # vsb_content for its language link); the one with the most text is the article.
-            scored = [(len(_text(el)), el) for el in elements]
-            scored = [(n, el) for n, el in scored if n]
-            if scored:
-                found = max(scored, key=lambda pair: pair[0])
-                break
-        if found and found[0] >= SHORT_BODY:
+        if containers:
+            largest = max(n for n, _ in containers)
+            found = next((n, el) for n, el in containers
+                         if n == largest or (n >= largest / 3 and (
+                             n >= SHORT_BODY or _own_text(el))))
+        if found and (found[0] >= SHORT_BODY or _own_text(found[1])):
             return found[1], "selector"
         # Nothing matched, or only a scrap: a page of another template on the same site (a VSB
         # profile page keeps its text outside vsb_content) is read by the generic rule.
@@ -127,32 +195,51 @@ class ArticlePage:
             return found[1], "selector"
         return fallback, "fallback"
 
-    def headline(self, body: etree._Element | None) -> tuple[str, str]:
+    def headline(self, body: etree._Element | None,
+                 from_container: bool = False) -> tuple[str, str]:
+        """The article's own heading, confirmed by the page's <title>, over any label,
+        breadcrumb or column name near it (see generic.title_rank)."""
         candidates = []
+        extended = ""
         for elements in self._matches("headline"):
-            for text in filter(None, map(_text, elements)):
+            for el in elements:
+                text = _text(el)
+                if not text:
+                    continue
                 # The site's own selector is trusted; a preset's selectors are guesses across
-                # many templates (an h1 may be the site's logo): the first that the <title> or
-                # og:title confirms wins.
-                if self.site.article.headline or generic.title_confirms(self.root, text):
+                # many templates (an h1 may be the site's logo, a heading the column's label):
+                # the first that the <title> names as the article wins.
+                if self.site.article.headline:
                     return text, "selector"
+                rank = generic.title_rank(self.root, text)
+                if rank == 3:
+                    return text, "selector"
+                if _inside(el, body):
+                    continue  # a heading of the body's own text
+                if rank == 2 and not extended:
+                    extended = text
                 candidates.append(text)
+        if extended:
+            # The article's own heading, whose column item the <title> names.
+            return extended, "selector"
         found = generic.headline_element(self.root)
         if found:
-            return self._not_the_column(found, body) or found, "fallback"
+            return self._not_the_column(found, body, from_container) or found, "fallback"
         if candidates:
             return candidates[0], "selector"
         found = generic.headline_from_title(self.root)
-        near = self._not_the_column(found, body)
+        near = self._not_the_column(found, body, from_container)
         return (near, "fallback") if near else (found, "title")
 
-    def _not_the_column(self, found: str, body: etree._Element | None) -> str | None:
+    def _not_the_column(self, found: str, body: etree._Element | None,
+                        from_container: bool) -> str | None:
         """When the headline found is the column's name ("学院新闻", a menu link that opens the
         <title> too), the article's own heading nearest above the body: a longer Chinese line
-        that is no menu link and does not merely extend the column's name."""
+        that is no menu link and does not merely extend the column's name. A landing page's
+        content container (a "联系我们" page) keeps its section headings: not the headline."""
         if not generic.is_menu_entry(self.root, found):
             return None
-        near = generic.heading_above(self.root, body)
+        near = generic.heading_above(self.root, body, outside_only=from_container)
         if (len(_norm(near)) > len(_norm(found)) and _norm(found) not in _norm(near)
                 and _CJK.search(near) and not generic.is_menu_entry(self.root, near)):
             return near
@@ -162,8 +249,9 @@ class ArticlePage:
                   list_date: str | None) -> tuple[str, datetime | None, str]:
         for elements in self._matches("published"):
             # A meta line often has several spans (来源 with a print date, 发稿时间, 阅读): a
-            # labelled date wins over a bare one.
-            texts = [_text(el) for el in elements]
+            # labelled date wins over a bare one. A date beside a link to another page is a
+            # list's (VSB styles a related-news list's dates like the article's own).
+            texts = [_text(el) for el in elements if not beside_a_link(el)]
             for raw in texts:
                 found = labelled_date(raw)
                 if found:
@@ -175,46 +263,66 @@ class ArticlePage:
         found = find_published(self.root, body, headline)
         if found:
             return found[0], found[1], "fallback"
+        # A notice signed with a date at its end (the office's name, then the day): still the
+        # page's own word.
+        signed = signature_date(self._last_lines(body)) if body is not None else None
+        if signed:
+            return signed[0], signed[1], "signature"
         # The date the list page gave the article: the site's own word, when the page has none.
         from_list = parse_date(list_date or "")
         if from_list:
             return list_date or "", from_list, "list"
+        # Last resort: a day in a dated path (/2019/11/13/, /2019/0312/).
         from_url = date_in_url(self.url)
         if from_url:
             return "", from_url, "url"
-        # Last: a notice signed with a date at its end (the office's name, then the day).
-        signed = signature_date(self._last_lines(body)) if body is not None else None
-        if signed:
-            return signed[0], signed[1], "signature"
         return "", None, "none"
+
+    def _converted(self, body: etree._Element) -> tuple[list[str], list[str], list[str]]:
+        """The body as Markdown, converted once (the signature date and the blocks read it)."""
+        if self._markdown is None or self._markdown[0] is not body:
+            self._markdown = (body, to_blocks(body, self.urljoin))
+        blocks, images, attachments = self._markdown[1]
+        return list(blocks), list(images), list(attachments)
 
     def _last_lines(self, body: etree._Element) -> list[str]:
         """The body's last text lines, as a reader sees them."""
-        blocks = [b for b in to_blocks(body, self.urljoin)[0] if not b.startswith("![")]
+        blocks = [b for b in self._converted(body)[0] if not b.startswith("![")]
         return [line for block in blocks[-2:] for line in plain_text(block).split("\n")]
 
-    def blocks(self, body: etree._Element | None, headline: str,
-               published: datetime | None) -> tuple[list[str], list[str], list[str]]:
+    def blocks(self, body: etree._Element | None, headline: str, published: datetime | None,
+               from_container: bool = False) -> tuple[list[str], list[str], list[str]]:
         """The body's blocks without furniture. Above the first paragraph, the page's own meta
         line and headline (often inside the body's container) go too; further down, a line that
         repeats the headline or opens with "时间：" is article text and stays."""
         if body is None:
             return [], [], []
-        blocks, images, attachments = to_blocks(body, self.urljoin)
-        for element in _attachment_lists(body):
+        blocks, images, attachments = self._converted(body)
+        containers = frozenset(el for _, el in self._containers())
+        for element in _attachment_lists(body, containers):
             more, more_images, more_attachments = to_blocks(element, self.urljoin)
             # VSB's download counter is filled in by a script: "已下载次" is all that is left.
             blocks += [_DOWNLOAD_COUNTER.sub("", block) for block in more]
             images, attachments = images + more_images, attachments + more_attachments
-        dropped = furniture(blocks, headline, published)
+        # A line repeating the headline, above the first paragraph, is the page's heading taken
+        # in with a body the generic rule found; inside the CMS's own content container it is
+        # a line the editor wrote (a department's name over its text) and stays.
+        repeated = "" if from_container else headline
+        dropped = furniture(blocks, repeated, published)
         kept = [b for b, drop in zip(blocks, dropped, strict=True) if not drop]
         return kept, images, attachments
 
     def to_item(self, list_date: str | None = None) -> ArticleItem:
+        beyond = exceeded(self.root)
+        if beyond:
+            # Not read at all: the quality verdict refuses it with the bound's reason.
+            return ArticleItem(url=self.url, site=self.site.name,
+                               rules={"cms": self.family, "body": beyond})
         body, body_rule = self.body_element()
-        headline, headline_rule = self.headline(body)
+        headline, headline_rule = self.headline(body, from_container=body_rule == "selector")
         raw_date, published, date_rule = self.published(body, headline, list_date)
-        blocks, images, attachments = self.blocks(body, headline, published)
+        blocks, images, attachments = self.blocks(body, headline, published,
+                                                  from_container=body_rule == "selector")
         # Bidi controls can make text read otherwise than it is ("gpj.exe"): never written,
         # and the article is flagged.
         flags = []

@@ -37,7 +37,13 @@ def _skipped(el: etree._Element) -> bool:
     return isinstance(el.tag, str) and el.tag.lower() in SKIP_TAGS
 
 
+# Elements that are page furniture by their tag (HTML5 navigation, footers, sidebars).
+_FURNITURE_TAGS = frozenset(("nav", "footer", "aside"))
+
+
 def _furniture(el: etree._Element) -> bool:
+    if el.tag in _FURNITURE_TAGS:
+        return True
     name = f"{el.get('id') or ''} {el.get('class') or ''}"
     return bool(name.strip()) and bool(_FURNITURE_NAME.search(name))
 
@@ -45,11 +51,18 @@ def _furniture(el: etree._Element) -> bool:
 # Elements whose own text is a paragraph of the article.
 _PARAGRAPH_TAGS = ("p", "td", "pre", "li", "h2", "h3", "h4", "div", "section", "blockquote")
 _BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "ol", "section", "article", "blockquote",
-                             "h1", "h2", "h3", "h4", "h5", "h6", "form", "dl"))
+                             "h1", "h2", "h3", "h4", "h5", "h6", "form", "dl", "nav",
+                             "footer", "aside", "header", "main", "figure"))
 
 
 def _inside_furniture(el: etree._Element) -> bool:
     return any(_furniture(a) for a in (el, *el.iterancestors()))
+
+
+# An element's text length without whitespace, counted by libxml2 (this runs for every
+# candidate and each of its links).
+_DENSE_LENGTH = etree.XPath(
+    "string-length(translate(., ' \t\n\r\u00a0\u3000', ''))")
 
 
 def _paragraph_score(el: etree._Element) -> float:
@@ -67,6 +80,8 @@ def _paragraph_score(el: etree._Element) -> float:
     if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
                           for c in el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
+    if _DENSE_LENGTH(el) < 6:
+        return 0.0  # too short (counted by libxml2, before any string is built)
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
     if len(text) < 6 or is_furniture(clean_line(raw)) or is_meta_line(clean_line(raw)):
@@ -76,8 +91,8 @@ def _paragraph_score(el: etree._Element) -> float:
 
 
 def _link_density(el: etree._Element) -> float:
-    text = len(re.sub(r"\s+", "", _text(el))) or 1
-    links = sum(len(re.sub(r"\s+", "", _text(a))) for a in el.iter("a"))
+    text = _DENSE_LENGTH(el) or 1
+    links = sum(_DENSE_LENGTH(a) for a in el.iter("a"))
     return min(links / text, 1.0)
 
 
@@ -112,12 +127,26 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
     element's total (every paragraph's score below it)."""
     scores: dict[etree._Element, float] = {}
     totals: dict[etree._Element, float] = {}
+    # Elements inside script, template, svg, ...: never text. Furniture by name or tag, asked
+    # once per element (each paragraph asks it of all its ancestors).
+    skipped: set[etree._Element] = set()
+    for el in root.iter(*SKIP_TAGS):
+        if el not in skipped:  # (an inner one is in already: each element is added once)
+            skipped.update(el.iter())
+    furniture: dict[etree._Element, bool] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
+        if el in skipped:
+            continue
         ancestors = list(el.iterancestors())  # walked once, used four times
-        if not ancestors or any(_skipped(a) for a in ancestors):
+        if not ancestors:
             continue
         score = _paragraph_score(el)
-        if not score or any(_furniture(a) for a in (el, *ancestors)):
+        if not score:
+            continue
+        for a in (el, *ancestors):
+            if a not in furniture:
+                furniture[a] = _furniture(a)
+        if any(furniture[a] for a in (el, *ancestors)):
             continue
         scores[ancestors[0]] = scores.get(ancestors[0], 0.0) + score
         if len(ancestors) > 1:
@@ -193,13 +222,33 @@ def _title_targets(root: etree._Element) -> list[str]:
     return [_norm(t) for t in (og, title) if t]
 
 
-def title_confirms(root: etree._Element, text: str) -> bool:
-    """True when the page's <title> or og:title starts with (or is) the text, or when the page
-    names no title at all."""
+def _title_lead(root: etree._Element) -> str:
+    """The <title>'s first part ("学院新闻-某某大学" -> "学院新闻"), whitespace removed."""
+    title = clean_line(" ".join(root.xpath("//title//text()")))
+    return _norm(_TITLE_SPLIT.split(title)[0]) if title else ""
+
+
+def title_rank(root: etree._Element, text: str) -> int:
+    """How well the page's <title> (or og:title) confirms a headline candidate:
+    3: it is the title's first part, or what the title starts with and covers that part (or the
+       page names no title at all);
+    2: it holds the title's first part and more ("南开大学档案馆档案利用规定" for a title
+       "档案利用规定-档案馆"): the article's own heading, the title naming its column item;
+    1: it merely appears in the title (the site's name, a word of the headline: a label);
+    0: the title does not name it."""
     norm = _norm(text)
     targets = _title_targets(root)
-    return not targets or any(t.startswith(norm) or norm.startswith(t) or norm in t
-                              for t in targets)
+    if not targets:
+        return 3
+    if not norm:
+        return 0
+    lead = _title_lead(root)
+    if any(norm == t or (t.startswith(norm) and len(norm) >= len(lead or t))
+           or norm.startswith(t) for t in targets) or (lead and norm == lead):
+        return 3
+    if lead and len(lead) >= 2 and lead in norm:
+        return 2
+    return 1 if any(norm in t for t in targets) else 0
 
 
 def headline_from_title(root: etree._Element) -> str:
@@ -215,6 +264,14 @@ _PROMINENT = "//h1|//h2|//h3|//h4|//*[contains(@class,'title') or contains(@id,'
 # Table-laid-out pages (ecms) put the headline in a plain cell: searched only when no prominent
 # element matches, as it means looking at every cell and block.
 _PLAIN = "//td|//div|//p|//span|//strong|//font"
+# Spaces the text comparison ignores (whitespace, &nbsp;, the full-width space, zero-width).
+_SPACES = " \u00a0\u3000\u200b\ufeff"
+# The candidates whose text, spaces removed, the target starts with: filtered by libxml2 in C
+# (a page has thousands of cells and blocks), then checked exactly in Python.
+_PREFIX_OF = "[string-length(normalize-space(.)) >= 4][starts-with($target, translate(" \
+             f"normalize-space(.), '{_SPACES}', ''))]"
+_PROMINENT_PREFIX = etree.XPath(f"({_PROMINENT}){_PREFIX_OF}")
+_PLAIN_PREFIX = etree.XPath(f"({_PLAIN}){_PREFIX_OF}")
 
 
 def headline_element(root: etree._Element) -> str:
@@ -223,16 +280,17 @@ def headline_element(root: etree._Element) -> str:
     targets = _title_targets(root)
     if not targets:
         return ""
-    for query in (_PROMINENT, _PLAIN):
+    for query in (_PROMINENT_PREFIX, _PLAIN_PREFIX):
         best, best_len = "", 0
-        for el in root.xpath(query):
-            if not isinstance(el.tag, str) or _skipped(el):
-                continue
-            text = clean_line(_text(el))
-            norm = _norm(text)
-            if 4 <= len(norm) <= 120 and len(norm) > best_len and any(
-                    t.startswith(norm) for t in targets):
-                best, best_len = text, len(norm)
+        for target in targets:
+            for el in query(root, target=target):
+                if not isinstance(el.tag, str) or _skipped(el):
+                    continue
+                text = clean_line(_text(el))
+                norm = _norm(text)
+                if 4 <= len(norm) <= 120 and len(norm) > best_len and any(
+                        t.startswith(norm) for t in targets):
+                    best, best_len = text, len(norm)
         if best:
             return best
     return ""
@@ -249,27 +307,51 @@ def _heading_like(el: etree._Element) -> bool:
     return any(_TITLE_NAME.search(name) for name in names)
 
 
-def heading_above(root: etree._Element, body: etree._Element | None) -> str:
+def heading_above(root: etree._Element, body: etree._Element | None,
+                  outside_only: bool = False) -> str:
     """The text of the heading (h1-h4, or an element named *title*) nearest above the body's
-    first paragraph, inside the body's container or before it; "" when there is none. Headings
-    inside links, navigation and footers are not the article's."""
+    text: before the body's first sentence, and inside the body only before its first line of
+    text (a section heading further down is the body's own); "" when there is none. Headings
+    inside links, navigation and footers, and meta lines ("发布时间：…"), are not the article's.
+    With `outside_only`, a heading inside the body does not count (the CMS's content container
+    holds the editor's text, never the template's headline)."""
     # The first paragraph: a sentence (a headline has no "，" or "。").
     first = next((p for p in body.iter(*_PARAGRAPH_TAGS)
                   if len(_norm(_text(p))) >= 20 and re.search("[，。]", _text(p))
                   and _paragraph_score(p)), None) if body is not None else None
-    if first is None:
-        return ""
+    if first is None or body.getparent() is None:
+        return ""  # (a body merged from sibling sections stands outside the page's tree)
     best = ""
-    for el in root.iter():
+    inside = False
+    heading_depth = None  # the depth of the heading being passed through
+    walker = etree.iterwalk(root, events=("start", "end"))
+    depth = 0
+    for event, el in walker:
+        if event == "end":
+            depth -= 1
+            if heading_depth is not None and depth < heading_depth:
+                heading_depth = None
+            if el is body:
+                inside = False
+            continue
+        depth += 1
         if el is first:
             break
-        if not isinstance(el.tag, str) or not _heading_like(el):
+        if not isinstance(el.tag, str) or _skipped(el):
+            walker.skip_subtree()  # (its end event still comes, and closes its depth)
             continue
-        text = clean_line(_text(el))
-        if (4 <= len(_norm(text)) <= 120 and not is_furniture(text)
-                and not any(a.tag == "a" or _furniture(a) or _skipped(a)
-                            for a in el.iterancestors())):
-            best = text
+        inside = inside or el is body
+        if _heading_like(el):
+            heading_depth = depth if heading_depth is None else heading_depth
+            text = clean_line(_text(el))
+            if (4 <= len(_norm(text)) <= 120 and not is_furniture(text)
+                    and not is_meta_line(text) and not (outside_only and inside)
+                    and not any(a.tag == "a" or _furniture(a) or _skipped(a)
+                                for a in el.iterancestors())):
+                best = text
+        elif inside and heading_depth is None and (el.text or "").strip() and not is_meta_line(
+                clean_line(el.text)):
+            break  # the body's first line of text: headings below it are its own
     return best
 
 
@@ -277,4 +359,8 @@ def is_menu_entry(root: etree._Element, text: str) -> bool:
     """True when the text is also the text of a link on the page (a column's name in the
     menu, which often opens the <title> too: "学院新闻--某某大学")."""
     norm = _norm(text)
-    return any(_norm(_text(a)) == norm for a in root.iter("a"))
+    return any(_norm(_text(a)) == norm for a in _SHORT_LINKS(root, most=len(norm) * 2 + 20))
+
+
+# Links whose text is short enough to be a menu entry of a given length (filtered in C).
+_SHORT_LINKS = etree.XPath("//a[string-length(normalize-space(.)) <= $most]")

@@ -118,6 +118,21 @@ def _is_data_row(tr: etree._Element) -> bool:
     return len(cells) >= 2
 
 
+def _shown_value(el: etree._Element) -> str:
+    """The value a read-only or disabled text field shows; "" for any other input (a search
+    box's placeholder text is no article text)."""
+    if (el.get("type") or "text").lower() != "text":
+        return ""
+    if el.get("readonly") is None and el.get("disabled") is None:
+        return ""
+    return (el.get("value") or "").strip()
+
+
+# What the writer's stack holds: an element to enter, the tail text after an element, the
+# closing of an element entered earlier.
+_NODE, _TAIL, _EXIT = 0, 1, 2
+
+
 class _BlockWriter:
     """Collects inline Markdown into a current paragraph and finished blocks."""
 
@@ -154,7 +169,38 @@ class _BlockWriter:
         self.images.append(url)
 
     def walk(self, el: etree._Element) -> None:
+        """Write an element and everything in it."""
+        self._run([(_NODE, el)])
+
+    def _children(self, el: etree._Element) -> None:
+        """Write what is inside the element (its text, children and their tails), not the
+        element itself."""
+        stack: list[tuple] = []
+        self._push_children(el, stack)
+        self._run(stack)
+
+    def _run(self, stack: list[tuple]) -> None:
+        """The tree is walked with a stack of its own, not by recursion, so a page's nesting
+        depth never meets Python's recursion limit: each element is entered (its text written,
+        its exit and its children pushed); on exit the paragraph, row or wrapper it opened is
+        closed, then its tail is written."""
+        while stack:
+            entry = stack.pop()
+            kind = entry[0]
+            if kind == _TAIL:
+                self.parts.append(escape_markdown(entry[1], self.in_link > 0))
+            elif kind == _EXIT:
+                self._exit(*entry[1:])
+            else:
+                self._enter(entry[1], stack)
+
+    def _enter(self, el: etree._Element, stack: list[tuple]) -> None:
         tag = _tag(el)
+        if tag == "input" and _shown_value(el):
+            # A read-only field that shows a value (an e-mail address beside a "复制" button):
+            # the reader sees its value as text.
+            self.parts.append(escape_markdown(_shown_value(el), self.in_link > 0))
+            return
         if tag in SKIP_TAGS or not tag:
             return
         if tag == "img":
@@ -172,24 +218,43 @@ class _BlockWriter:
         if tag == "tr" and _is_data_row(el):
             self.flush()
             self.in_row += 1
-            self._children(el)
+            exit_entry: tuple = (_EXIT, "row")
+        elif tag in BLOCK_TAGS and not self.in_row:
+            self.flush()
+            exit_entry = (_EXIT, "block")
+        elif tag in BLOCK_TAGS or tag in ("td", "th"):  # inside a table row: one line
+            self.parts.append(" ")
+            exit_entry = (_EXIT, "cell")
+        elif tag in BOLD_TAGS or tag == "a":
+            # Bold and links wrap their inline content: remembered here, closed on exit.
+            self.in_link += tag == "a"
+            exit_entry = (_EXIT, "wrap", el, tag, len(self.parts), self.flushes)
+        else:  # inline: nothing to close
+            self._push_children(el, stack)
+            return
+        stack.append(exit_entry)
+        self._push_children(el, stack)
+
+    def _push_children(self, el: etree._Element, stack: list[tuple]) -> None:
+        """Write the element's text now; push its children (each followed by its tail) so that
+        the first child is popped first."""
+        if el.text:
+            self.parts.append(escape_markdown(el.text, self.in_link > 0))
+        for child in reversed(el):
+            if child.tail:
+                stack.append((_TAIL, child.tail))
+            stack.append((_NODE, child))
+
+    def _exit(self, what: str, *state) -> None:
+        if what == "row":
             self.in_row -= 1
             self.flush()
-            return
-        if tag in BLOCK_TAGS and not self.in_row:
+        elif what == "block":
             self.flush()
-            self._children(el)
-            self.flush()
-            return
-        if tag in BLOCK_TAGS or tag in ("td", "th"):  # inside a table row: one line
+        elif what == "cell":
             self.parts.append(" ")
-            self._children(el)
-            self.parts.append(" ")
-            return
-        if tag in BOLD_TAGS or tag == "a":
-            self._wrapped(el, tag)
-            return
-        self._children(el)
+        elif what == "wrap":
+            self._close_wrapper(*state)
 
     def _cell(self, cell: etree._Element) -> str:
         """A table cell as one line of inline Markdown ("|" escaped, paragraphs joined)."""
@@ -226,20 +291,9 @@ class _BlockWriter:
         lines.insert(1, "|" + " --- |" * width)
         return "\n".join(lines)
 
-    def _children(self, el: etree._Element) -> None:
-        if el.text:
-            self.parts.append(escape_markdown(el.text, self.in_link > 0))
-        for child in el:
-            self.walk(child)
-            if child.tail:
-                self.parts.append(escape_markdown(child.tail, self.in_link > 0))
-
-    def _wrapped(self, el: etree._Element, tag: str) -> None:
+    def _close_wrapper(self, el: etree._Element, tag: str, start: int, flushes: int) -> None:
         """Bold and links wrap their inline content; across a paragraph break they cannot, so
         the content is kept plain."""
-        start, flushes = len(self.parts), self.flushes
-        self.in_link += tag == "a"
-        self._children(el)
         self.in_link -= tag == "a"
         if self.flushes != flushes:
             return

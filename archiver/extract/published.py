@@ -7,7 +7,8 @@ line is as often inside the body's container as outside it. The page is read as 
 elements and <br> end a line; scripts and link text are left out, so a related-news list or a
 prev/next link never gives its date), and the date is looked for in this order:
 
-1. meta tags (`<meta name="pubdate" …>` and the like);
+1. meta tags (`<meta name="pubdate" …>` and the like), then HTML5's `<time datetime>` and
+   `itemprop="datePublished"` (never one in a list row beside a link);
 2. the meta zone: the lines after the page's headline and before the body's first paragraph,
    first a labelled date, then a bare one on a short line;
 3. a date standing alone on one of the two lines right above the headline;
@@ -32,7 +33,7 @@ _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
     "created", "date", "dc.date", "dc.date.issued", "publication_date", "weibo:article:create_at",
 )
-_LINE_TAGS = BLOCK_TAGS | {"td", "th", "br"}
+_LINE_TAGS = BLOCK_TAGS | {"br"}
 # How much text next to the body is searched for a labelled date when the meta zone gave none:
 # the meta line sits right above the body (or right below it); a sidebar's "活动时间" further
 # away must not win.
@@ -179,10 +180,31 @@ def _from_meta_tags(root: etree._Element) -> tuple[str, datetime] | None:
     return None
 
 
+def beside_a_link(el: etree._Element) -> bool:
+    """True when the element sits in a list row (its <tr> or <li>) that links to a page: a
+    list's date, not the page's."""
+    row = next(el.iterancestors("tr", "li"), None)
+    return row is not None and any(
+        len(_norm("".join(a.itertext()))) >= 4 for a in row.iter("a") if a.get("href"))
+
+
+def _from_time_elements(root: etree._Element) -> tuple[str, datetime] | None:
+    """HTML5's machine-readable date: <time datetime="…"> or an element marked
+    itemprop="datePublished", the first that is not a list's (beside a link to a page)."""
+    for el in root.xpath("//time[@datetime]|//*[@itemprop='datePublished']"):
+        if beside_a_link(el):
+            continue
+        raw = el.get("datetime") or el.get("content") or "".join(el.itertext())
+        found = parse_date(raw)
+        if found:
+            return raw.strip(), found
+    return None
+
+
 def find_published(root: etree._Element, body: etree._Element | None,
                    headline: str = "") -> tuple[str, datetime] | None:
     """(raw text, datetime) of the page's own publish time, or None."""
-    found = _from_meta_tags(root)
+    found = _from_meta_tags(root) or _from_time_elements(root)
     if found:
         return found
     lines = page_lines(root, body)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from archiver.extract.bounds import REASONS as BOUND_REASONS
 from archiver.items import ArticleItem
 
 _PINYIN = re.compile(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
@@ -67,6 +68,9 @@ class Verdict:
 
 
 def _refusal(item: ArticleItem) -> str | None:
+    beyond = BOUND_REASONS.get(item.rules.get("body", ""))
+    if beyond:
+        return beyond
     text = "".join(item.text_blocks)
     if len(text) < 300 and (_ERROR_PAGE.search(item.headline) or _ERROR_PAGE.search(text)):
         return "an error page served with HTTP 200 (the article is gone or moved)"

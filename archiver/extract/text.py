@@ -64,11 +64,17 @@ _TABLE_RULE = re.compile(r"\|(?: --- \|)+")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+
+
 def text_units(block: str) -> list[str]:
     """A Markdown block as the plain-text units a reader sees: each line, and each row of a GFM
-    table with its cells' text joined by a space (the header rule is no unit)."""
+    table with its cells' text joined by a space (the header rule is no unit; an image in a
+    cell is no text)."""
     units = []
     for line in block.split("\n"):
+        if line.startswith("| ") and "![" in line:
+            line = _MD_IMAGE.sub("", line)
         if _TABLE_RULE.fullmatch(line):
             continue
         if line.startswith("| ") and line.endswith(" |"):
