@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from archiver.archive import urlname
+from archiver.config import load_site
+from archiver.run.resume import WalkRecord
 from tests.conftest import run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, list_page
 
@@ -83,3 +85,29 @@ def test_the_cap_of_a_site_and_a_failed_deep_page(server, tmp_path):
     assert archived(tmp_path, server, articles) == 14
     assert crawl(tmp_path).returncode == 0
     assert archived(tmp_path, server, articles) == 18
+
+
+def test_a_resume_point_is_checked_when_read(tmp_path):
+    """The walk record is untrusted: a resume point of the wrong shape is ignored (the list is
+    walked from the top as usual), a good one is kept with its ecms pages."""
+    site = load_site(write_config(tmp_path / "configs", site_config(
+        start_urls=["http://127.0.0.1/a/list.htm", "http://127.0.0.1/b/list.htm",
+                    "http://127.0.0.1/c/list.htm"])))
+    record = WalkRecord(tmp_path, site)
+    good = {"url": "http://127.0.0.1/a/list9.htm", "page": 9,
+            "pending": ["http://127.0.0.1/a/list10.htm", 7, "javascript:x"]}
+    lists = {"http://127.0.0.1/a/list.htm": {"walk": "clean", "resume": good},
+             "http://127.0.0.1/b/list.htm": {"walk": "clean",
+                                             "resume": {"url": "javascript:x", "page": 3}},
+             "http://127.0.0.1/c/list.htm": {"walk": "clean",
+                                             "resume": {"url": "http://127.0.0.1/c/2.htm",
+                                                        "page": True}}}
+    record.path.write_text(json.dumps({"version": 1, "fingerprint": record.fingerprint,
+                                       "lists": lists}))
+    plans = record.load()
+    assert plans["http://127.0.0.1/a/list.htm"].resume == {
+        "url": "http://127.0.0.1/a/list9.htm", "page": 9,
+        "pending": ["http://127.0.0.1/a/list10.htm"]}
+    assert plans["http://127.0.0.1/b/list.htm"].resume is None
+    assert plans["http://127.0.0.1/c/list.htm"].resume is None
+    assert not plans["http://127.0.0.1/a/list.htm"].full
