@@ -45,10 +45,16 @@ def argv(tmp_path: Path) -> list[str]:
             "--output", str(tmp_path / "out")]
 
 
-def start(tmp_path: Path) -> subprocess.Popen:
+def start(tmp_path: Path, scrapy: bool = False) -> subprocess.Popen:
+    """`archiver crawl fixture`, or `scrapy crawl fixture` (a Scrapyd job's command)."""
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-    return subprocess.Popen([sys.executable, "-m", "archiver.cli", *argv(tmp_path)], cwd=ROOT,
-                            env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    command = ["-m", "archiver.cli", *argv(tmp_path)]
+    if scrapy:
+        command = ["-m", "scrapy", "crawl", "fixture",
+                   "-s", f"ARCHIVER_CONFIG_DIR={tmp_path / 'configs'}",
+                   "-s", f"ARCHIVER_OUTPUT_DIR={tmp_path / 'out'}", "-s", "LOG_LEVEL=WARNING"]
+    return subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def images_on_disk(tmp_path: Path) -> int:
@@ -100,12 +106,13 @@ def test_one_signal_ends_the_run_within_10_seconds(server, tmp_path, signum):
         rerun_completes_the_set(server, tmp_path, small, big)
 
 
-def test_a_second_signal_exits_at_once_with_an_accurate_report(server, tmp_path):
-    small, big = site(server, tmp_path, DEFAULT_PACING)
+@pytest.mark.parametrize("scrapy", [False, True], ids=["archiver", "scrapy-crawl"])
+def test_a_second_signal_exits_at_once_with_an_accurate_report(server, tmp_path, scrapy):
+    site(server, tmp_path, DEFAULT_PACING)
     # A server that answers images slowly: the first signal's stop waits for the transfers
     # under way, and the second one does not.
     server.delay = 0.0
-    crawl = start(tmp_path)
+    crawl = start(tmp_path, scrapy)
     wait_until(lambda: big_images_started(server), "the big article's images", timeout=90,
                process=crawl)
     server.delay = 5.0
