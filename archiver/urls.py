@@ -30,9 +30,11 @@ SESSION_PARAMS = ("jsessionid", "phpsessid", "aspsessionid*", "sessionid", "sess
                   "sid", "cfid", "cftoken")
 TRACKING_PARAMS = ("utm_*", "from", "spm", "scene", "isappinstalled", "clicktime", "enterid",
                    "share_token", "fbclid", "gclid", "wfr", "from_source")
-# `sid` (and `sessionid`) name a story on some sites (`show.php?sid=123`): dropped only when
-# the value looks like a session token, never when it is a number.
+# `sid` (and `sessionid`) name a story or a section on some sites (`show.php?sid=123`,
+# `?sid=news`): dropped only when the value looks like a session token (16 characters or more,
+# not a number).
 _AMBIGUOUS = frozenset({"sid", "sessionid", "session_id"})
+_TOKEN_MIN = 16
 # Path parameters that carry a session (`/a.htm;jsessionid=0A1B…`).
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#;]*", re.I)
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -49,7 +51,7 @@ def _dropped(pair: str, keep: tuple[str, ...], drop: tuple[str, ...]) -> bool:
         return False
     if _matches(name, drop):
         return True
-    if name in _AMBIGUOUS and value.isdigit():
+    if name in _AMBIGUOUS and (value.isdigit() or len(value) < _TOKEN_MIN):
         return False
     return _matches(name, SESSION_PARAMS) or _matches(name, TRACKING_PARAMS)
 

@@ -131,7 +131,9 @@ def test_a_site_drops_or_keeps_more_parameters(server, tmp_path):
     assert canonical_url(f"{HOST}:80/a.htm;jsessionid=Z?b=2&a=1&utm_source=q#top") == \
         f"{HOST}/a.htm?a=1&b=2"
     assert canonical_url(f"{HOST}/show.php?sid=123") == f"{HOST}/show.php?sid=123"
-    assert canonical_url(f"{HOST}/show.php?sid=9f8e7d6c5b4a&id=3") == f"{HOST}/show.php?id=3"
+    assert canonical_url(f"{HOST}/show.php?sid=news&id=3") == f"{HOST}/show.php?id=3&sid=news"
+    assert canonical_url(f"{HOST}/show.php?sid=9f8e7d6c5b4a3f2e1d0c&id=3") == \
+        f"{HOST}/show.php?id=3"
     bad = site_config(start_urls=["http://127.0.0.1/"], url_params={"drop": ["a b"]})
     write_config(tmp_path / "configs", bad)
     result = run_archiver("--config-dir", str(tmp_path / "configs"), "sites")
