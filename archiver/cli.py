@@ -1,5 +1,5 @@
 """The `archiver` command: parses the command line and hands over to archiver.commands, a thin
-layer over Scrapy's CrawlerProcess. Exit codes: see archiver.commands.common and the README.
+layer over Scrapy's CrawlerProcess. Exit codes: see archiver.run.exitcodes and the README.
 """
 
 from __future__ import annotations
@@ -10,26 +10,19 @@ import sys
 from collections.abc import Callable, Sequence
 
 from archiver.commands import args as types
-from archiver.commands.common import (
-    EXIT_CONFIG,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    settings_for,
-    unexpected_error,
-)
+from archiver.commands.common import settings_for, unexpected_error
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
 from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
 from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
+from archiver.run.exitcodes import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, MEANINGS
 
 
 def exit_codes(ok: str, failed: str | None) -> str:
     """The exit codes section of a command's help (README "Output, reports and exit codes")."""
-    return "\n".join(["exit codes:", f"  0    {ok}", *([f"  1    {failed}"] if failed else []),
-                      "  2    usage or configuration error (unknown site, broken config, bad "
-                      "option value)",
-                      "  3    another run holds the lock of a site; nothing was crawled",
-                      "  130  interrupted (Ctrl-C): what finished is kept"])
+    meanings = {0: ok, **({1: failed} if failed else {}), **MEANINGS}
+    return "\n".join(["exit codes:", *(f"  {int(code):<4} {text}"
+                                        for code, text in meanings.items())])
 
 
 RUN_CODES = exit_codes("everything archived", "partial failure: something was not archived or "

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archiver.archive import write_atomic
-from archiver.commands.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
-from archiver.run.outcome import prune_reports
+from archiver.run.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
+from archiver.run.report import prune_reports
 from archiver.scrapyd import PROJECT, Node, ScrapydError, version_on
 
 LOST_AFTER = 30.0  # seconds without an answer before a node's jobs are given up
@@ -216,6 +216,6 @@ def _verdict(result: dict) -> int:
 
 def write_report(path: Path, document: dict) -> None:
     """Write the dispatch's report, and remove old reports of its folder (job reports pile up
-    there, one per job; see run.outcome.prune_reports)."""
+    there, one per job; see run.report.prune_reports)."""
     write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     prune_reports(path.parent)

@@ -10,24 +10,25 @@ from typing import Any
 from scrapy import signals
 from twisted.python.failure import Failure
 
-from archiver.run import stats as keys
+from archiver.run.events import Kind
+from archiver.run.record import Recorder
 
 
 class UnexpectedErrors:
-    def __init__(self, stats: Any):
-        self.stats = stats
+    def __init__(self, record: Recorder):
+        self.record_event = record
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> UnexpectedErrors:
-        ext = cls(crawler.stats)
+        ext = cls(Recorder(crawler))
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         return ext
 
-    def record(self, failure: Failure, url: str, where: str, kind: str = "article") -> None:
+    def record(self, failure: Failure, url: str, where: str, kind: Kind = Kind.ARTICLE) -> None:
         error = failure.value
-        keys.record_failure(
-            self.stats, kind, url,
+        self.record_event(
+            kind, "unexpected_error", url,
             f"unexpected error in {where}: {type(error).__name__}: {error} (a bug: the "
             "traceback is in the JSON report; please report it)",
             traceback=failure.getTraceback())
@@ -36,7 +37,7 @@ class UnexpectedErrors:
         source = response.request.cb_kwargs.get("source_url") if response.request else None
         getattr(spider, "pending", set()).discard(source)
         self.record(failure, source or response.url, "the spider",
-                    "article" if source else "list")
+                    Kind.ARTICLE if source else Kind.LIST)
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Failure) -> None:
         self.record(failure, getattr(item, "url", "") or getattr(response, "url", ""),

@@ -10,6 +10,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from archiver.run.signals import run_opened
+
 # Request meta key of an article request of a crawl or fetch (not a refresh).
 ARTICLE_REQUEST = "archiver_article"
 
@@ -27,21 +29,25 @@ class KnownArticleMiddleware:
     family (`?x=1`, `?x=2`, ...) has shown itself an alias, the rest of the family, queued from
     the same list pages, is not fetched (archiver.archive.index)."""
 
-    def __init__(self, run: Any):
-        self.run = run
+    def __init__(self) -> None:
+        # The run's archive index, handed over with `run_opened` (archiver.run.signals).
+        self.index: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> KnownArticleMiddleware:
-        from archiver.run.extension import SiteRun
-
-        run = crawler.get_extension(SiteRun)
-        if run is None:
+        if getattr(crawler.spidercls, "site", None) is None:
             raise NotConfigured  # not one of the archiver's site crawls
-        return cls(run)
+        middleware = cls()
+        crawler.signals.connect(middleware.run_opened, signal=run_opened)
+        return middleware
+
+    def run_opened(self, state: Any) -> None:
+        self.index = state.index
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         # A refresh asks for archived articles on purpose.
-        if request.meta.get(ARTICLE_REQUEST) and not request.meta.get("refresh"):
-            found = self.run.index.find(request.url)
+        if request.meta.get(ARTICLE_REQUEST) and not request.meta.get("refresh") \
+                and self.index is not None:
+            found = self.index.find(request.url)
             if found is not None:
                 raise KnownArticle(found)

@@ -98,6 +98,12 @@ def site_report(output: Path, site: str = "fixture") -> dict:
     return latest_report(output)["sites"][site]
 
 
+def coded(events: list[dict], *fields: str) -> list[tuple]:
+    """The report's events (failures, flagged, gone, health, ...) as (kind, code, url) tuples,
+    or as the fields named: what tests compare, rather than the reasons' wording."""
+    return [tuple(event[f] for f in fields or ("kind", "code", "url")) for event in events]
+
+
 def wait_until(condition: Callable[[], object], what: str, timeout: float = 60,
                process: subprocess.Popen | None = None) -> None:
     """Poll until `condition()` holds (the event a test acts on), failing after `timeout`

@@ -11,7 +11,16 @@ import sys
 import frontmatter
 
 from archiver.archive import urlname
-from tests.conftest import PROXY_VARS, ROOT, blocks, run_archiver, site_config, write_config
+from tests.conftest import (
+    PROXY_VARS,
+    ROOT,
+    blocks,
+    coded,
+    run_archiver,
+    site_config,
+    site_report,
+    write_config,
+)
 from tests.sitebuilder import Article, serve_site
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
@@ -60,9 +69,10 @@ def test_attachments_are_archived_linked_where_they_stand_and_failures_reported(
         f"[转入文章首发地址]({server.url(article.path)})",
     ]
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    failures = json.dumps(report, ensure_ascii=False)
-    assert server.url("/files/gone.xls") in failures and "HTTP 404" in failures
-    assert "publisher.invalid" not in failures
+    failures = report["sites"]["fixture"]["failures"]
+    assert coded(failures, "kind", "code", "url", "article") == [
+        ("image", "http_404", server.url("/files/gone.xls"), server.url(article.path))]
+    assert "publisher.invalid" not in json.dumps(report, ensure_ascii=False)
     assert server.hits["/files/plan.pdf"] == 1
 
 
@@ -79,6 +89,8 @@ def test_an_attachment_over_the_size_cap_is_reported_and_the_article_kept(server
     folder = tmp_path / "out" / "fixture"
     assert (folder / f"{urlname(server.url(article.path))}.md").exists(), result.stderr[-2000:]
     assert [p.suffix for p in (folder / "files").iterdir()] == [".docx"]  # the pdf is 2 KB
-    # The reason, as kept in the stats that Scrapy dumps (pprint may cut the string in two).
-    stats = " ".join(result.stderr.split())
-    assert "'reason': 'larger than the attachment size cap (1000" in stats
+    failures = site_report(tmp_path / "out")["failures"]
+    assert set(coded(failures)) == {("image", "too_large", server.url("/files/plan.pdf")),
+                                    ("image", "http_404", server.url("/files/gone.xls"))}
+    # Scrapy's stats keep the count per code, as CoreStats does item_dropped_reasons_count.
+    assert "'archiver/codes/image/too_large': 1" in result.stderr

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, run_archiver, site_config, write_config
+from tests.conftest import ROOT, coded, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, serve_site
 
 
@@ -151,7 +151,7 @@ def test_fetch_of_a_list_page_says_it_looks_like_a_list_page(server, tmp_path):
     assert result.returncode == 1
     assert result.stderr == ""  # no item dump, no warnings.warn line
     failures = json.loads((tmp_path / "r.json").read_text())["sites"]["fixture"]["failures"]
-    assert failures[0]["url"] == start and "list page" in failures[0]["reason"]
+    assert coded(failures) == [("article", "list_page", start)]
 
 
 def test_lock_held_by_another_program_is_named_without_question_marks(configs, tmp_path):

@@ -91,7 +91,7 @@ def test_a_page_nested_beyond_the_bound_is_refused_with_that_reason(opening, clo
                            "http://www.example.edu.cn/info/1/2.htm",
                            adhoc_site("http://www.example.edu.cn/"))
     assert item.rules["body"] == "too_deep"
-    assert verdict(item).refused == REASONS["too_deep"]
+    assert (verdict(item).refused_code, verdict(item).refused) == ("too_deep", REASONS["too_deep"])
 
 
 def test_a_deep_page_within_the_bound_is_read_without_recursion():
@@ -128,7 +128,7 @@ def test_a_page_too_large_to_read_in_time_is_refused_with_that_reason():
     item = extract_article(html, "http://www.example.edu.cn/info/1/2.htm",
                            adhoc_site("http://www.example.edu.cn/"))
     assert item.rules["body"] == "too_large"
-    assert verdict(item).refused == REASONS["too_large"]
+    assert (verdict(item).refused_code, verdict(item).refused) == ("too_large", REASONS["too_large"])
 
 
 def test_a_signed_notice_keeps_its_own_date_over_the_list_and_the_url():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from archiver.archive import urlname
-from tests.conftest import archive_files, run_archiver, write_config
+from tests.conftest import archive_files, coded, run_archiver, write_config
 from tests.oldsite import school_articles, serve_old_site
 
 
@@ -84,7 +84,7 @@ def test_a_pager_without_a_followable_next_page_is_a_health_warning(server, tmp_
     result, report = crawl(tmp_path)
     assert result.returncode == 1
     assert report["articles"]["new"] == 10
-    assert len(report["health"]) == 1 and start in report["health"][0]
+    assert coded(report["health"]) == [("health", "pager_without_next", start)]
     assert f"health: list page {start} shows a pager" in result.stdout
 
 
@@ -105,5 +105,4 @@ def test_list_dates_fill_article_pages_without_a_date(server, tmp_path):
                            str(tmp_path / "lone"), "--report", str(report))
     assert fetched.returncode == 1
     failures = json.loads(report.read_text(encoding="utf-8"))["sites"]["127.0.0.1"]["failures"]
-    assert [f["url"] for f in failures] == [server.url(articles[0].path)]
-    assert "publish time" in failures[0]["reason"]
+    assert coded(failures) == [("article", "no_date", server.url(articles[0].path))]

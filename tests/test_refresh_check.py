@@ -11,7 +11,7 @@ import frontmatter
 
 from archiver.archive import urlname
 from archiver.pipelines.images import image_file_name
-from tests.conftest import run_archiver, site_config, site_report, write_config
+from tests.conftest import coded, run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, serve_site
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
@@ -49,9 +49,8 @@ def test_refresh_rewrites_only_changed_files_and_keeps_gone_ones(server, tmp_pat
                                              "unchanged": 2, "gone": 1, "failed": 0, "flagged": 0,
                                              "offsite": 0, "alias": 0}
     assert site["images"]["fetched"] == 1
-    assert [(g["url"], g["reason"]) for g in site["gone"]] == [
-        (server.url(articles[2].path), "HTTP 404 at the source; archived file kept")]
-    assert [c["url"] for c in site["changed_articles"]] == [server.url(edited.path)]
+    assert coded(site["gone"]) == [("gone", "http_404", server.url(articles[2].path))]
+    assert coded(site["changed_articles"]) == [("changed", "rewritten", server.url(edited.path))]
     assert frontmatter.load(files[600101])["title"] == "测试大学->新闻1（更正） | test.example"
     for i in (600100, 600102, 600103):  # unchanged and gone: same bytes, same mtime
         assert (files[i].read_bytes(), files[i].stat().st_mtime_ns) == before[i]
@@ -112,7 +111,7 @@ def test_every_run_writes_a_json_report(server, tmp_path):
     assert site["articles"]["new"] == 2
     assert site["images"] == {"fetched": 2, "already_archived": 0, "failed": 2}
     assert site["requests"] >= 5 and site["duration_seconds"] > 0
-    assert {f["reason"] for f in site["failures"]} == {"HTTP 404"}
+    assert {f["code"] for f in site["failures"]} == {"http_404"}
     # Without --report the report goes beside the archive, where reports older than 90 days
     # are removed (a crawl every 15 minutes would fill the disk with them).
     reports = tmp_path / "out" / ".reports"

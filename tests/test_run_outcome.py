@@ -13,7 +13,7 @@ import sys
 import termios
 from pathlib import Path
 
-from tests.conftest import PROXY_VARS, ROOT, run_archiver, site_config, write_config
+from tests.conftest import PROXY_VARS, ROOT, coded, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, serve_site
 from tests.test_cli import closed_port
 
@@ -47,9 +47,14 @@ def test_cron_run_prints_the_summary_only_and_agrees_with_its_report(server, tmp
     document = report_of(result)
     assert document["exit_code"] == result.returncode
     assert set(document["sites"]) == {"good", "down", "broken"}
-    assert "not valid YAML" in document["sites"]["broken"]["config_error"]
-    assert "Connection refused" in document["sites"]["down"]["unreachable"]
-    assert document["sites"]["good"]["unreachable"] is None
+    sites = document["sites"]
+    assert {name: (site["outcome"], site["code"], site["exit_code"])
+            for name, site in sites.items()} == {
+        "good": ("ok", "", 0), "down": ("failed", "failures", 1),
+        "broken": ("config_error", "config_error", 2)}
+    assert "not valid YAML" in sites["broken"]["config_error"]
+    assert sites["down"]["unreachable_code"] == "connection_refused"
+    assert sites["down"]["unreachable"] and sites["good"]["unreachable"] is None
 
 
 def test_verbose_or_a_log_file_brings_scrapys_log_back(server, tmp_path):
@@ -79,15 +84,16 @@ def test_refresh_lists_each_changed_article_with_what_changed(server, tmp_path):
     changed = {x["url"]: x for x in report_of(result)["sites"]["fixture"]["changed_articles"]}
     first, second = (server.url(a.path) for a in articles[:2])
     assert set(changed) == {first, second}
-    assert changed[first]["reason"] == "headline"
-    assert changed[second]["reason"] == "body"
+    assert {url: (c["code"], c["parts"]) for url, c in changed.items()} == {
+        first: ("rewritten", ["headline"]), second: ("rewritten", ["body"])}
     assert Path(changed[first]["file"]).is_file()
     assert f"  changed: {first} ({changed[first]['file']}): headline" in result.stdout
     assert "fixture: 2 changed, 1 unchanged, 0 gone, 0 failed" in result.stdout
     later = run_archiver(*args, "refresh", "fixture", "--since", "2030-01-01")
     assert later.returncode == 0 and "fixture: nothing archived since 2030-01-01" in later.stdout
     assert report_of(later)["sites"] == {"fixture": {
-        "outcome": "skipped", "skipped": "nothing archived since 2030-01-01", "exit_code": 0}}
+        "outcome": "skipped", "skipped": "nothing archived since 2030-01-01", "exit_code": 0,
+        "reason": "nothing archived since 2030-01-01", "code": "nothing_archived"}}
 
 
 def test_refresh_of_an_empty_archive_says_so_and_writes_a_report(tmp_path):
@@ -112,13 +118,13 @@ def test_a_dead_link_fails_twice_then_rests_as_gone_until_retry_gone(server, tmp
 
     first = run_archiver(*args)
     assert first.returncode == 1
-    assert [(f["url"], f["reason"]) for f in report_of(first)["sites"]["fixture"]["failures"]] \
-        == [(dead, "HTTP 404")]
+    assert coded(report_of(first)["sites"]["fixture"]["failures"]) == [
+        ("article", "http_404", dead)]
     assert json.loads(record.read_text())[dead]["runs"] == 1
     second = run_archiver(*args)
     assert second.returncode == 1
-    failure, = report_of(second)["sites"]["fixture"]["failures"]
-    assert failure["url"] == dead and "recorded as gone" in failure["reason"]
+    assert coded(report_of(second)["sites"]["fixture"]["failures"]) == [
+        ("article", "recorded_gone", dead)]
     assert json.loads(record.read_text())[dead]["runs"] == 2
     hits = server.hits[articles[1].path]
 
@@ -128,7 +134,7 @@ def test_a_dead_link_fails_twice_then_rests_as_gone_until_retry_gone(server, tmp
     assert f"  gone: {dead}: HTTP 404 on 2 crawls in a row" in third.stdout
     site = report_of(third)["sites"]["fixture"]
     assert site["articles"]["gone"] == 1 and site["articles"]["failed"] == 0
-    assert [g["url"] for g in site["gone"]] == [dead]
+    assert coded(site["gone"]) == [("gone", "known_dead", dead)]
 
     server.add(articles[1].path, articles[1].page(), content_type="text/html")
     retried = run_archiver(*args, "--retry-gone")
@@ -182,5 +188,5 @@ def test_an_unexpected_error_in_a_crawl_is_a_named_failure_with_its_traceback(se
     site = report_of(result)["sites"]["fixture"]
     assert (site["articles"]["new"], site["articles"]["failed"]) == (2, 1)
     failure, = site["failures"]
-    assert "unexpected error in an item pipeline: ZeroDivisionError" in failure["reason"]
+    assert failure["code"] == "unexpected_error" and "ZeroDivisionError" in failure["traceback"]
     assert "Traceback" in failure["traceback"] and "buggy_settings.py" in failure["traceback"]

@@ -372,3 +372,18 @@ def test_a_jobs_report_is_read_as_data(tmp_path, document, outcome, code):
     job.report.write_text(json.dumps(document))
     assert read_result(job)[:2] == (outcome, code)
     assert read_result(SiteJob("site0", report=tmp_path / "none.json"))[:2] == ("no report", 1)
+
+
+def test_a_jobs_health_findings_are_read_and_printed_as_events(tmp_path, capsys):
+    from archiver.commands.scaleout import print_outcome
+
+    finding = {"kind": "health", "code": "no_article_links", "url": "http://a.example/list.htm",
+               "reason": "no article links on 1 list page(s)", "site": "site0"}
+    job = SiteJob("site0", node=Node.parse("http://127.0.0.1:6800"),
+                  report=tmp_path / "job.json")
+    job.report.write_text(json.dumps({"exit_code": 1, "sites": {"site0": {
+        "outcome": "failed", "exit_code": 1, "articles": {"new": 0}, "health": [finding]}}}))
+    job.end(*read_result(job))
+    assert (job.outcome, job.exit_code) == ("finished", 1)
+    print_outcome(job)
+    assert "  health: no article links on 1 list page(s)\n" in capsys.readouterr().out

@@ -1,4 +1,5 @@
-"""What every command shares: exit codes, settings, the site registry, choosing sites."""
+"""What every command shares: settings, the site registry, choosing sites. (The exit codes are
+archiver.run.exitcodes'; re-exported here for the commands.)"""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-# Exit codes (README "Output, reports and exit codes").
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+from archiver.run.exitcodes import (  # noqa: F401 (re-exported for the commands)
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+)
 
 
 def settings_for(args: argparse.Namespace):
@@ -89,7 +95,7 @@ def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] 
 
 def broken_configs(registry, names: list[str]) -> list:
     """The config errors of the named sites whose files do not load."""
-    return [error for error in registry.errors if Path(error.source).stem in names]
+    return registry.broken(names)
 
 
 def known_sites(registry, names: list[str]) -> bool:

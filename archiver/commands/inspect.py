@@ -76,9 +76,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
+    from archiver.commands.verdict import site_lines
     from archiver.extract.quality import verdict
-    from archiver.run import outcome
     from archiver.run import stats as keys
+    from archiver.run.extension import SiteRun
 
     settings = settings_for(args)
     registry = load_registry(settings)
@@ -100,12 +101,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
     process.start()
     for item in items:
         print("\n".join(describe(item)))
-    stats = crawler.stats.get_stats()
     # Why nothing (or less) was seen: list pages and articles that failed, with the reason.
-    site = outcome.site_report(stats, registry.sites[args.site], "crawl")
-    for line in outcome.summary_lines(args.site, site)[1:]:
+    site = crawler.get_extension(SiteRun).outcome
+    for line in site_lines(args.site, site)[1:] if site else ():
         print(line)
-    walked = stats.get(keys.LISTS_WALKED, 0)
+    walked = crawler.stats.get_value(keys.LISTS_WALKED, 0)
     print(f"{args.site}: {len(items)} article(s) previewed from {walked} list page(s); "
           "nothing was written")
     return EXIT_FAILED if not items or any(verdict(item).summary for item in items) else EXIT_OK

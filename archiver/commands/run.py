@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archiver.commands.common import (
     EXIT_CONFIG,
@@ -18,6 +18,9 @@ from archiver.commands.common import (
     select_sites,
     settings_for,
 )
+
+if TYPE_CHECKING:
+    from archiver.run.outcome import SiteOutcome
 
 
 @dataclass
@@ -36,7 +39,7 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     config is broken (config_errors) and sites with nothing to do (skipped: name -> why)
     appear in the summary and the report as well."""
     from archiver.browser import find_browser, missing_browser_message
-    from archiver.commands import verdict
+    from archiver.run.outcome import SiteOutcome
 
     rendered = [job.site.name for job in jobs if job.site.render]
     if rendered and find_browser() is None:
@@ -51,7 +54,7 @@ def run_crawls(settings, jobs: list[Job], command: str, args: argparse.Namespace
     settings.set("ARCHIVER_JOB_REPORT", "-", priority="cmdline")
     sites = crawl_sites(settings, jobs, command) if jobs else {}
     for name, why in (skipped or {}).items():
-        sites[name] = verdict.skipped_site(why)
+        sites[name] = SiteOutcome.skipped(why)
     return finish_run(settings, sites, command, args, started, config_errors)
 
 
@@ -70,11 +73,11 @@ def unusable_output(settings, jobs: list[Job]) -> str | None:
     return None
 
 
-def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, dict]:
-    """Run the crawls; each site's report (see archiver.run.outcome)."""
+def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, SiteOutcome]:
+    """Run the crawls; each site's outcome."""
     from scrapy.crawler import CrawlerProcess
 
-    from archiver.run.extension import crawler_report, start_errors
+    from archiver.run.extension import crawler_outcome, start_errors
 
     process = CrawlerProcess(settings)
     crawlers = []
@@ -82,26 +85,28 @@ def crawl_sites(settings, jobs: list[Job], command: str) -> dict[str, dict]:
         crawler = process.create_crawler(job.spider)
         crawlers.append((job, crawler, start_errors(process.crawl(crawler, **job.kwargs))))
     process.start()
-    return {job.site.name: crawler_report(crawler, command, errors[0] if errors else None)
+    return {job.site.name: crawler_outcome(crawler, command, errors[0] if errors else None)
             for job, crawler, errors in crawlers}
 
 
-def finish_run(settings, sites: dict[str, dict], command: str, args: argparse.Namespace,
-               started: float, config_errors) -> int:
+def finish_run(settings, sites: dict[str, SiteOutcome], command: str,
+               args: argparse.Namespace, started: float, config_errors) -> int:
     """Print each site's summary and write the run's report; the run's exit code (the same
     in both)."""
     from archiver.commands import verdict
-    from archiver.run.outcome import default_report_path, process_exit_code, write_report
+    from archiver.run.outcome import RunOutcome, SiteOutcome
+    from archiver.run.report import default_report_path, write_report
 
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
     for error in config_errors:
-        name, sites[name] = verdict.config_error_site(error)
+        sites[Path(error.source).stem] = SiteOutcome.config_error(error.one_line())
     for name, site in sites.items():
         for line in verdict.site_lines(name, site):
             print(line)
-    status = process_exit_code(sites)
+    run = RunOutcome(command, sys.argv[1:], started, output, sites)
+    status = run.exit_code
     report_path = Path(args.report) if args.report else default_report_path(output, command)
-    error = write_report(report_path, command, sys.argv[1:], started, status, output, sites)
+    error = write_report(report_path, run)
     print(f"archive: {output}")
     if error:
         print(error, file=sys.stderr)

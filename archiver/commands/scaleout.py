@@ -176,8 +176,9 @@ def print_outcome(job) -> None:
         print(f"  {failure.get('kind')} failed: {failure.get('url')}: {failure.get('reason')}")
     for flag in result.get("flagged", []):
         print(f"  archived but flagged: {flag.get('url')}: {flag.get('reason')}")
-    for line in result.get("health", []):
-        print(f"  health: {line}")
+    for finding in result.get("health", []):
+        # An event ({"code", "reason", ...}); a job of an older version wrote the words only.
+        print(f"  health: {finding.get('reason') if isinstance(finding, dict) else finding}")
     if job.reason:
         print(f"  {job.reason}")
     sys.stdout.flush()
@@ -192,8 +193,8 @@ def print_totals(jobs) -> None:
 
 
 def overall(codes: list[int]) -> int:
-    """When sites end differently, the dispatch exits as crawl does (archiver.run.outcome)."""
-    from archiver.run.outcome import combined_exit_code
+    """When sites end differently, the dispatch exits as crawl does (archiver.run.exitcodes)."""
+    from archiver.run.exitcodes import combined_exit_code
 
     return combined_exit_code(codes)
 

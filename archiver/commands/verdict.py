@@ -1,52 +1,86 @@
-"""One verdict for a run, the same in the summary and in the JSON report: every selected site
-appears (a broken config, a site with nothing to do), and the last line gives the totals and
-the exit code. A crawled site's own lines come from archiver.run.outcome."""
+"""The run's verdict in words: each site's summary lines and the last line with the totals and
+the exit code, rendered from the run's outcome (archiver.run.outcome). Every selected site
+appears (a broken config, a site with nothing to do); the summary and the JSON report say the
+same, because both are read from the same SiteOutcome."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from archiver.run.events import Event, Kind
+from archiver.run.exitcodes import ExitCode
+from archiver.run.outcome import SECTIONS, Outcome, SiteOutcome
 
-from archiver.commands.common import (
-    EXIT_CONFIG,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_LOCKED,
-    EXIT_OK,
-    one_line,
-)
-from archiver.run.outcome import summary_lines
-
-WORDS = {EXIT_OK: "OK", EXIT_FAILED: "PARTIAL FAILURE", EXIT_CONFIG: "CONFIG ERROR",
-         EXIT_LOCKED: "LOCKED", EXIT_INTERRUPTED: "INTERRUPTED"}
-
-
-def config_error_site(error) -> tuple[str, dict]:
-    """A site whose config file does not load: its name (the file's) and its report entry."""
-    name = Path(error.source).stem
-    return name, {"outcome": "config_error", "config_error": one_line(error),
-                  "exit_code": EXIT_CONFIG}
+# How the summary names an event, per kind; a kind not listed reads "<kind>: <url>: <reason>".
+EVENT_LINES = {
+    Kind.ARTICLE: "article failed: {url}: {reason}",
+    Kind.IMAGE: "image failed: {url} (in {article}): {reason}",
+    Kind.LIST: "list page failed: {url}: {reason} (the articles it links were not looked for)",
+    Kind.FLAGGED: "archived but flagged: {url}: {reason}",
+    Kind.GONE: "gone: {url}: {reason}",
+    Kind.OFFSITE: "not archived: {url}: {reason}",
+    Kind.CHANGED: "changed: {url} ({file}): {reason}",
+    Kind.HEALTH: "health: {reason}",
+    Kind.CAPPED: "list {url}: this run walked it to the cap of {max_pages} list pages; the next "
+                 "run goes on from list page {next_page}",
+}
+# Kinds the summary gives in one line for all their events (10,000 aliases of one article).
+GROUPED = {Kind.ALIAS}
 
 
-def skipped_site(why: str) -> dict:
-    """A site with nothing to do in this run (refresh of a site with nothing archived)."""
-    return {"outcome": "skipped", "skipped": why, "exit_code": EXIT_OK}
+def event_line(event: Event) -> str:
+    template = EVENT_LINES.get(event.kind, "{kind}: {url}: {reason}")
+    return template.format_map({"article": "?", **event.detail, "kind": event.kind,
+                                "url": event.url, "reason": event.reason})
 
 
-def site_lines(name: str, site: dict) -> list[str]:
-    if "config_error" in site:
-        return [f"{name}: CONFIG ERROR: {site['config_error']}"]
-    if "skipped" in site:
-        return [f"{name}: {site['skipped']}"]
-    return summary_lines(name, site)
+def site_lines(name: str, site: SiteOutcome) -> list[str]:
+    """The terminal summary of one site's run."""
+    if site.outcome is Outcome.CONFIG_ERROR:
+        return [f"{name}: CONFIG ERROR: {site.reason}"]
+    if site.outcome is Outcome.SKIPPED:
+        return [f"{name}: {site.reason}"]
+    if site.outcome in (Outcome.LOCKED, Outcome.NOT_STARTED):
+        return [f"{name}: not crawled: {site.reason}"]
+    a, images = site.counts["articles"], site.counts["images"]
+    if site.mode == "refresh":
+        articles = (f"{a['changed']} changed, {a['unchanged']} unchanged, {a['gone']} gone, "
+                    f"{a['failed']} failed")
+    else:
+        articles = (f"{a['new']} new, {a['already_archived']} already archived, "
+                    f"{a['failed']} dropped or failed")
+    lines = [f"{name}: {articles}; images {images['fetched']} fetched, {images['failed']} failed"]
+    if site.unreachable:
+        lines = [f"{name}: UNREACHABLE: {site.unreachable.reason} ({site.unreachable.url})"]
+    lines += [f"  {note}" for note in site.notes]
+    # Grouped as the report groups them: failures, flagged, gone, ..., health last.
+    lines += [f"  {event_line(event)}" for name in SECTIONS for event in site.section(name)
+              if event.kind not in GROUPED]
+    lines += alias_lines(site)
+    if site.outcome is Outcome.INTERRUPTED:
+        lines.append(f"  interrupted: {site.counts['queued_not_made']} queued request(s) not "
+                     "made; every file written is complete; run the same command again to "
+                     "finish")
+    elif site.finish_reason != "finished":
+        lines.append(f"  failed: {site.reason}")
+    return lines
 
 
-def totals_line(sites: dict[str, dict], status: int) -> str:
+def alias_lines(site: SiteOutcome) -> list[str]:
+    aliases = site.counts["articles"].get("alias", 0)
+    if not aliases:
+        return []
+    files = sorted({str(event.detail.get("file")) for event in site.section("aliases")})
+    return [f"  aliases: {aliases} listed URL(s) gave the same article as a file already "
+            f"archived ({', '.join(f + '.md' for f in files[:3])}"
+            f"{', …' if len(files) > 3 else ''}); recorded, not archived twice"]
+
+
+def totals_line(sites: dict[str, SiteOutcome], status: ExitCode) -> str:
     """The last line of a run: what all sites did together, and the verdict."""
     def total(group: str, key: str) -> int:
-        return sum(s.get(group, {}).get(key, 0) for s in sites.values())
+        return sum(s.counts.get(group, {}).get(key, 0) for s in sites.values())
 
-    broken = sum(1 for s in sites.values() if "config_error" in s)
-    down = sum(1 for s in sites.values() if s.get("unreachable"))
+    broken = sum(1 for s in sites.values() if s.outcome is Outcome.CONFIG_ERROR)
+    down = sum(1 for s in sites.values() if s.unreachable)
     parts = [f"{len(sites)} site(s)"]
     if broken:
         parts.append(f"{broken} with a config error")
@@ -58,4 +92,4 @@ def totals_line(sites: dict[str, dict], status: int) -> str:
                 if key in ("new", "failed") or total("articles", key)]
     return (f"total: {', '.join(parts)}; articles {', '.join(articles)}; images "
             f"{total('images', 'fetched')} fetched, {total('images', 'failed')} failed; "
-            f"{WORDS[status]} (exit {status})")
+            f"{status.verdict} (exit {int(status)})")

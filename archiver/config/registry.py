@@ -24,6 +24,10 @@ class SiteRegistry:
     def site_for_url(self, url: str) -> SiteConfig | None:
         return next((s for s in self.sites.values() if s.allows(url)), None)
 
+    def broken(self, names: list[str]) -> list[ConfigError]:
+        """The config errors of the named sites whose files do not load."""
+        return [error for error in self.errors if Path(error.source).stem in names]
+
 
 def load_sites(folder: Path | str) -> SiteRegistry:
     """Load every config of the folder; a broken one is an error and never stops the others."""
@@ -65,4 +69,5 @@ def adhoc_site(url: str) -> SiteConfig:
         name=host, school=host, label=host, tags=(host,), categories=(host,),
         allowed_domains=(host,), start_urls=(), list=ListRules(), article=ArticleRules(),
         cms="auto", source=f"(no config for {host}: CMS detected on the page)",
+        configured=False,
     )

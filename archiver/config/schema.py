@@ -29,6 +29,10 @@ class ConfigError(ValueError):
         where = f"{source}: key '{key}'" if key else str(source)
         super().__init__(f"{where}: {problem}")
 
+    def one_line(self) -> str:
+        """The message on one line (YAML's messages span several, with a caret drawing)."""
+        return " ".join(line.strip() for line in str(self).splitlines() if line.strip(" ^"))
+
 
 class Pattern(Protocol):
     """A compiled URL pattern (RE2 for configs, `re` for the presets): only search is used."""
@@ -111,6 +115,8 @@ class SiteConfig:
     # Per-site Scrapy settings, from the allow-list in archiver.config.sitesettings.
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
+    # False for the site of a host no config covers (`archiver fetch URL`, see adhoc_site).
+    configured: bool = True
 
     def allows(self, url: str) -> bool:
         """True when the URL is http(s) on one of the site's domains or their subdomains."""

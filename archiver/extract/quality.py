@@ -60,6 +60,10 @@ class Verdict:
     refused: str | None = None
     # Why the archived article needs a look.
     flags: tuple[str, ...] = ()
+    # The same as stable codes (the run record's, archiver.run.events): `refused_code` is one
+    # of REFUSALS, each of `flag_codes` one of FLAGS.
+    refused_code: str | None = None
+    flag_codes: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str | None:
@@ -67,41 +71,52 @@ class Verdict:
         return self.refused or ("; ".join(self.flags) or None)
 
 
-def _refusal(item: ArticleItem) -> str | None:
-    beyond = BOUND_REASONS.get(item.rules.get("body", ""))
-    if beyond:
-        return beyond
+# Codes of the verdicts (README "What is archived, refused or flagged"); a page beyond the
+# bounds of extraction is refused with its bound's name (archiver.extract.bounds).
+REFUSALS = ("too_deep", "too_large", "error_page", "no_headline", "no_body", "no_date")
+FLAGS = ("garbled_text", "long_headline", "implausible_date", "bidi_controls", "extraction")
+
+
+def _refusal(item: ArticleItem) -> tuple[str, str] | None:
+    bound = item.rules.get("body", "")
+    if bound in BOUND_REASONS:
+        return bound, BOUND_REASONS[bound]
     text = "".join(item.text_blocks)
     if len(text) < 300 and (_ERROR_PAGE.search(item.headline) or _ERROR_PAGE.search(text)):
-        return "an error page served with HTTP 200 (the article is gone or moved)"
+        return "error_page", "an error page served with HTTP 200 (the article is gone or moved)"
     if not item.headline:
-        return "no headline found on the page"
+        return "no_headline", "no headline found on the page"
     if not item.text_blocks:
-        return "no body text found on the page"
+        return "no_body", "no body text found on the page"
     if item.published is None:
-        return ("no publish time found on the page, its URL or its list page (give the site an "
-                "article.published selector)")
+        return "no_date", ("no publish time found on the page, its URL or its list page (give "
+                           "the site an article.published selector)")
     return None
 
 
-def _flags(item: ArticleItem, today: date) -> tuple[str, ...]:
+def _flags(item: ArticleItem, today: date) -> list[tuple[str, str]]:
     flags = []
     found = garbled("\n".join((item.headline, *item.text_blocks)))
     if found:
-        flags.append(found)
+        flags.append(("garbled_text", found))
     if len(item.headline) > HEADLINE_CAP:
-        flags.append(f"headline of {len(item.headline)} characters (over {HEADLINE_CAP}): "
-                     "probably not the headline")
+        flags.append(("long_headline", f"headline of {len(item.headline)} characters (over "
+                      f"{HEADLINE_CAP}): probably not the headline"))
     if item.published is not None and not (
             datetime(EARLIEST_YEAR, 1, 1) <= item.published
             < datetime.combine(today + timedelta(days=2), datetime.min.time())):
-        flags.append(f"implausible publish date {item.published:%Y-%m-%d} (before "
-                     f"{EARLIEST_YEAR} or after tomorrow)")
-    flags.extend(item.flags)
-    return tuple(flags)
+        flags.append(("implausible_date", f"implausible publish date {item.published:%Y-%m-%d} "
+                      f"(before {EARLIEST_YEAR} or after tomorrow)"))
+    flags.extend(("bidi_controls" if flag == BIDI_FLAG else "extraction", flag)
+                 for flag in item.flags)
+    return flags
 
 
 def verdict(item: ArticleItem, today: date | None = None) -> Verdict:
     """The verdict on one extracted article (`today` decides what "after tomorrow" is)."""
     refused = _refusal(item)
-    return Verdict(refused, () if refused else _flags(item, today or date.today()))
+    if refused:
+        return Verdict(refused[1], (), refused[0])
+    flags = _flags(item, today or date.today())
+    return Verdict(None, tuple(reason for _, reason in flags), None,
+                   tuple(code for code, _ in flags))

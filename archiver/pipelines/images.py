@@ -26,8 +26,19 @@ from archiver.archive.svg import active_content, looks_like_svg
 from archiver.extract.markdown import ATTACHMENT_EXTENSIONS
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
-from archiver.run.stats import describe_failure
+from archiver.run.events import Kind, download_failure
+from archiver.run.record import Recorder
 from archiver.run.stopping import RunStopped
+
+
+class MediaFailure(FileException):
+    """An image or attachment that was not archived, with its code (archiver.run.events):
+    "data_image_invalid" (a pasted picture that does not decode to an image), "image_too_large"
+    (a pasted picture over the image size cap), "svg_script" (an SVG that could run code), ..."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
 
 
 class AtomicFilesStore(FSFilesStore):
@@ -45,28 +56,21 @@ def _write_image(path: Path, data: bytes) -> None:
         write_atomic(path, data, durable=False)
     except OSError as error:
         # No space, permission denied, read-only, I/O error: an image failure with its reason.
-        raise FileException(f"cannot write {path}: {error.strerror or error}") from None
+        raise MediaFailure("write_error", f"cannot write {path}: {error.strerror or error}") \
+            from None
 
 
 _ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
 
 
-class ImageRefused(FileException):
-    """An image that is not archived for a reason of its own, with a stable code for the
-    report: "data_image_invalid" (a pasted picture that does not decode to an image),
-    "image_too_large" (over the image size cap), "svg_script" (an SVG that could run code)."""
-
-    def __init__(self, reason: str, code: str):
-        super().__init__(reason)
-        self.code = code
-
-
 class _ReportedElsewhere(logging.Filter):
     """Image failures are reported once, with their reason, in the run summary; MediaPipeline's
-    own traceback for each of them is noise."""
+    own traceback for each of them is noise. So is one per download a signal dropped (3,000 of
+    them took seconds to log, after a second signal that must end the run at once)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], FileException))
+        return not (record.exc_info
+                    and isinstance(record.exc_info[1], FileException | RunStopped))
 
 
 class ArticleImagesPipeline(FilesPipeline):
@@ -85,6 +89,7 @@ class ArticleImagesPipeline(FilesPipeline):
         pipeline.site = crawler.spidercls.site
         pipeline.maxsize = crawler.settings.getint("ARCHIVER_IMAGE_MAXSIZE")
         pipeline.attachment_maxsize = crawler.settings.getint("ARCHIVER_ATTACHMENT_MAXSIZE")
+        pipeline.record = Recorder(crawler)
         return pipeline
 
     def _attachments(self, item: ArticleItem) -> list[str]:
@@ -134,17 +139,19 @@ class ArticleImagesPipeline(FilesPipeline):
         if is_data_uri(request.url):
             self._check_pasted(request.url, len(response.body))
         elif response.status != 200:
-            raise FileException(f"HTTP {response.status}")
+            raise MediaFailure(f"http_{response.status}", f"HTTP {response.status}")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if content_type.startswith(("text/", "application/json")):
-            kind = "an attachment file" if request.meta.get("archiver_attachment") else "an image"
-            raise FileException(f"not {kind} (Content-Type: {content_type})")
+            if request.meta.get("archiver_attachment"):
+                raise MediaFailure("not_attachment",
+                                   f"not an attachment file (Content-Type: {content_type})")
+            raise MediaFailure("not_image", f"not an image (Content-Type: {content_type})")
         if not request.meta.get("archiver_attachment") \
                 and looks_like_svg(response.body, content_type, request.url):
             active = active_content(response.body)
             if active:
-                raise ImageRefused(f"an SVG image that carries script ({active}): refused, "
-                                   "it would run in the published blog", "svg_script")
+                raise MediaFailure("svg_script", f"an SVG image that carries script ({active}): "
+                                   "refused, it would run in the published blog")
         result = await super().media_downloaded(response, request, info, item=item)
         # Counted when the file is written: a run stopped halfway reports what is on disk.
         self.crawler.stats.inc_value(keys.IMAGES_FETCHED)
@@ -152,13 +159,13 @@ class ArticleImagesPipeline(FilesPipeline):
 
     def _check_pasted(self, url: str, size: int) -> None:
         if size > self.maxsize:
-            raise ImageRefused(f"a pasted picture larger than the image size cap "
-                               f"({self.maxsize} bytes)", "image_too_large")
+            raise MediaFailure("image_too_large", f"a pasted picture larger than the image size "
+                               f"cap ({self.maxsize} bytes)")
         try:
             decode(url)
         except ValueError as error:
-            raise ImageRefused(f"a pasted picture (data: URI) that cannot be archived: {error}",
-                               "data_image_invalid") from None
+            raise MediaFailure("data_image_invalid", f"a pasted picture (data: URI) that cannot "
+                               f"be archived: {error}") from None
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
         if isinstance(failure.value, RunStopped):
@@ -167,19 +174,19 @@ class ArticleImagesPipeline(FilesPipeline):
             return super().media_failed(failure, request, info)
         if isinstance(failure.value, FileException):
             raise failure.value
+        code, reason = download_failure(failure)
         if is_data_uri(request.url):  # Scrapy's data: handler could not decode it
-            raise ImageRefused(f"a pasted picture (data: URI) that cannot be archived: "
-                               f"{describe_failure(failure)}", "data_image_invalid")
-        reason = describe_failure(failure)
+            raise MediaFailure("data_image_invalid", "a pasted picture (data: URI) that cannot "
+                               f"be archived: {reason}")
         if "maxsize" in reason.replace(" ", "").lower() or "max size" in reason.lower():
+            code = "too_large"
             if request.meta.get("archiver_attachment"):
                 reason = f"larger than the attachment size cap ({self.attachment_maxsize} bytes)"
             else:
                 reason = f"larger than the image size cap ({self.maxsize} bytes)"
-        raise FileException(reason)
+        raise MediaFailure(code, reason)
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
-        stats = self.crawler.stats
         if any(not ok and isinstance(getattr(value, "value", None), RunStopped)
                for ok, value in results):
             # A signal stopped the run before all its images came: the article is not written,
@@ -191,15 +198,15 @@ class ArticleImagesPipeline(FilesPipeline):
         outcomes = iter(results)
         for url in item.image_urls:
             if self._too_long(url):
-                keys.record_failure(stats, "image", shown(url), "a pasted picture larger than "
-                                    f"the image size cap ({self.maxsize} bytes)",
-                                    article=item.url, site=item.site, code="image_too_large")
+                self.record(Kind.IMAGE, "image_too_large", shown(url), "a pasted picture "
+                            f"larger than the image size cap ({self.maxsize} bytes)",
+                            site=item.site, article=item.url)
                 continue
             if not self._allowed(url):
                 host = urlsplit(url).hostname
-                keys.record_failure(stats, "image", url, f"image host {host} is outside "
-                                      "allowed_domains; add it to image_domains to archive it",
-                                      article=item.url, site=item.site)
+                self.record(Kind.IMAGE, "host_not_allowed", url, f"image host {host} is "
+                            "outside allowed_domains; add it to image_domains to archive it",
+                            site=item.site, article=item.url)
                 continue
             self._outcome(item, url, next(outcomes))
         for url in self._attachments(item):
@@ -218,6 +225,6 @@ class ArticleImagesPipeline(FilesPipeline):
             return
         error = getattr(value, "value", value)
         reason = str(error) or type(error).__name__
-        code = {"code": error.code} if isinstance(error, ImageRefused) else {}
-        keys.record_failure(stats, "image", shown(url), reason, article=item.url,
-                            site=item.site, **code)
+        # FilesPipeline's own failures ("download-error", ...) carry no code of ours.
+        code = error.code if isinstance(error, MediaFailure) else "download_error"
+        self.record(Kind.IMAGE, code, shown(url), reason, site=item.site, article=item.url)

@@ -9,16 +9,17 @@ from scrapy.exceptions import DropItem
 
 from archiver.extract.quality import verdict
 from archiver.items import ArticleItem
-from archiver.run import stats as keys
+from archiver.run.events import Kind
+from archiver.run.record import Recorder
 
 
 class ValidatePipeline:
-    def __init__(self, stats: Any):
-        self.stats = stats
+    def __init__(self, record: Recorder):
+        self.record = record
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidatePipeline:
-        return cls(crawler.stats)
+        return cls(Recorder(crawler))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         found = verdict(item)
@@ -26,8 +27,12 @@ class ValidatePipeline:
         if reason and item.refresh:
             reason = f"the page no longer gives an article ({reason}); archived file kept"
         if reason:
-            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            self.record(Kind.ARTICLE, found.refused_code or "refused", item.url, reason,
+                        site=item.site)
             raise DropItem(f"{item.url}: {reason}")
         if found.flags:
-            keys.record_flag(self.stats, item.url, "; ".join(found.flags), site=item.site)
+            # One event per article (the count is of articles): the first flag's code, every
+            # flag's reason.
+            self.record(Kind.FLAGGED, found.flag_codes[0], item.url, "; ".join(found.flags),
+                        site=item.site)
         return item

@@ -8,14 +8,17 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.archive import article_path, to_markdown, urlname, write_atomic
+from archiver.archive import ArchiveIndex, article_path, to_markdown, urlname, write_atomic
 from archiver.archive.index import article_fingerprint
 from archiver.archive.pasted import is_data_uri
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
 from archiver.run import stats as keys
-from archiver.run.extension import SiteRun
+from archiver.run.events import Kind
+from archiver.run.record import Recorder
+from archiver.run.signals import run_opened
+from archiver.run.state import RunState
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -30,25 +33,33 @@ def local_image_paths(item: ArticleItem) -> dict[str, str]:
 
 class WritePipeline:
     def __init__(self, output: str, image_links: str, stats: Any, sites: dict[str, SiteConfig],
-                 run: SiteRun | None = None):
+                 record: Recorder):
         self.output = Path(output)
         self.image_links = image_links
         self.stats = stats
         self.sites = sites
-        self.run = run
+        self.record = record
+        # The run's archive index (handed over with `run_opened`): this run's articles are
+        # added to it, and a URL that gives an archived article is recorded as its alias.
+        self.index = ArchiveIndex(set())
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
         site = crawler.spidercls.site
-        return cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
-                   crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
-                   crawler.stats, {site.name: site}, crawler.get_extension(SiteRun))
+        pipeline = cls(crawler.settings["ARCHIVER_OUTPUT_DIR"],
+                       crawler.settings.get("ARCHIVER_IMAGE_LINKS", "original"),
+                       crawler.stats, {site.name: site}, Recorder(crawler))
+        crawler.signals.connect(pipeline.run_opened, signal=run_opened)
+        return pipeline
+
+    def run_opened(self, state: RunState) -> None:
+        self.index = state.index
 
     def _alias(self, item: ArticleItem, fingerprint: str) -> bool:
         """Whether an archived file holds this article already (the same headline, date and
         body under another URL): the file stays, this URL is recorded as its alias."""
-        index = self.run.index if self.run is not None else None
-        found = index.same_article(fingerprint) if index is not None else None
+        index = self.index
+        found = index.same_article(fingerprint)
         if found is None or found[0] == urlname(item.url):
             return False
         params = index.alias_params(item.url, found[1])
@@ -56,7 +67,7 @@ class WritePipeline:
             return False  # the same text under an unrelated URL: `check` names the two files
         index.names.discard(urlname(item.url))  # the dedup pipeline counted it in
         index.record_alias(item.url, found[0], params)
-        keys.record_alias(self.stats, item.url, found[0], site=item.site)
+        self.record.alias(item.url, found[0], site=item.site)
         return True
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
@@ -83,15 +94,17 @@ class WritePipeline:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
             reason = f"cannot write {path}: {error.strerror or error}"
-            keys.record_failure(self.stats, "article", item.url, reason, site=item.site)
+            self.record(Kind.ARTICLE, "write_error", item.url, reason, site=item.site)
             raise DropItem(f"{item.url}: {reason}", log_level="DEBUG") from None
         if isinstance(outcome, tuple):  # a refresh that rewrote the file: say what changed
+            # (the event counts it as changed)
             outcome, parts = outcome
-            keys.record_note(self.stats, "changed", item.url, ", ".join(parts),
-                             file=str(path), site=item.site)
-        self.stats.inc_value(outcome)
-        if outcome == keys.ARTICLES_NEW and self.run is not None:
-            self.run.index.wrote(item.url, fingerprint)
+            self.record(Kind.CHANGED, "rewritten", item.url, ", ".join(parts), site=item.site,
+                        file=str(path), parts=parts)
+        else:
+            self.stats.inc_value(outcome)
+        if outcome == keys.ARTICLES_NEW:
+            self.index.wrote(item.url, fingerprint)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item

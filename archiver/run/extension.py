@@ -4,9 +4,11 @@
 When the spider opens it takes the site's lock (a second run of any kind refuses at once,
 naming the holder), then clears partial files a killed run left, reads the archive index, the
 walk record (archiver.run.resume) and the dead links (archiver.deadlinks), and marks the lists
-as being walked. When the spider closes it records how each walk ended, the dead links, the
-last run (for --due), the site's outcome and the JSON report, and releases the lock. The
-spider and the dedup pipeline reach it through `crawler.get_extension(SiteRun)`.
+as being walked; it hands all that to the spider as `spider.run` (a RunState) and sends
+`run_opened` with it. While the crawl runs it holds the run's events and listens for what the
+spider reports (archiver.run.signals). When the spider closes it records how each walk ended,
+the dead links, the last run (for --due), the site's outcome and the JSON report, and releases
+the lock. Neither the spider nor any pipeline imports this module.
 """
 
 from __future__ import annotations
@@ -22,21 +24,35 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from archiver.archive import ArchiveIndex, OutputProblem, site_dir
-from archiver.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED
 from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
-from archiver.run import stats as keys
+from archiver.run import signals as run_signals
+from archiver.run.events import Event, Kind
+from archiver.run.exitcodes import ExitCode
 from archiver.run.lock import SiteLock, SiteLocked
+from archiver.run.outcome import Outcome, RunOutcome, SiteOutcome
+from archiver.run.report import default_report_path, write_report
 from archiver.run.resume import Plan, WalkRecord
+from archiver.run.state import Mode, RunState
 from archiver.schedule import record_run
 
 logger = logging.getLogger(__name__)
 # ARCHIVER_JOB_REPORT value that means "the command writes one report for all its sites".
 REPORT_BY_COMMAND = "-"
+# Articles whose body came from the generic fallback, named by the site's health.
+FALLBACK_SAMPLE = 5
 
 
 def command_line() -> str:
     return " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+
+
+class Refused(Exception):
+    """The crawl must not run: the site's outcome says why."""
+
+    def __init__(self, outcome: Outcome, code: str, reason: str, exit_code: ExitCode):
+        super().__init__(reason)
+        self.outcome, self.code, self.reason, self.exit_code = outcome, code, reason, exit_code
 
 
 class SiteRun:
@@ -46,20 +62,19 @@ class SiteRun:
         self.output = output
         self.report_path = report_path
         self.started = time.time()
-        self.mode = "crawl"
+        self.state = RunState(Mode.CRAWL)
         self.lock: SiteLock | None = None
-        self.refused: tuple[str, str, int] | None = None  # outcome, reason, exit code
-        self.index = ArchiveIndex(set())
-        self.dead: DeadLinks | None = None  # articles at rest after 404/410 on two crawls
-        self.record: WalkRecord | None = None
-        self.plans: dict[str, Plan] = {}
+        self.refused: Refused | None = None
+        self.walks: WalkRecord | None = None  # how each list walk ended (archiver.run.resume)
+        self.events: list[Event] = []
         self.notes: list[str] = []
         self.cuts: dict[str, str] = {}  # start URL -> why its walk did not finish
         # start URL -> where the walk continues next run (the cap stopped it), or None (the
         # list was walked to its end): absent, the recorded point stays.
         self.resume_at: dict[str, dict | None] = {}
         self.article_list: dict[str, str] = {}  # article URL -> start URL of the list
-        self.report: dict[str, Any] | None = None  # the site's outcome, once closed
+        self.fallback_urls: list[str] = []  # articles whose body came from the fallback
+        self.outcome: SiteOutcome | None = None  # the site's outcome, once closed
         self.opened = False
 
     @classmethod
@@ -69,85 +84,108 @@ class SiteRun:
             raise NotConfigured  # not one of the archiver's site spiders
         ext = cls(crawler, site, Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]),
                   crawler.settings.get("ARCHIVER_JOB_REPORT", ""))
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        for receiver, signal in (
+                (ext.spider_opened, signals.spider_opened),
+                (ext.spider_closed, signals.spider_closed),
+                (ext.event_recorded, run_signals.event_recorded),
+                (ext.articles_listed, run_signals.articles_listed),
+                (ext.walk_cut, run_signals.walk_cut),
+                (ext.walk_paused, run_signals.walk_paused),
+                (ext.walk_ended, run_signals.walk_ended),
+                (ext.body_fallback, run_signals.body_fallback)):
+            crawler.signals.connect(receiver, signal=signal)
         return ext
 
-    # -- what the spider tells the bookkeeping ---------------------------------------------------
+    # -- what the spider and the pipelines report ------------------------------------------------
 
-    def plan(self, start_url: str) -> Plan:
-        return self.plans.get(start_url, Plan(True))
+    def event_recorded(self, event: Event) -> None:
+        self.events.append(event)
 
-    def listed(self, article_url: str, start_url: str) -> None:
-        self.article_list.setdefault(article_url, start_url)
+    def articles_listed(self, urls: list[str], start: str) -> None:
+        for url in urls:
+            self.article_list.setdefault(url, start)
 
-    def walk_cut(self, start_url: str, why: str) -> None:
+    def walk_cut(self, start: str, why: str) -> None:
         """This list's walk did not reach its end (or its first page with nothing new)."""
-        self.cuts.setdefault(start_url, why)
+        self.cuts.setdefault(start, why)
 
-    def walk_paused(self, start_url: str, point: dict, deep: bool) -> None:
+    def walk_paused(self, start: str, point: dict, deep: bool) -> None:
         """The cap (or a failed list page) stopped the walk of a long list at `point`; the next
         run continues there. The walk from the top never takes the place of a deeper point."""
-        recorded = self.plan(start_url).resume
-        if deep or (start_url not in self.resume_at
+        recorded = self.state.plan(start).resume
+        if deep or (start not in self.resume_at
                     and (recorded is None or recorded["page"] < point["page"])):
-            self.resume_at[start_url] = point
+            self.resume_at[start] = point
 
-    def walk_ended(self, start_url: str) -> None:
-        """The walk reached the end of the list: nothing is left to resume."""
-        self.resume_at[start_url] = None
+    def walk_ended(self, start: str, page: int | None = None) -> None:
+        """The walk reached the end of the list (at list page `page`; None: an endless pager):
+        nothing is left to resume."""
+        if page is not None and self.state.plan(start).resume:
+            self.notes.append(f"the walk of {start} reached the end of the list at list page "
+                              f"{page}")
+        self.resume_at[start] = None
 
-    # -- signals ---------------------------------------------------------------------------------
+    def body_fallback(self, url: str) -> None:
+        if len(self.fallback_urls) < FALLBACK_SAMPLE:
+            self.fallback_urls.append(url)
+
+    # -- opening ---------------------------------------------------------------------------------
 
     def spider_opened(self, spider: Any) -> None:
-        if spider.preview:
-            return  # `archiver preview` writes nothing and needs no lock
         self.opened = True
-        self.mode = "refresh" if spider.refresh_urls else "fetch" if spider.fetch_urls else "crawl"
+        self.state = RunState(spider.mode)
         try:
-            self._open(spider)
-        except CloseSpider:
-            raise
+            if spider.mode.writes:  # `archiver preview` writes nothing and needs no lock
+                self._open(spider)
+        except Refused as refused:
+            self.refused = refused
+            logger.error("%s: not crawled: %s", self.site.name, refused.reason)
+            raise CloseSpider(str(refused.outcome)) from None
         except Exception as error:  # noqa: BLE001 (a crawl without its bookkeeping must not run)
-            self._refuse("not_started", f"{type(error).__name__}: {error}", EXIT_FAILED)
+            self.refused = Refused(Outcome.NOT_STARTED, "bookkeeping_error",
+                                   f"{type(error).__name__}: {error}", ExitCode.FAILED)
+            logger.error("%s: not crawled: %s", self.site.name, self.refused.reason)
+            raise CloseSpider(str(Outcome.NOT_STARTED)) from None
+        spider.run = self.state
+        self.crawler.signals.send_catch_log(signal=run_signals.run_opened, state=self.state)
 
     def _open(self, spider: Any) -> None:
+        self._take_lock()
+        self.state.index = ArchiveIndex.open(site_dir(self.output, self.site.name),
+                                             self.site.canonical, self.site.is_article_url)
+        if self.state.index.problem:
+            self.notes.append(self.state.index.problem)
+        self.state.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
+        if self.state.mode is Mode.CRAWL:
+            self._begin_walks(full=spider.full)
+
+    def _take_lock(self) -> None:
         self.lock = SiteLock(self.output, self.site.name, command_line())
         try:
             self.lock.acquire()
         except SiteLocked as error:
-            self._refuse("locked", str(error), EXIT_LOCKED)
+            raise Refused(Outcome.LOCKED, "locked", str(error), ExitCode.LOCKED) from None
         except OutputProblem as error:  # one line naming the path (archiver.archive.fs)
-            self._refuse("not_started", f"cannot write the archive: {error}", EXIT_CONFIG)
+            raise Refused(Outcome.NOT_STARTED, "output_unusable",
+                          f"cannot write the archive: {error}", ExitCode.CONFIG) from None
         except OSError as error:
-            self._refuse("not_started", f"cannot use the site folder {self.lock.path.parent}: "
-                         f"{error.strerror or error}", EXIT_CONFIG)
+            raise Refused(Outcome.NOT_STARTED, "site_folder_unusable",
+                          f"cannot use the site folder {self.lock.path.parent}: "
+                          f"{error.strerror or error}", ExitCode.CONFIG) from None
         if self.lock.stale:
             self.notes.append(f"took over the lock of process {self.lock.stale.get('pid')}, "
                               "which is no longer running")
         if self.lock.removed:
             self.notes.append(f"removed {self.lock.removed} partial file(s) an interrupted run "
                               "left")
-        self.index = ArchiveIndex.open(site_dir(self.output, self.site.name), self.site.canonical,
-                                       self.site.is_article_url)
-        if self.index.problem:
-            self.notes.append(self.index.problem)
-        self.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
-        if self.mode == "crawl":
-            self._begin_walks(full=spider.full)
-
-    def _refuse(self, what: str, reason: str, code: int) -> None:
-        self.refused = (what, reason, code)
-        logger.error("%s: not crawled: %s", self.site.name, reason)
-        raise CloseSpider(what)
 
     def _begin_walks(self, full: bool) -> None:
-        self.record = WalkRecord(self.output / self.site.name, self.site)
-        self.plans = self.record.load()
-        if full:
-            self.plans = {url: Plan(True, resume=plan.resume) for url, plan in self.plans.items()}
-        for url, plan in self.plans.items():
-            if plan.why and self.index.names:  # a first crawl has nothing to resume
+        self.walks = WalkRecord(self.output / self.site.name, self.site)
+        plans = self.walks.load()
+        self.state.plans = {url: Plan(True, resume=plan.resume) for url, plan in plans.items()} \
+            if full else plans
+        for url, plan in self.state.plans.items():
+            if plan.why and self.state.index.names:  # a first crawl has nothing to resume
                 self.notes.append(f"resuming: walking {url} in full: {plan.why}")
             if plan.resume:
                 self.notes.append(f"resuming: the walk of {url} goes on from list page "
@@ -156,75 +194,85 @@ class SiteRun:
             if plan.retry:
                 self.notes.append(f"resuming: asking again for {len(plan.retry)} article(s) of "
                                   f"{url} that failed last time")
-        self.record.begin()
-        if self.record.error and self.record.path.exists():
+        self.walks.begin()
+        if self.walks.error and self.walks.path.exists():
             # A stale "clean" record could hide this run's gaps from the next one.
-            self._refuse("not_started", self.record.error, EXIT_FAILED)
+            raise Refused(Outcome.NOT_STARTED, "walk_record_unwritable", self.walks.error,
+                          ExitCode.FAILED)
+
+    # -- closing ---------------------------------------------------------------------------------
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if spider.preview or not self.opened:
-            return  # a crawler that failed while opening: see crawler_report()
+        if not self.opened:
+            return  # a crawler that failed while opening: see crawler_outcome()
         if self.refused:
-            what, why, code = self.refused
-            self.report = outcome.not_run_report(self.mode, what, why, code)
+            refused = self.refused
+            self.outcome = SiteOutcome.not_run(str(self.state.mode), refused.outcome,
+                                               refused.code, refused.reason, refused.exit_code)
         else:
-            self.report = self._close(reason)
+            self.outcome = self._close(reason)
         if self.lock is not None:
             self.lock.release()
-        if self.report_path != REPORT_BY_COMMAND:
-            path = Path(self.report_path) if self.report_path else \
-                outcome.default_report_path(self.output, self.site.name)
-            error = outcome.write_report(path, "scrapy crawl", sys.argv[1:], self.started,
-                                         self.report["exit_code"], self.output,
-                                         {self.site.name: self.report})
-            if error:
-                logger.error(error)
+        if self.state.mode.writes and self.report_path != REPORT_BY_COMMAND:
+            self._write_report(self.outcome)
 
-    def killed_report(self) -> dict[str, Any]:
+    def killed_report(self) -> SiteOutcome:
         """The outcome of a run stopped at once by a second signal (its spider never closed):
         interrupted, with what the stats counted as written. Its walks stay recorded as
         "walking", so the next run walks them in full; the lock goes with the process."""
-        stats = {**self.crawler.stats.get_stats(), "finish_reason": outcome.INTERRUPTED}
-        notes = [*self.notes, "stopped at once by a second signal: every file written is "
-                 "complete; the next run walks every list in full"]
-        self.report = outcome.site_report(stats, self.site, self.mode, notes)
-        return self.report
+        self.notes.append("stopped at once by a second signal: every file written is "
+                          "complete; the next run walks every list in full")
+        self.outcome = self._outcome(outcome.INTERRUPTED)
+        return self.outcome
 
-    def _close(self, reason: str) -> dict[str, Any]:
+    def _write_report(self, site: SiteOutcome) -> None:
+        """The job's own report (`scrapy crawl`, Scrapyd): the run is this one site."""
+        path = Path(self.report_path) if self.report_path else \
+            default_report_path(self.output, self.site.name)
+        run = RunOutcome("scrapy crawl", sys.argv[1:], self.started, self.output,
+                         {self.site.name: site})
+        error = write_report(path, run)
+        if error:
+            logger.error(error)
+
+    def _outcome(self, reason: str) -> SiteOutcome:
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
-        if self.record is not None:
-            self.record.finish(self._walk_ends(reason, stats))
-            if self.record.error:
-                self.notes.append(self.record.error)
+        events = self.events + outcome.health(stats, self.site, self.fallback_urls)
+        return outcome.crawled(stats, events, str(self.state.mode), self.notes)
+
+    def _close(self, reason: str) -> SiteOutcome:
+        if self.walks is not None:
+            self.walks.finish(self._walk_ends(reason))
+            if self.walks.error:
+                self.notes.append(self.walks.error)
         try:
-            self.index.save()
+            self.state.index.save()
         except OSError as error:
             self.notes.append(f"cannot record aliases: {error.strerror or error}")
-        if self.dead is not None:
+        if self.state.dead is not None:
             try:
-                self.dead.save()
+                self.state.dead.save()
             except OSError as error:
                 self.notes.append(f"cannot record dead links: {error.strerror or error}")
-        if self.mode == "crawl":
+        if self.state.mode is Mode.CRAWL:
             try:
                 record_run(self.output, self.site.name, datetime.fromtimestamp(self.started),
                            reason)
             except OSError as error:
                 self.notes.append(f"cannot record the last run: {error.strerror or error}")
-        if self.site.source.startswith("(no config"):
-            detected = sorted(k[len(keys.CMS_DETECTED):] for k in stats
-                              if k.startswith(keys.CMS_DETECTED))
+        if not self.site.configured:
+            detected = outcome.detected_families(self.crawler.stats.get_stats())
             self.notes.append(f"no site config for {self.site.name}: archived under its host "
                               f"name; CMS detected: {', '.join(detected) or 'none'}")
-        return outcome.site_report(stats, self.site, self.mode, self.notes)
+        return self._outcome(reason)
 
-    def _walk_ends(self, reason: str, stats: dict) -> dict[str, dict]:
+    def _walk_ends(self, reason: str) -> dict[str, dict]:
         failed: dict[str, list[str]] = {}
-        for failure in stats.get(keys.FAILURES, []):
-            if failure["kind"] == "article" and failure["url"] in self.article_list:
-                failed.setdefault(self.article_list[failure["url"]], []).append(failure["url"])
+        for event in self.events:
+            if event.kind is Kind.ARTICLE and event.url in self.article_list:
+                failed.setdefault(self.article_list[event.url], []).append(event.url)
         ends = {}
-        for url, plan in self.plans.items():
+        for url, plan in self.state.plans.items():
             if reason != "finished":
                 why = "the run was interrupted" if reason == outcome.INTERRUPTED else \
                     f"the crawl ended early ({reason})"
@@ -242,15 +290,15 @@ class SiteRun:
         return ends
 
 
-def crawler_report(crawler: Any, mode: str, error: BaseException | None) -> dict[str, Any]:
+def crawler_outcome(crawler: Any, mode: str, error: BaseException | None) -> SiteOutcome:
     """The site's outcome once its crawler is done, or why it never ran: a crawler that could
     not start is a failed site (exit 2 when its config caused it, 1 otherwise)."""
     try:
         run = crawler.get_extension(SiteRun)
     except Exception:  # noqa: BLE001 (the crawler died before its extensions existed)
         run = None
-    if run is not None and run.report is not None:
-        return run.report
+    if run is not None and run.outcome is not None:
+        return run.outcome
     if run is not None and run.opened and not run.refused:
         # A second signal stopped the reactor at once: the spider never closed. The run did
         # crawl: it is interrupted (exit 130), with the counts of what was written.
@@ -260,10 +308,11 @@ def crawler_report(crawler: Any, mode: str, error: BaseException | None) -> dict
     # Scrapy builds a crawler from its settings before it freezes them: a failure before that
     # comes from the settings (the site's own ones), one after it from the machine or a bug.
     if problem or not crawler.settings.frozen:
-        return outcome.not_run_report(mode, "not_started", f"the crawler could not start: "
-                                      f"{problem or reason}", EXIT_CONFIG)
-    return outcome.not_run_report(mode, "not_started", f"the crawler could not start: {reason}",
-                                  EXIT_FAILED)
+        return SiteOutcome.not_run(mode, Outcome.NOT_STARTED, "settings_error",
+                                   f"the crawler could not start: {problem or reason}",
+                                   ExitCode.CONFIG)
+    return SiteOutcome.not_run(mode, Outcome.NOT_STARTED, "crawler_error",
+                               f"the crawler could not start: {reason}", ExitCode.FAILED)
 
 
 def settings_problem(site_settings: Any) -> str | None:

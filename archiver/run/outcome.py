@@ -1,123 +1,159 @@
-"""A site's outcome and the run's JSON report, the same for `archiver crawl/fetch/refresh`,
-`scrapy crawl SITE` and a Scrapyd job.
-
-A site report is a dict built from the crawler's stats (or from why the crawler never ran); the
-terminal summary, the exit code and the JSON report are all read from it.
+"""A site's outcome and a run's outcome as data, the same for `archiver crawl/fetch/refresh`,
+`scrapy crawl SITE` and a Scrapyd job: `SiteOutcome` (built from the crawler's counters and
+SiteRun's events, or from why the crawler never ran) and `RunOutcome` (every site of one
+process, and its exit code). The terminal summary (archiver.commands.verdict), the exit code
+and the JSON report (archiver.run.report) are all read from them.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from archiver.archive import write_atomic
-from archiver.commands.common import (
-    EXIT_CONFIG,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_LOCKED,
-    EXIT_OK,
-)
 from archiver.run import stats as keys
+from archiver.run.events import KINDS, Event, Kind
+from archiver.run.exitcodes import ExitCode, combined_exit_code
 
-# Worst first: the process's exit code is the first of these that any site gives, so a config
-# error (nothing runs until the file is fixed) is never hidden by another site's failure.
-_PRECEDENCE = (EXIT_INTERRUPTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_FAILED)
 # A Scrapy finish reason that means the run was stopped by a signal (Ctrl-C, SIGTERM).
 INTERRUPTED = "shutdown"
+# The report's lists of events, in the order the report and the summary give them.
+SECTIONS = tuple(dict.fromkeys(rule.section for rule in KINDS.values()))
+# Health findings in the order the summary gives them (a code not listed comes last).
+_HEALTH_ORDER = ("no_article_links", "pager_without_next", "endless_pager", "fallback_only")
 
 
-def health(stats: dict, site: Any) -> list[str]:
-    """Signs that a site was redesigned (its lists show no article links any more, a list's
-    pager shows more pages that no rule could follow, or every article came from the generic
-    fallback instead of its selectors), or that a list's pager is endless."""
+class Outcome(StrEnum):
+    OK = "ok"
+    FAILED = "failed"  # something was not archived or needs a look (exit 1)
+    INTERRUPTED = "interrupted"  # stopped by Ctrl-C or SIGTERM (exit 130)
+    LOCKED = "locked"  # another run holds the site's lock (exit 3)
+    NOT_STARTED = "not_started"  # the crawler could not start (exit 2 or 1)
+    CONFIG_ERROR = "config_error"  # the site's config file does not load (exit 2)
+    SKIPPED = "skipped"  # nothing to do (refresh of a site with nothing archived) (exit 0)
+
+
+@dataclass
+class SiteOutcome:
+    outcome: Outcome
+    exit_code: ExitCode
+    reason: str = ""  # why the outcome is not ok, in words ("" when it is)
+    code: str = ""  # the same as a stable code ("" when ok)
+    mode: str = "crawl"  # the command: crawl, fetch or refresh
+    notes: list[str] = field(default_factory=list)  # resuming, lock taken over, ...
+    events: list[Event] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)  # see counts()
+    finish_reason: str = ""
+    # The list failure that shows the site could not be reached at all (no list page read).
+    unreachable: Event | None = None
+    ran: bool = True  # False for a config error or a skipped site: no crawler, no figures
+
+    @classmethod
+    def not_run(cls, mode: str, outcome: Outcome, code: str, reason: str,
+                exit_code: ExitCode) -> SiteOutcome:
+        """A site whose crawl never ran: locked by another run, or a crawler that could not
+        start."""
+        return cls(outcome, exit_code, reason, code, mode, counts=counts({}, []),
+                   finish_reason=str(outcome))
+
+    @classmethod
+    def config_error(cls, reason: str) -> SiteOutcome:
+        """A site whose config file does not load."""
+        return cls(Outcome.CONFIG_ERROR, ExitCode.CONFIG, reason, "config_error", ran=False)
+
+    @classmethod
+    def skipped(cls, reason: str, code: str = "nothing_archived") -> SiteOutcome:
+        """A site with nothing to do in this run (refresh of a site with nothing archived)."""
+        return cls(Outcome.SKIPPED, ExitCode.OK, reason, code, ran=False)
+
+    def section(self, name: str) -> list[Event]:
+        """The events of one list of the report (`failures`, `health`, ...)."""
+        return [event for event in self.events if event.rule.section == name]
+
+    def to_json(self) -> dict[str, Any]:
+        """The site's part of the JSON report (docs/design.md "The JSON report")."""
+        if not self.ran:
+            # The reason also under the outcome's own name, as reports always had it.
+            return {"outcome": str(self.outcome), str(self.outcome): self.reason,
+                    "exit_code": int(self.exit_code), "reason": self.reason,
+                    "code": self.code}
+        unreachable = self.unreachable
+        return {
+            "mode": self.mode, "outcome": str(self.outcome), "exit_code": int(self.exit_code),
+            "reason": self.reason, "code": self.code, "notes": list(self.notes),
+            **self.counts,
+            "finish_reason": self.finish_reason,
+            **{name: [event.to_json() for event in self.section(name)] for name in SECTIONS},
+            "unreachable": f"{unreachable.reason} ({unreachable.url})" if unreachable else None,
+            "unreachable_code": unreachable.code if unreachable else None,
+        }
+
+
+def crawled(stats: dict, events: list[Event], mode: str, notes: list[str] | None = None
+            ) -> SiteOutcome:
+    """The outcome of a crawl that ran, from its counters (Scrapy's stats, with its
+    finish_reason) and its events (health findings included, see health())."""
+    events = sorted(events, key=_report_order)
+    outcome, exit_code, reason, code = _verdict(stats.get("finish_reason", ""), events)
+    return SiteOutcome(outcome, exit_code, reason, code, mode, list(notes or []), events,
+                       counts(stats, events), stats.get("finish_reason", ""),
+                       unreachable(events, stats.get(keys.LISTS_WALKED, 0)))
+
+
+def _report_order(event: Event) -> tuple[int, int]:
+    """Health findings in a fixed order; every other event as it came (the sort is stable)."""
+    if event.kind is not Kind.HEALTH:
+        return (0, 0)
+    code = event.code
+    return (1, _HEALTH_ORDER.index(code) if code in _HEALTH_ORDER else len(_HEALTH_ORDER))
+
+
+def _verdict(finish_reason: str, events: list[Event]) -> tuple[Outcome, ExitCode, str, str]:
+    """(outcome, exit code, reason, code) of a crawl that ran, from how it finished and what
+    it recorded."""
+    if finish_reason == INTERRUPTED:
+        return Outcome.INTERRUPTED, ExitCode.INTERRUPTED, "stopped by a signal", "interrupted"
+    if finish_reason != "finished":
+        return (Outcome.FAILED, ExitCode.FAILED,
+                f"the crawl ended early ({finish_reason or 'no finish reason'})", "ended_early")
+    failing = [event for event in events if event.rule.fails]
+    if failing:
+        only_health = all(event.kind is Kind.HEALTH for event in failing)
+        return (Outcome.FAILED, ExitCode.FAILED, "see failures and health",
+                "health" if only_health else "failures")
+    return Outcome.OK, ExitCode.OK, "", ""
+
+
+def health(stats: dict, site: Any, fallback_urls: list[str]) -> list[Event]:
+    """Signs, read from the counters at the end of a crawl, that a site was redesigned: its
+    lists show no article links any more, or every article came from the generic fallback
+    instead of its selectors. (A pager no rule could follow and an endless pager are recorded
+    by the spider as they happen.)"""
     # A preset or a selector of the site's own should find the body; for `cms: auto` and
     # `generic` the fallback is the normal way.
     has_selectors = site.cms not in ("auto", "generic") or bool(site.article.body)
-    problems = []
+    found = []
     walked = stats.get(keys.LISTS_WALKED, 0)
     if walked and not stats.get(keys.LIST_LINKS, 0):
-        problems.append(f"no article links on {walked} list page(s): the site was probably "
-                        f"redesigned; look at {', '.join(site.start_urls)}")
-    for url in stats.get(keys.PAGER_WITHOUT_NEXT, []):
-        problems.append(f"list page {url} shows a pager but no next page was found: the walk "
-                        "of that list ended there; set list.next_page in the site's config "
-                        "(or render: lists when the pager is a script)")
+        found.append(Event(
+            Kind.HEALTH, "no_article_links", next(iter(site.start_urls), ""),
+            f"no article links on {walked} list page(s): the site was probably redesigned; "
+            f"look at {', '.join(site.start_urls)}", site.name))
     fallback, selector = stats.get(keys.BODY_FALLBACK, 0), stats.get(keys.BODY_SELECTOR, 0)
     if has_selectors and fallback and not selector:
-        problems.append(f"all {fallback} article(s) came from the generic fallback, none from "
-                        "the site's selectors: the site was probably redesigned; look at "
-                        + ", ".join(stats.get(keys.FALLBACK_URLS, [])))
-    for endless in stats.get(keys.LISTS_ENDLESS, []):
-        problems.append(f"the list {endless['url']} looks like an endless pager: "
-                        f"{endless['barren_pages']} list pages in a row, up to page "
-                        f"{endless['page']} ({endless['page_url']}), brought no article link "
-                        "not seen before; its walk stopped there")
-    return problems
+        found.append(Event(
+            Kind.HEALTH, "fallback_only", next(iter(fallback_urls), ""),
+            f"all {fallback} article(s) came from the generic fallback, none from the site's "
+            f"selectors: the site was probably redesigned; look at {', '.join(fallback_urls)}",
+            site.name, {"urls": list(fallback_urls)}))
+    return found
 
 
-def failed(stats: dict) -> bool:
-    """True when anything failed or needs a look: the site's exit code is then 1."""
-    return any(stats.get(key) for key in (keys.ARTICLES_FAILED, keys.IMAGES_FAILED,
-                                          keys.ARTICLES_FLAGGED, keys.LISTS_FAILED,
-                                          keys.ARTICLES_OFFSITE))
-
-
-def site_report(stats: dict, site: Any | None, mode: str, notes: list[str] | None = None
-                ) -> dict[str, Any]:
-    """One site's outcome and figures from its crawler's stats. mode: crawl, fetch or
-    refresh."""
-    failures = stats.get(keys.FAILURES, [])
-    problems = health(stats, site) if site is not None else []
-    outcome, code, reason = site_outcome(stats, problems)
-    return {
-        "mode": mode, "outcome": outcome, "exit_code": code, "reason": reason,
-        "notes": list(notes or []),
-        "health": problems,
-        **counts(stats),
-        "finish_reason": stats.get("finish_reason", ""),
-        "failures": [n for n in failures if n["kind"] in ("article", "image", "list")],
-        "flagged": [n for n in failures if n["kind"] == "flagged"],
-        "gone": [n for n in failures if n["kind"] == "gone"],
-        "offsite": [n for n in failures if n["kind"] == "offsite"],
-        "aliases": [n for n in failures if n["kind"] == "alias"],
-        "changed_articles": [n for n in failures if n["kind"] == "changed"],
-        "unreachable": unreachable(failures, stats.get(keys.LISTS_WALKED, 0)),
-    }
-
-
-def site_outcome(stats: dict, problems: list[str]) -> tuple[str, int, str]:
-    """(outcome, exit code, reason) of a crawl that ran, from how it finished and what it
-    counted; `problems` are its health findings."""
-    finish_reason = stats.get("finish_reason", "")
-    if finish_reason == INTERRUPTED:
-        return "interrupted", EXIT_INTERRUPTED, "stopped by a signal"
-    if finish_reason != "finished":
-        return ("failed", EXIT_FAILED,
-                f"the crawl ended early ({finish_reason or 'no finish reason'})")
-    if failed(stats) or problems:
-        return "failed", EXIT_FAILED, "see failures and health"
-    return "ok", EXIT_OK, ""
-
-
-def counts(stats: dict) -> dict[str, Any]:
+def counts(stats: dict, events: list[Event]) -> dict[str, Any]:
     """The report's figures: articles, images, list pages, requests, time."""
     return {
-        "articles": {
-            "new": stats.get(keys.ARTICLES_NEW, 0),
-            "already_archived": stats.get(keys.ARTICLES_ARCHIVED, 0),
-            "changed": stats.get(keys.ARTICLES_CHANGED, 0),
-            "unchanged": stats.get(keys.ARTICLES_UNCHANGED, 0),
-            "gone": stats.get(keys.ARTICLES_GONE, 0),
-            "failed": stats.get(keys.ARTICLES_FAILED, 0),
-            "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
-            "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
-            "alias": stats.get(keys.ARTICLES_ALIAS, 0),
-        },
+        "articles": article_counts(stats),
         "images": {
             "fetched": stats.get(keys.IMAGES_FETCHED, 0),
             "already_archived": stats.get(keys.IMAGES_PRESENT, 0),
@@ -125,8 +161,9 @@ def counts(stats: dict) -> dict[str, Any]:
         },
         "list_pages": {"walked": stats.get(keys.LISTS_WALKED, 0),
                        "failed": stats.get(keys.LISTS_FAILED, 0),
-                       "capped": stats.get(keys.LISTS_CAPPED, []),
-                       "endless": stats.get(keys.LISTS_ENDLESS, [])},
+                       # how far each walk the cap paused got, and where the next run goes on
+                       "capped": [{"url": e.url, **e.detail}
+                                  for e in events if e.kind is Kind.CAPPED]},
         "requests": stats.get("downloader/request_count", 0),
         "queued_not_made": max(0, stats.get("scheduler/enqueued", 0)
                                - stats.get("scheduler/dequeued", 0)),
@@ -134,133 +171,49 @@ def counts(stats: dict) -> dict[str, Any]:
             key.rsplit("/", 1)[1]: value for key, value in stats.items()
             if key.startswith("downloader/response_status_count/")
         },
-        "cms_detected": sorted(k[len(keys.CMS_DETECTED):] for k in stats
-                               if k.startswith(keys.CMS_DETECTED)),
+        "cms_detected": detected_families(stats),
         "duration_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
     }
 
 
-def unreachable(failures: list[dict], walked: int) -> str | None:
-    """Why a site could not be reached at all (every list page failed, none was read), or
-    None. Such a site must not read like a site with no news."""
-    lists = [f for f in failures if f["kind"] == "list"]
-    if not lists or walked:
-        return None
-    return f"{lists[0]['reason']} ({lists[0]['url']})"
-
-
-def not_run_report(mode: str, outcome: str, reason: str, code: int) -> dict[str, Any]:
-    """A site whose crawl never ran: locked by another run, or a crawler that could not
-    start."""
-    return {**site_report({"finish_reason": outcome}, None, mode),
-            "outcome": outcome, "exit_code": code, "reason": reason}
-
-
-def process_exit_code(sites: dict[str, dict]) -> int:
-    return combined_exit_code(report.get("exit_code", EXIT_OK) for report in sites.values())
-
-
-def combined_exit_code(codes: Iterable[int]) -> int:
-    """The exit code of a run whose parts ended differently: the worst of them."""
-    found = set(codes)
-    return next((code for code in _PRECEDENCE if code in found), EXIT_OK)
-
-
-def summary_lines(name: str, report: dict[str, Any]) -> list[str]:
-    """The terminal summary of one site's run, from its report."""
-    if report["outcome"] in ("locked", "not_started"):
-        return [f"{name}: not crawled: {report['reason']}"]
-    a, images = report["articles"], report["images"]
-    if report["mode"] == "refresh":
-        articles = (f"{a['changed']} changed, {a['unchanged']} unchanged, {a['gone']} gone, "
-                    f"{a['failed']} failed")
-    else:
-        articles = (f"{a['new']} new, {a['already_archived']} already archived, "
-                    f"{a['failed']} dropped or failed")
-    lines = [f"{name}: {articles}; images {images['fetched']} fetched, {images['failed']} failed"]
-    if report["unreachable"]:
-        lines = [f"{name}: UNREACHABLE: {report['unreachable']}"]
-    lines += [f"  {note}" for note in report["notes"]]
-    for failure in (report["failures"] + report["flagged"] + report["gone"] + report["offsite"]
-                    + report["changed_articles"]):
-        lines.append("  " + _failure_line(failure))
-    for capped in report["list_pages"].get("capped", []):
-        lines.append(f"  list {capped['url']}: this run walked it to the cap of "
-                     f"{capped['max_pages']} list pages; the next run goes on from list page "
-                     f"{capped['next_page']}")
-    aliases = report["articles"].get("alias", 0)
-    if aliases:
-        files = sorted({a["file"] for a in report.get("aliases", [])})
-        lines.append(f"  aliases: {aliases} listed URL(s) gave the same article as a file "
-                     f"already archived ({', '.join(f + '.md' for f in files[:3])}"
-                     f"{', …' if len(files) > 3 else ''}); recorded, not archived twice")
-    lines += [f"  health: {line}" for line in report["health"]]
-    if report["outcome"] == "interrupted":
-        lines.append(f"  interrupted: {report['queued_not_made']} queued request(s) not made; "
-                     "every file written is complete; run the same command again to finish")
-    elif report["finish_reason"] != "finished":
-        lines.append(f"  failed: {report['reason']}")
-    return lines
-
-
-def _failure_line(failure: dict[str, str]) -> str:
-    kind, url, reason = failure["kind"], failure["url"], failure["reason"]
-    if kind == "image":
-        return f"image failed: {url} (in {failure.get('article', '?')}): {reason}"
-    if kind == "flagged":
-        return f"archived but flagged: {url}: {reason}"
-    if kind == "list":
-        return f"list page failed: {url}: {reason} (the articles it links were not looked for)"
-    if kind == "gone":
-        return f"gone: {url}: {reason}"
-    if kind == "offsite":
-        return f"not archived: {url}: {reason}"
-    if kind == "changed":
-        return f"changed: {url} ({failure['file']}): {reason}"
-    return f"article failed: {url}: {reason}"
-
-
-def default_report_path(output: Path, name: str) -> Path:
-    return Path(output) / ".reports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
-
-
-# Reports (and tracebacks of unexpected errors) in <output>/.reports/ are kept this long.
-KEEP_REPORTS_DAYS = 90
-
-
-def prune_reports(folder: Path, keep_days: int = KEEP_REPORTS_DAYS) -> list[Path]:
-    """Remove the reports of `folder` last written more than `keep_days` days ago, so that a
-    crawl every 15 minutes does not fill the disk with them."""
-    cutoff = time.time() - keep_days * 86400
-    removed = []
-    for report in [*folder.glob("*.json"), *folder.glob("*-error.txt")]:
-        try:
-            if report.is_file() and report.stat().st_mtime < cutoff:
-                report.unlink()
-                removed.append(report)
-        except OSError:
-            continue  # another run removed it, or it is not ours to remove
-    return removed
-
-
-def write_report(path: Path, command: str, argv: list[str], started: float, exit_code: int,
-                 output: Path, sites: dict[str, dict]) -> str | None:
-    """Write the run's JSON report; returns why it could not be written, or None."""
-    document = {
-        "command": command,
-        "argv": argv,
-        "pid": os.getpid(),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "duration_seconds": round(time.time() - started, 3),
-        "exit_code": exit_code,
-        "output": str(output),
-        "sites": sites,
+def article_counts(stats: dict) -> dict[str, int]:
+    return {
+        "new": stats.get(keys.ARTICLES_NEW, 0),
+        "already_archived": stats.get(keys.ARTICLES_ARCHIVED, 0),
+        "changed": stats.get(keys.ARTICLES_CHANGED, 0),
+        "unchanged": stats.get(keys.ARTICLES_UNCHANGED, 0),
+        "gone": stats.get(keys.ARTICLES_GONE, 0),
+        "failed": stats.get(keys.ARTICLES_FAILED, 0),
+        "flagged": stats.get(keys.ARTICLES_FLAGGED, 0),
+        "offsite": stats.get(keys.ARTICLES_OFFSITE, 0),
+        # ... and the counter of any kind added later (`archiver/articles/<name>`).
+        **{rule.counter.rsplit("/", 1)[1]: stats.get(rule.counter, 0)
+           for rule in KINDS.values()
+           if rule.counter and rule.counter.startswith("archiver/articles/")},
     }
-    try:
-        write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    except OSError as error:
-        return f"cannot write the report {path}: {error.strerror or error}"
-    if path.parent.name == ".reports":  # the archive's own folder of reports, not --report's
-        prune_reports(path.parent)
-    return None
+
+
+def detected_families(stats: dict) -> list[str]:
+    return sorted(k[len(keys.CMS_DETECTED):] for k in stats if k.startswith(keys.CMS_DETECTED))
+
+
+def unreachable(events: list[Event], walked: int) -> Event | None:
+    """The list failure that shows a site could not be reached at all (every list page failed,
+    none was read), or None. Such a site must not read like a site with no news."""
+    lists = [event for event in events if event.kind is Kind.LIST]
+    return lists[0] if lists and not walked else None
+
+
+@dataclass
+class RunOutcome:
+    """Every site of one run (one process), and the run's exit code: the worst of theirs."""
+
+    command: str
+    argv: list[str]
+    started: float
+    output: Path
+    sites: dict[str, SiteOutcome] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return combined_exit_code(site.exit_code for site in self.sites.values())

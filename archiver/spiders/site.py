@@ -10,18 +10,18 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archiver.archive import ArchiveIndex
 from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
-from archiver.deadlinks import DeadLinks
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
 from archiver.knownarticles import ARTICLE_REQUEST, KnownArticle
+from archiver.run import signals as run_signals
 from archiver.run import stats as keys
-from archiver.run.extension import SiteRun
-from archiver.run.stats import describe_failure
+from archiver.run.events import Kind, download_failure
+from archiver.run.record import Recorder
+from archiver.run.state import Mode, RunState
 from archiver.run.stopping import RunStopped
 
 # List pages walked per start URL and run when the site sets no list.max_pages: one run stays
@@ -69,14 +69,14 @@ class SiteSpider(scrapy.Spider):
         # Walk every list page, not only up to the first one without a new article.
         self.full = full in (True, "1", "true", "yes")
         # `archiver preview`: archived articles are shown too, and nothing is written.
-        self.preview = preview
+        self.mode = Mode.of(urls=self.fetch_urls, refresh=self.refresh_urls, preview=preview)
         self.requested_articles = 0
-        self.archived: ArchiveIndex | set[str] = set()
-        # Articles recorded as gone (404/410 on two crawls in a row); see archiver.deadlinks.
+        # `--retry-gone`: articles recorded as gone (404/410 on two crawls in a row) are asked
+        # for again.
         self.retry_gone = retry_gone in (True, "1", "true", "yes")
-        self.dead: DeadLinks | None = None
-        # The run's bookkeeping (archiver.run.extension); None for a preview.
-        self.run: SiteRun | None = None
+        # The run's state (archive index, dead links, walk plans): handed over when the spider
+        # opens (archiver.run.extension); this empty one walks everything and skips nothing.
+        self.run = RunState(self.mode)
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
@@ -96,7 +96,13 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         if cls.site.render and not crawler.settings.getbool("ARCHIVER_BROWSER_FOUND"):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.record = Recorder(crawler)
+        return spider
+
+    def _tell(self, signal: object, **kwargs: Any) -> None:
+        """Report to the run's bookkeeping (archiver.run.signals)."""
+        self.crawler.signals.send_catch_log(signal=signal, **kwargs)
 
     def _browser_meta(self, kind: str) -> dict[str, Any]:
         """Request meta that sends a page through the browser, when the site renders it."""
@@ -115,11 +121,7 @@ class SiteSpider(scrapy.Spider):
                               meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if not self.preview:
-            # Opened (lock held, archive read) before the first request is asked for.
-            self.run = self.crawler.get_extension(SiteRun)
-            self.archived = self.run.index
-            self.dead = self.run.dead
+        # self.run was handed over on spider_opened, before the first request is asked for.
         if self.refresh_urls:
             for url, date in self.refresh_dates.items():
                 request = self._article_request(url, list_date=date)
@@ -131,15 +133,19 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
-            for article in self.run.plan(url).retry if self.run else ():
-                # An article that failed its second 404/410 last time now rests as gone (the
-                # list page counts it when it meets it): not asked for again.
-                article = self.site.canonical(article)
-                if article not in self.archived and not (self.dead and self.dead.skip(article)):
+            dead = self.run.dead
+            # An article that failed its second 404/410 last time now rests as gone (the list
+            # page counts it when it meets it): not asked for again.
+            retry = []
+            for article in map(self.site.canonical, self.run.plan(url).retry):
+                if article not in self.run.index and not (dead and dead.skip(article)):
                     self.listed_seen[article] = True
-                    yield self._article_request(article, url)
+                    retry.append(article)
+            self._listed(url, retry)
+            for article in retry:
+                yield self._article_request(article)
             yield self._list_request(url, 1, url)
-            resume = self.run.plan(url).resume if self.run else None
+            resume = self.run.plan(url).resume
             if resume:
                 yield self._list_request(resume["url"], resume["page"], url,
                                          resume["pending"], deep=True)
@@ -151,15 +157,44 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             if deep:
                 self._pause(start, response.url, page, response.meta.get("ecms_pages", []), deep)
-            self._list_failure(response.url, start,
+            self._list_failure(response.url, start, "not_html",
                                "not an HTML page; the walk of this list ends here", deep)
             return
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
         self.walked[start, deep] = self.walked.get((start, deep), 0) + 1
         listing = ListPage(response.text, response.url, self.site, response.selector)
+        self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
+        requests, new, unseen, cut = self._new_articles(listing, start)
+        self._listed(start, [url for url, _ in requests])
+        for url, date in requests:
+            yield self._article_request(url, date)
+        if cut:
+            if deep:  # this page again next run: none of its articles is skipped
+                self._pause(start, response.url, page, response.meta.get("ecms_pages", []),
+                            deep)
+            else:
+                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
+            return
+        self._offsite(listing.wechat_articles)
+        if not new and not deep and not self._walks_in_full(start):
+            # Lists run newest first: a page with nothing new means the rest is archived (the
+            # walk record says whether that holds, see archiver.run.resume). An unchanged site
+            # costs one list page per start URL (`--full` walks them all). The deep walk of a
+            # long list goes on: the pages it resumes at show what the last run already saw.
+            return
+        if self._endless(response.url, start, deep, page, unseen):
+            return
+        yield from self._next_list(response, listing, page, start, deep)
+
+    def _new_articles(self, listing: ListPage, start: str
+                      ) -> tuple[list[tuple[str, str | None]], int, int, bool]:
+        """What a list page brings: the articles to request (canonical URL, list date; neither
+        archived nor gone nor asked for already), how many of its articles are news for the
+        incremental stop, how many links this walk had not met (the endless-pager check), and
+        whether --max-articles cut the walk on this page."""
+        requests: list[tuple[str, str | None]] = []
         new = unseen = 0
         met = self.walk_links.setdefault(start, set())
-        self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
         for article in listing.articles:
             # One article, one URL: `:80`, `;jsessionid=`, `?from=rss` and the order of the
             # query make no new article (archiver.urls.canonical_url).
@@ -178,26 +213,12 @@ class SiteSpider(scrapy.Spider):
             if self._gone(url):
                 continue
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
-                if deep:  # this page again next run: none of its articles is skipped
-                    self._pause(start, response.url, page, response.meta.get("ecms_pages", []),
-                                deep)
-                else:
-                    self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
-                return
+                return requests, new, unseen, True
             self.listed_seen[url] = True
             self.requested_articles += 1
             new += 1
-            yield self._article_request(url, start, article.date)
-        self._offsite(listing.wechat_articles)
-        if not new and not deep and not self._walks_in_full(start):
-            # Lists run newest first: a page with nothing new means the rest is archived (the
-            # walk record says whether that holds, see archiver.run.resume). An unchanged site
-            # costs one list page per start URL (`--full` walks them all). The deep walk of a
-            # long list goes on: the pages it resumes at show what the last run already saw.
-            return
-        if self._endless(response.url, start, deep, page, unseen):
-            return
-        yield from self._next_list(response, listing, page, start, deep)
+            requests.append((url, article.date))
+        return requests, new, unseen, False
 
     def _endless(self, url: str, start: str, deep: bool, page: int, unseen: int) -> bool:
         """Whether the list's pager is endless, judged by what it serves: BARREN_PAGES pages in
@@ -207,17 +228,19 @@ class SiteSpider(scrapy.Spider):
         self.barren[start, deep] = barren
         if barren < BARREN_PAGES:
             return False
-        keys.record_endless(self.crawler.stats, start, url, page, barren)
-        if self.run is not None:
-            self.run.walk_ended(start)
+        self.record(Kind.HEALTH, "endless_pager", start,
+                    f"the list {start} looks like an endless pager: {barren} list pages in a "
+                    f"row, up to page {page} ({url}), brought no article link not seen before; "
+                    "its walk stopped there", site=self.name, page_url=url, page=page,
+                    barren_pages=barren)
+        self._tell(run_signals.walk_ended, start=start, page=None)
         return True
 
     def _known(self, listed: str, url: str) -> bool:
         """Whether the archive holds the listed article (by the URL as linked or canonical, an
-        alias or a file's own source link): counted as already archived, or as an alias."""
-        if not isinstance(self.archived, ArchiveIndex):
-            return False  # a preview shows archived articles too
-        found = self.archived.find(listed)
+        alias or a file's own source link): counted as already archived, or as an alias. (A
+        preview's index is empty: it shows archived articles too.)"""
+        found = self.run.index.find(listed)
         if found is None:
             return False
         self.listed_seen[url] = False
@@ -226,7 +249,7 @@ class SiteSpider(scrapy.Spider):
 
     def _count_known(self, url: str, found: Any) -> None:
         if found.fresh:
-            keys.record_alias(self.crawler.stats, url, found.file, site=self.name)
+            self.record.alias(url, found.file, site=self.name)
         else:
             self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
 
@@ -237,14 +260,13 @@ class SiteSpider(scrapy.Spider):
             if article.url in self.offsite_seen:
                 continue
             self.offsite_seen.add(article.url)
-            self.crawler.stats.inc_value(keys.ARTICLES_OFFSITE)
-            keys.record_note(self.crawler.stats, "offsite", article.url,
-                             "a WeChat official-account article (mp.weixin.qq.com) that the list "
-                             "links to; the archiver does not fetch WeChat pages, so it is not "
-                             "archived: save it by hand if it matters", site=self.name)
+            self.record(Kind.OFFSITE, "wechat", article.url,
+                        "a WeChat official-account article (mp.weixin.qq.com) that the list "
+                        "links to; the archiver does not fetch WeChat pages, so it is not "
+                        "archived: save it by hand if it matters", site=self.name)
 
     def _walks_in_full(self, start: str) -> bool:
-        return self.full or self.run is None or self.run.plan(start).full
+        return self.full or self.run.plan(start).full
 
     def _next_list(self, response: TextResponse, listing: ListPage, page: int,
                    start: str, deep: bool = False) -> Iterator[scrapy.Request]:
@@ -258,8 +280,11 @@ class SiteSpider(scrapy.Spider):
             if listing.pager.has_more(page):
                 # Never a silent one-page walk: the pager says more pages follow (the summary
                 # and the report say so through the site's health).
-                seen = self.crawler.stats.get_value(keys.PAGER_WITHOUT_NEXT) or []
-                self.crawler.stats.set_value(keys.PAGER_WITHOUT_NEXT, [*seen, response.url])
+                self.record(Kind.HEALTH, "pager_without_next", response.url,
+                            f"list page {response.url} shows a pager but no next page was "
+                            "found: the walk of that list ended there; set list.next_page in "
+                            "the site's config (or render: lists when the pager is a script)",
+                            site=self.name)
                 if not deep:
                     self._cut(start, f"the list page {response.url} shows a pager but no next "
                               "page was found")
@@ -269,22 +294,21 @@ class SiteSpider(scrapy.Spider):
         cap = self.site.list.max_pages or DEFAULT_MAX_PAGES
         if self.walked.get((start, deep), 0) >= cap:
             # The cap bounds one run, not the archive: the next run walks on from here.
-            keys.record_capped(self.crawler.stats, start, cap, page + 1, url)
+            self.record(Kind.CAPPED, "list_capped", start,
+                        f"this run walked the list {start} to the cap of {cap} list pages; the "
+                        f"next run goes on from list page {page + 1}", site=self.name,
+                        max_pages=cap, next_page=page + 1, next_url=url)
             self._pause(start, url, page + 1, pending[1:], deep)
             return
         self.logger.debug("Next list page (by %s): %s", rule, url)
         yield self._list_request(url, page + 1, start, pending[1:], deep)
 
     def _ended(self, start: str, page: int) -> None:
-        if self.run is not None:
-            if self.run.plan(start).resume:
-                self.run.notes.append(f"the walk of {start} reached the end of the list at "
-                                      f"list page {page}")
-            self.run.walk_ended(start)
+        self._tell(run_signals.walk_ended, start=start, page=page)
 
     def _pause(self, start: str, url: str, page: int, pending: list[str], deep: bool) -> None:
-        if self.run is not None:
-            self.run.walk_paused(start, {"url": url, "page": page, "pending": pending}, deep)
+        self._tell(run_signals.walk_paused, start=start,
+                   point={"url": url, "page": page, "pending": pending}, deep=deep)
 
     def parse_ecms_pager(self, response: Response, start: str) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
@@ -296,32 +320,35 @@ class SiteSpider(scrapy.Spider):
         # A dead list page ends that list's walk; the articles found so far still archive.
         if failure.check(RunStopped):
             return  # the run is stopping: its walks are recorded as unfinished
-        reason = describe_failure(failure)
+        code, reason = download_failure(failure)
         request = failure.request
         self.logger.error("List page failed: %s: %s", request.url, reason)
-        if request.cb_kwargs.get("deep"):
+        deep = bool(request.cb_kwargs.get("deep"))
+        if deep:
             # The deep walk of a long list: the next run asks for this page again.
             self._pause(request.cb_kwargs["start"], request.url, request.cb_kwargs["page"],
                         request.meta.get("ecms_pages", []), True)
-        self._list_failure(request.url, request.cb_kwargs["start"], reason,
-                           bool(request.cb_kwargs.get("deep")))
+        self._list_failure(request.url, request.cb_kwargs["start"], code, reason, deep)
 
-    def _list_failure(self, url: str, start: str, reason: str, deep: bool = False) -> None:
-        keys.record_failure(self.crawler.stats, "list", url, reason, site=self.name)
+    def _list_failure(self, url: str, start: str, code: str, reason: str,
+                      deep: bool = False) -> None:
+        self.record(Kind.LIST, code, url, reason, site=self.name)
         if not deep:
             self._cut(start, f"the list page {url} failed ({reason})")
 
     def _cut(self, start: str, why: str) -> None:
-        if self.run is not None:
-            self.run.walk_cut(start, why)
+        self._tell(run_signals.walk_cut, start=start, why=why)
 
     # -- article pages ---------------------------------------------------------------------------
 
-    def _article_request(self, url: str, start: str | None = None,
-                         list_date: str | None = None) -> scrapy.Request:
+    def _listed(self, start: str, urls: list[str]) -> None:
+        """These articles of the list are about to be requested: a failure of one of them is
+        that list's to retry next time. Said once per list page, not once per article."""
+        if urls:
+            self._tell(run_signals.articles_listed, urls=urls, start=start)
+
+    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
         self.pending.add(url)
-        if start and self.run is not None:
-            self.run.listed(url, start)  # a failure of this article is this list's to retry
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date},
@@ -329,50 +356,48 @@ class SiteSpider(scrapy.Spider):
 
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
-        entry = self.dead.skip(url) if self.dead else None
+        entry = self.run.dead.skip(url) if self.run.dead else None
         if entry:
-            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
-            keys.record_note(self.crawler.stats, "gone", url,
-                               f"HTTP {entry['status']} on {entry['runs']} crawls in a row, "
-                               f"last {entry['last']}; skipped (--retry-gone tries it again)",
-                               site=self.name)
+            self.record(Kind.GONE, "known_dead", url,
+                        f"HTTP {entry['status']} on {entry['runs']} crawls in a row, last "
+                        f"{entry['last']}; skipped (--retry-gone tries it again)",
+                        site=self.name)
         return bool(entry)
 
     def closed(self, reason: str) -> None:
         if reason != "finished":
             return  # interrupted: what was not fetched is simply not done yet
         for url in sorted(self.pending):
-            keys.record_failure(self.crawler.stats, "article", url,
-                                  "no response: the request was dropped on the way (a redirect "
-                                  "loop, or a redirect to a page already fetched)",
-                                  site=self.name)
+            self.record(Kind.ARTICLE, "no_response", url,
+                        "no response: the request was dropped on the way (a redirect loop, or "
+                        "a redirect to a page already fetched)", site=self.name)
 
     def parse_article(self, response: Response, source_url: str,
                       list_date: str | None = None) -> Any:
         self.pending.discard(source_url)
-        if self.dead:
-            self.dead.alive(source_url)
+        if self.run.dead:
+            self.run.dead.alive(source_url)
         refresh = bool(response.meta.get("refresh"))
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         # Scrapy guesses HTML from a .htm URL even when the server says application/pdf: the
         # server's word wins.
         declared_other = content_type and not any(t in content_type for t in ("html", "xml"))
         if not isinstance(response, TextResponse) or declared_other:
-            keys.record_failure(self.crawler.stats, "article", source_url,
-                                  f"not an HTML page (Content-Type: {content_type or 'none'})",
-                                  site=self.name)
+            self.record(Kind.ARTICLE, "not_html", source_url,
+                        f"not an HTML page (Content-Type: {content_type or 'none'})",
+                        site=self.name)
             return None
         if not response.body.strip():
-            keys.record_failure(self.crawler.stats, "article", source_url,
-                                  f"empty page (HTTP {response.status} with no content)",
-                                  site=self.name)
+            self.record(Kind.ARTICLE, "empty_page", source_url,
+                        f"empty page (HTTP {response.status} with no content)", site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
         if self.fetch_urls and self._list_page(response, item):
             return None
-        keys.record_rules(self.crawler.stats, item.url, item.rules)
+        if keys.count_rules(self.crawler.stats, item.rules):
+            self._tell(run_signals.body_fallback, url=item.url)
         return item
 
     def _list_page(self, response: TextResponse, item: Any) -> bool:
@@ -383,8 +408,8 @@ class SiteSpider(scrapy.Spider):
         links = ListPage(response.text, response.url, self.site, response.selector).articles
         if len(links) < LIST_PAGE_LINKS:
             return False
-        keys.record_failure(
-            self.crawler.stats, "article", item.url,
+        self.record(
+            Kind.ARTICLE, "list_page", item.url,
             f"this looks like a list page ({len(links)} article links; {reason}): fetch takes "
             "article pages; `archiver crawl` walks the lists of a configured site",
             site=self.name)
@@ -399,19 +424,19 @@ class SiteSpider(scrapy.Spider):
             return
         if failure.check(RunStopped):
             return  # not a failure: the run is stopping, the next one asks again
-        reason = describe_failure(failure)
+        code, reason = download_failure(failure)
         response = getattr(failure.value, "response", None)
         if failure.request.meta.get("refresh") and response is not None \
                 and response.status in (404, 410):
             # The source is gone; the archived file is kept (that is what the archive is for).
-            self.crawler.stats.inc_value(keys.ARTICLES_GONE)
-            keys.record_note(self.crawler.stats, "gone", url,
-                               f"HTTP {response.status} at the source; archived file kept",
-                               site=self.name)
+            self.record(Kind.GONE, code, url,
+                        f"HTTP {response.status} at the source; archived file kept",
+                        site=self.name)
             return
-        if self.dead and response is not None and response.status in (404, 410) \
-                and not failure.request.meta.get("refresh") \
-                and self.dead.strike(url, response.status):
+        dead = self.run.dead
+        if dead and response is not None and response.status in (404, 410) \
+                and not failure.request.meta.get("refresh") and dead.strike(url, response.status):
+            code = "recorded_gone"
             reason += " on two crawls in a row: recorded as gone, later crawls skip it"
         self.logger.error("Article failed: %s: %s", url, reason)
-        keys.record_failure(self.crawler.stats, "article", url, reason, site=self.name)
+        self.record(Kind.ARTICLE, code, url, reason, site=self.name)

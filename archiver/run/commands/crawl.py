@@ -15,8 +15,10 @@ from pathlib import Path
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from archiver.run import outcome
-from archiver.run.extension import REPORT_BY_COMMAND, SiteRun, crawler_report, start_errors
+from archiver.run.extension import REPORT_BY_COMMAND, SiteRun, crawler_outcome, start_errors
+from archiver.run.outcome import Outcome, RunOutcome, SiteOutcome
+from archiver.run.report import default_report_path, write_report
+from archiver.run.state import Mode
 
 
 class Command(ScrapyCrawl):
@@ -32,44 +34,53 @@ class Command(ScrapyCrawl):
             return
         errors = start_errors(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
-        try:
-            run = crawler.get_extension(SiteRun)
-        except RuntimeError:  # the crawler died before its extensions existed
-            run = None
         # A second signal stops the reactor before the spider closes: no report was written.
-        unwritten = run is not None and run.opened and run.report is None
-        mode = "fetch" if "urls" in opts.spargs else \
-            "refresh" if "refresh" in opts.spargs else "crawl"
-        report = crawler_report(crawler, mode, errors[0] if errors else None)
-        self.exitcode = report["exit_code"]
-        if report["outcome"] == "not_started" or unwritten:
+        unwritten = report_unwritten(crawler)
+        spargs = opts.spargs
+        mode = Mode.of(urls=spargs.get("urls"), refresh=spargs.get("refresh"))
+        site = crawler_outcome(crawler, str(mode), errors[0] if errors else None)
+        self.exitcode = int(site.exit_code)
+        if (site.outcome is Outcome.NOT_STARTED and not crawler_opened(crawler)) or unwritten:
             # The extension never ran: the report is written here.
-            settings = crawler.settings
-            output = Path(settings["ARCHIVER_OUTPUT_DIR"])
-            path = settings.get("ARCHIVER_JOB_REPORT", "")
-            if path != REPORT_BY_COMMAND:
-                path = Path(path) if path else outcome.default_report_path(output, args[0])
-                outcome.write_report(path, "scrapy crawl", [args[0]], started, self.exitcode,
-                                     output, {args[0]: report})
+            self._write_report(crawler.settings, args[0], started, site)
+
+    def _write_report(self, settings, name: str, started: float, site: SiteOutcome) -> None:
+        output = Path(settings["ARCHIVER_OUTPUT_DIR"])
+        path = settings.get("ARCHIVER_JOB_REPORT", "")
+        if path != REPORT_BY_COMMAND:
+            path = Path(path) if path else default_report_path(output, name)
+            write_report(path, RunOutcome("scrapy crawl", [name], started, output,
+                                          {name: site}))
 
     def _config_error(self, name: str, started: float) -> bool:
         """A site whose config file does not load: one line, exit 2, and a report saying so
         (Scrapy would print "Spider not found" with a traceback and exit 1)."""
-        from archiver.commands.common import EXIT_CONFIG, broken_configs, one_line
         from archiver.config import load_sites
 
         settings = self.crawler_process.settings
-        errors = broken_configs(load_sites(settings["ARCHIVER_CONFIG_DIR"]), [name])
+        errors = load_sites(settings["ARCHIVER_CONFIG_DIR"]).broken([name])
         if not errors:
             return False
-        reason = one_line(errors[0])
-        print(f"config error: {reason}", file=sys.stderr)
-        self.exitcode = EXIT_CONFIG
-        output = Path(settings["ARCHIVER_OUTPUT_DIR"])
-        path = settings.get("ARCHIVER_JOB_REPORT", "")
-        if path != REPORT_BY_COMMAND:
-            path = Path(path) if path else outcome.default_report_path(output, name)
-            site = {"outcome": "config_error", "config_error": reason, "exit_code": EXIT_CONFIG}
-            outcome.write_report(path, "scrapy crawl", [name], started, EXIT_CONFIG, output,
-                                 {name: site})
+        site = SiteOutcome.config_error(errors[0].one_line())
+        print(f"config error: {site.reason}", file=sys.stderr)
+        self.exitcode = int(site.exit_code)
+        self._write_report(settings, name, started, site)
         return True
+
+
+def report_unwritten(crawler) -> bool:
+    """True when the crawl's SiteRun opened but its spider never closed (a second signal
+    stopped the reactor at once), so it wrote no report."""
+    try:
+        run = crawler.get_extension(SiteRun)
+    except Exception:  # noqa: BLE001 (the crawler died before its extensions existed)
+        return False
+    return run.opened and run.outcome is None and not run.refused
+
+
+def crawler_opened(crawler) -> bool:
+    """True when the crawl's SiteRun opened (and so wrote the site's report itself)."""
+    try:
+        return crawler.get_extension(SiteRun).opened
+    except Exception:  # noqa: BLE001 (the crawler died before its extensions existed)
+        return False
