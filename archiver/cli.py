@@ -10,7 +10,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from archiver.commands import args as types
-from archiver.commands.common import settings_for, unexpected_error
+from archiver.commands.common import configure_logging, unexpected_error
+from archiver.commands.demo import cmd_demo
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
 from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
@@ -34,12 +35,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_CONFIG, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from archiver.demo import run_demo
-
-    return run_demo(args, settings_for)
 
 
 def global_options(in_command: bool) -> argparse.ArgumentParser:
@@ -244,6 +239,7 @@ def add_demo(command: Command) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        configure_logging(args)  # once, for the whole process
         status = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
         return status

@@ -26,6 +26,10 @@ PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_prox
               "all_proxy", "ALL_PROXY")
 
 
+# Politeness off for crawls of the local test servers (each test adds what it needs).
+FAST_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
+
+
 @pytest.fixture
 def server():
     with FixtureServer() as srv:
@@ -49,7 +53,7 @@ def site_config(name: str = "fixture", **overrides) -> dict:
             "published": ".arti_update",
             "body": ".wp_articlecontent",
         },
-        "settings": {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0},
+        "settings": dict(FAST_SETTINGS),
     }
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(config.get(key), dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from archiver.demo.server import Reply
-from tests.conftest import run_archiver, site_config, write_config
+from tests.conftest import FAST_SETTINGS, run_archiver, site_config, write_config
 from tests.sitebuilder import Article, serve_site
 
 
@@ -14,8 +14,7 @@ def test_retry_pauses_double_each_time(server, tmp_path):
     start = serve_site(server, [article])
     busy = Reply(b"busy", status=503)
     server.add_sequence(article.path, [busy, busy, busy, Reply(article.page())])
-    settings = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 3,
-                "ARCHIVER_RETRY_BACKOFF": 0.4}
+    settings = {**FAST_SETTINGS, "RETRY_TIMES": 3, "ARCHIVER_RETRY_BACKOFF": 0.4}
     write_config(tmp_path / "configs", site_config(start_urls=[start], settings=settings))
     report = tmp_path / "run.json"
     result = run_archiver("--config-dir", str(tmp_path / "configs"), "crawl", "fixture",

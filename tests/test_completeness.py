@@ -19,6 +19,7 @@ import pytest
 from archiver.archive import urlname
 from archiver.demo.server import Reply
 from tests.conftest import (
+    FAST_SETTINGS,
     PROXY_VARS,
     ROOT,
     latest_report,
@@ -30,8 +31,7 @@ from tests.conftest import (
 )
 from tests.sitebuilder import Article, serve_site
 
-SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0,
-            "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+SETTINGS = {**FAST_SETTINGS, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
 COUNT, PER_PAGE = 500, 10
 
 

@@ -7,6 +7,7 @@ import frontmatter
 from archiver.archive import urlname
 from archiver.demo.server import Reply
 from tests.conftest import (
+    FAST_SETTINGS,
     archive_files,
     coded,
     run_archiver,
@@ -16,7 +17,7 @@ from tests.conftest import (
 )
 from tests.sitebuilder import PNG, Article, serve_site
 
-FAST_RETRIES = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 2,
+FAST_RETRIES = {**FAST_SETTINGS, "RETRY_TIMES": 2,
                 "ARCHIVER_RETRY_BACKOFF": 0.05, "DOWNLOAD_TIMEOUT": 2}
 
 

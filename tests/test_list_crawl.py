@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from archiver.archive import urlname
-from tests.conftest import archive_files, coded, run_archiver, write_config
+from tests.conftest import FAST_SETTINGS, archive_files, coded, run_archiver, write_config
 from tests.oldsite import school_articles, serve_old_site
 
 
@@ -17,7 +17,7 @@ def generic_config(start: str, **extra) -> dict:
     return {"name": "school", "school": "示例师范学院", "label": "school.test",
             "tags": ["school.test"], "categories": ["school.test"],
             "allowed_domains": ["127.0.0.1"], "start_urls": [start], "cms": "generic",
-            "settings": {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0},
+            "settings": FAST_SETTINGS,
             **extra}
 
 

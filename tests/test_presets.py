@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import frontmatter
+import pytest
 import yaml
 from scrapy.http import HtmlResponse
 
 from archiver.archive import urlname
-from archiver.config import parse_site
+from archiver.cms.detect import detect_family
+from archiver.cms.families import FAMILIES
+from archiver.config import CMS_VALUES, parse_site
 from archiver.extract.article import extract_article
-from tests.conftest import archive_files, blocks, run_archiver
+from tests.conftest import FAST_SETTINGS, archive_files, blocks, run_archiver
 from tests.vsbsite import article_page, serve_vsb_site
 
 
 def minimal_config(name: str, start: str, **extra) -> dict:
     return {"name": name, "school": "测试职业大学", "label": "vsb.test", "tags": ["vsb.test"],
             "categories": ["vsb.test"], "allowed_domains": ["127.0.0.1"], "start_urls": [start],
-            "settings": {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, **extra}
+            "settings": FAST_SETTINGS, **extra}
 
 
 def crawl_with(tmp_path, config: dict):
@@ -80,3 +85,19 @@ def test_view_counter_line_is_not_part_of_the_body():
                                                allowed_domains=["x.edu.cn"], cms="vsb"))
     item = extract_article(response.text, response.url, site)
     assert item.blocks == ["正文。"]
+
+
+def test_a_cms_family_is_one_entry_that_configs_and_detection_follow():
+    for family in FAMILIES.values():
+        config = minimal_config("x", "http://x.edu.cn/list.htm", allowed_domains=["x.edu.cn"],
+                                cms=family.name)
+        site = parse_site("inline", config)
+        assert site.preset() is family
+        assert site.next_page_selectors() == family.next_links
+        assert site.paging() == family.paging
+        if family.markers:  # a page showing two of its markers is recognised as the family
+            page = " ".join(m.pattern.replace("\\", "") for m in family.markers[:2])
+            assert detect_family(page) == family.name
+    assert CMS_VALUES == (*FAMILIES, "auto")
+    with pytest.raises(ValueError, match="paging"):
+        replace(FAMILIES["vsb"], paging="scroll")

@@ -14,12 +14,10 @@ from archiver.pipelines.images import image_file_name
 from tests.conftest import coded, run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, serve_site
 
-SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
-
 
 def setup_archive(tmp_path, server, articles):
     start = serve_site(server, articles, per_page=10)
-    write_config(tmp_path / "configs", site_config(start_urls=[start], settings=SETTINGS))
+    write_config(tmp_path / "configs", site_config(start_urls=[start]))
     result = archiver(tmp_path, "crawl", "fixture")
     assert result.returncode == 0, result.stdout + result.stderr
     return tmp_path / "out" / "fixture"
@@ -101,7 +99,7 @@ def test_every_run_writes_a_json_report(server, tmp_path):
                 for i in range(2)]
     server.add("/img/dead.png", b"no", status=404)
     start = serve_site(server, articles, per_page=10)
-    write_config(tmp_path / "configs", site_config(start_urls=[start], settings=SETTINGS))
+    write_config(tmp_path / "configs", site_config(start_urls=[start]))
     report_path = tmp_path / "run.json"
     result = archiver(tmp_path, "crawl", "fixture", "--report", str(report_path))
     assert result.returncode == 1

@@ -16,6 +16,7 @@ import pytest
 from archiver.archive import urlname
 from archiver.demo.server import Reply
 from tests.conftest import (
+    FAST_SETTINGS,
     PROXY_VARS,
     ROOT,
     archive_files,
@@ -29,12 +30,11 @@ from tests.conftest import (
 )
 from tests.sitebuilder import Article, list_page, serve_site
 
-SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0}
 ENV = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
 
 
 def configure(tmp_path: Path, start: str, **config) -> None:
-    settings = {**SETTINGS, **config.pop("settings", {})}
+    settings = {**FAST_SETTINGS, **config.pop("settings", {})}
     write_config(tmp_path / "configs", site_config(start_urls=[start], settings=settings,
                                                    **config))
 

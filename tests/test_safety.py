@@ -14,6 +14,7 @@ import frontmatter
 from archiver.archive import source_link
 from archiver.run.lock import SiteLock
 from tests.conftest import (
+    FAST_SETTINGS,
     PROXY_VARS,
     ROOT,
     archive_files,
@@ -25,8 +26,7 @@ from tests.conftest import (
 )
 from tests.sitebuilder import Article, serve_site
 
-SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0,
-            "CONCURRENT_REQUESTS": 4}
+SETTINGS = {**FAST_SETTINGS, "CONCURRENT_REQUESTS": 4}
 
 
 def prepare(tmp_path, server, count=12):

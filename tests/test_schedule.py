@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from archiver.config import ConfigError, load_site
-from archiver.schedule import is_due, record_run
+from archiver.run.schedule import is_due, record_run
 from tests.conftest import run_archiver, site_config, site_report, write_config
 from tests.sitebuilder import Article, serve_site
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -41,8 +45,8 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
     """Write via a temporary file in the same folder and rename it into place, so a reader (or a
     crash) never sees a partial file. The rename replaces a link at `path`, never its target.
     durable=False skips the fsync: the file is still whole for every reader and when the
-    process is killed, and reaches the disk with the kernel's writeback or the next sync (the
-    crawl's archive files and images: see WritePipeline.close_spider)."""
+    process is killed, and reaches the disk with the kernel's writeback or when its writer
+    syncs what it wrote (the crawl's archive files and images: see WrittenFiles)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = _temporary(path.parent, path.name)
@@ -56,6 +60,74 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# fsyncs issued side by side: the file system commits them together (one journal commit for
+# many files), so 4,000 files take about 0.3 s here instead of 2 s one after the other.
+_SYNC_THREADS = 16
+_SYNC_BATCH = 1000  # files handed to the threads at a time: the memory of a batch, not a crawl
+# A file's timestamp comes from the kernel's coarse clock, which may lag time.time_ns() by a
+# few milliseconds: files changed this long before the crawl began count as its own.
+_CLOCK_SLACK_NS = 1_000_000_000
+
+
+class WrittenFiles:
+    """The files a crawl wrote with `durable=False`, made durable together when it closes:
+    every file changed since the crawl began in each folder it wrote into, then each of those
+    folders (the folder entry of the rename), is fsynced. Only these: syncing the whole machine
+    (os.sync) would wait for every other program's writes. The folders are all it keeps (a
+    list of every file would cost a crawl of 20,000 articles 13 MB)."""
+
+    def __init__(self) -> None:
+        self.since = time.time_ns() - _CLOCK_SLACK_NS
+        self.folders: set[Path] = set()
+
+    def add(self, path: Path) -> None:
+        self.folders.add(path.parent)
+
+    def sync(self) -> list[str]:
+        """fsync the files, then the folders; returns what could not be synced, and why."""
+        folders, self.folders = sorted(self.folders), set()
+        problems: list[str] = []
+        changed = (Path(entry.path) for folder in folders
+                   for entry in changed_files(folder, self.since))
+        with ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="fsync") as pool:
+            while batch := list(islice(changed, _SYNC_BATCH)):
+                problems += [p for p in pool.map(_fsync, batch) if p]
+        return problems + [p for p in map(_fsync, folders) if p]
+
+
+def changed_files(folder: Path, since_ns: int) -> Iterator[os.DirEntry]:
+    """The regular files of a folder changed at or after `since_ns` (hidden ones, the lock,
+    run records and temporary files, are left out: they are written with their own fsync or
+    are not the archive's)."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False) \
+                            and entry.stat(follow_symlinks=False).st_mtime_ns >= since_ns:
+                        yield entry
+                except OSError:
+                    continue  # removed meanwhile
+    except OSError:
+        return  # the folder went away: nothing of it to keep
+
+
+def _fsync(path: Path) -> str | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None  # replaced or removed since (by a later write, or `check`): nothing to keep
+    except OSError as error:
+        return f"cannot sync {path}: {error.strerror or error}"
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        return f"cannot sync {path}: {error.strerror or error}"
+    finally:
+        os.close(fd)
+    return None
 
 
 def _linked_lock(path: Path) -> OutputProblem:

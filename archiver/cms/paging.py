@@ -1,10 +1,10 @@
 """How list pages chain: every rule that finds a list's next page, in one place.
 
-In order: the next-link selectors (the site's `list.next_page`, else its CMS family's), the
-ecms pager script (news.nankai.edu.cn), then the rules for sites no preset knows: the link's
-text (下一页, 下页, next, >, ...), TRS's pager script, and an evident numbering of the page's own
-URL (list.html -> list_2.html, index.htm -> index_1.htm, list2.htm -> list3.htm, ?page=2 ->
-?page=3).
+In order: the next-link selectors (the site's `list.next_page`, else its CMS family's
+`next_links` from archiver.cms.families), the ecms pager script (news.nankai.edu.cn), then the
+rules for sites no preset knows: the link's text (下一页, 下页, next, >, ...), TRS's pager
+script, and an evident numbering of the page's own URL (list.html -> list_2.html, index.htm ->
+index_1.htm, list2.htm -> list3.htm, ?page=2 -> ?page=3).
 Pager facts (共N页, 第1/4页, page numbers) tell whether a next page was to be expected.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -21,32 +20,6 @@ from parsel import Selector
 from w3lib.url import canonicalize_url
 
 from archiver.urls import safe_url
-
-if TYPE_CHECKING:
-    from archiver.config import SiteConfig
-
-# `list.paging` values: "next" follows next links; "ecms" reads the ecms pager script.
-PAGING_MODES = ("next", "ecms")
-
-# Next-link selectors per CMS family, tried in order. WebPlus: ul.wp_paging a.next; VSB:
-# span.p_next a (older skins a.Next), counting down /<col>/N.htm; ecms pages by script.
-NEXT_LINKS: dict[str, tuple[str, ...]] = {
-    "webplus": ("ul.wp_paging a.next", ".wp_paging a.next", "a.next"),
-    "vsb": ("span.p_next a", "a.Next", ".p_next a"),
-    "ecms": (),
-    "generic": ("a.next", "a.Next", ".next a", ".p_next a", "a[title='下一页']"),
-}
-FAMILY_MODES = {"ecms": "ecms"}  # every other family follows next links
-
-
-def next_selectors(site: SiteConfig, family: str | None) -> tuple[str, ...]:
-    """The site's own next-page selector, else its CMS family's."""
-    explicit = site.list.next_page
-    return (explicit,) if explicit else NEXT_LINKS[site.family(family)]
-
-
-def mode(site: SiteConfig, family: str | None) -> str:
-    return site.list.paging or FAMILY_MODES.get(site.family(family), "next")
 
 
 def absolute(base: str, href: str | None) -> str | None:

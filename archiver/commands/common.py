@@ -48,13 +48,39 @@ def settings_for(args: argparse.Namespace):
         # (robots.txt tracebacks, one ERROR line per failure, item dumps, warnings) would only
         # repeat it, and under cron it is mail nobody reads. -v or --log-file bring it back.
         settings.set("LOG_ENABLED", False, priority="cmdline")
-    if not args.verbose:
-        # Python warnings (a broken config met by the spider loader, deprecations) go to the
-        # log like the rest: to --log-file if given, else nowhere; the CLI says what matters.
-        logging.captureWarnings(True)
-        logging.getLogger("py.warnings").addHandler(logging.NullHandler())
+    # The log's handler is installed once, by the entry point (configure_logging), not by
+    # each CrawlerProcess the command starts.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     settings.set("ARCHIVER_PROGRESS", sys.stderr.isatty() and not args.verbose, priority="cmdline")
     return settings
+
+
+def configure_logging(args: argparse.Namespace) -> logging.Handler:
+    """The process's logging, set once by the entry point (archiver.cli.main) before any
+    command runs: one handler on the root logger from the command line's choices (-v: stderr,
+    --log-file: that file, else nothing), made as Scrapy makes its own (its crawlers are told
+    not to install theirs: LOG_INSTALL_ROOT_HANDLER), which leaves out the image tracebacks the
+    report already names; Python warnings (a broken config met by the spider loader,
+    deprecations) are routed to it like the rest of the log."""
+    from archiver.pipelines.images import ReportedElsewhere
+
+    settings = settings_for(args)
+    if settings.get("LOG_FILE"):
+        handler: logging.Handler = logging.FileHandler(
+            settings["LOG_FILE"], mode="a" if settings.getbool("LOG_FILE_APPEND") else "w",
+            encoding=settings.get("LOG_ENCODING"))
+    elif settings.getbool("LOG_ENABLED"):
+        handler = logging.StreamHandler()
+    else:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter(settings["LOG_FORMAT"], settings["LOG_DATEFORMAT"]))
+    handler.setLevel(settings["LOG_LEVEL"])
+    handler.addFilter(ReportedElsewhere())
+    logging.root.setLevel(logging.NOTSET)
+    logging.root.addHandler(handler)
+    if not sys.warnoptions:  # as Scrapy does: an explicit -W keeps Python's own handling
+        logging.captureWarnings(True)
+    return handler
 
 
 def load_registry(settings):
@@ -77,7 +103,7 @@ def report_config_errors(registry) -> None:
 def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] | None:
     """The sites a command works on: named, --all, or --due (saying which are due); None after
     printing why the choice is wrong."""
-    from archiver.schedule import due_sites
+    from archiver.run.schedule import due_sites
 
     if sum((args.all, args.due, bool(args.sites))) != 1:
         print("name the sites, or give --all or --due", file=sys.stderr)

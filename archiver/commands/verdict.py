@@ -21,6 +21,8 @@ EVENT_LINES = {
     Kind.HEALTH: "health: {reason}",
     Kind.CAPPED: "list {url}: this run walked it to the cap of {max_pages} list pages; the next "
                  "run goes on from list page {next_page}",
+    Kind.RECORD: "warning: bad_record: {url}: {reason}; ignored (treated as absent) and written "
+                 "anew",
 }
 # Kinds the summary gives in one line for all their events (10,000 aliases of one article).
 GROUPED = {Kind.ALIAS}

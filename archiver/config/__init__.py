@@ -6,7 +6,7 @@ schema (what a SiteConfig is), reader (typed, bounded access to a YAML mapping),
 A broken file gives one ConfigError that names the file and the key; the other sites still load.
 """
 
-from archiver.cms.paging import PAGING_MODES
+from archiver.cms.families import PAGING_MODES
 from archiver.config.loading import MAX_CONFIG_BYTES, config_files, load_site, read_yaml
 from archiver.config.registry import SiteRegistry, adhoc_site, load_sites
 from archiver.config.schema import (

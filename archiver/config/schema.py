@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from archiver.cms.presets import FAMILIES, PRESETS, Preset
+from archiver.cms.families import FAMILIES, CmsFamily
 from archiver.urls import canonical_url
 
 IMAGE_LINK_MODES = ("original", "local")
@@ -134,8 +134,9 @@ class SiteConfig:
         `cms: auto` the one detected on the page (generic when none was)."""
         return self.cms if self.cms != "auto" else (detected or "generic")
 
-    def preset(self, detected: str | None = None) -> Preset:
-        return PRESETS[self.family(detected)]
+    def preset(self, detected: str | None = None) -> CmsFamily:
+        """The spec of the page's CMS family: its selectors, paging and article URLs."""
+        return FAMILIES[self.family(detected)]
 
     def selectors(self, field_name: str, detected: str | None = None) -> tuple[str, ...]:
         """Candidate selectors of an article field: the config's own, else the preset's."""
@@ -151,9 +152,18 @@ class SiteConfig:
         URL): see archiver.urls.canonical_url."""
         return canonical_url(url, self.url_params.keep, self.url_params.drop)
 
+    def next_page_selectors(self, detected: str | None = None) -> tuple[str, ...]:
+        """The site's own next-page selector, else its CMS family's."""
+        explicit = self.list.next_page
+        return (explicit,) if explicit else self.preset(detected).next_links
+
+    def paging(self, detected: str | None = None) -> str:
+        """How the lists chain: the site's `list.paging`, else its CMS family's."""
+        return self.list.paging or self.preset(detected).paging
+
     def is_article_url(self, url: str) -> bool:
         if self.article.url_pattern is not None:
             return bool(self.article.url_pattern.search(url))
         if self.cms == "auto":
-            return any(p.article_url.search(url) for p in PRESETS.values())
+            return any(f.article_url.search(url) for f in FAMILIES.values())
         return bool(self.preset().article_url.search(url))

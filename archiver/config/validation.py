@@ -9,8 +9,9 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from archiver.cms.paging import PAGING_MODES
+from archiver.cms.families import PAGING_MODES
 from archiver.config.reader import Reader, shown
+from archiver.config.schedule import valid as valid_schedule
 from archiver.config.schema import (
     CMS_VALUES,
     IMAGE_LINK_MODES,
@@ -21,7 +22,6 @@ from archiver.config.schema import (
     UrlParams,
 )
 from archiver.config.sitesettings import ALLOWED
-from archiver.schedule import valid as valid_schedule
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 NAME_MAX = 253  # a host name's limit; a folder name may have 255 bytes

@@ -26,6 +26,7 @@ from archiver.extract.markdown import SKIP_TAGS, is_attachment, to_blocks
 from archiver.extract.published import beside_a_link, find_published, furniture
 from archiver.extract.quality import BIDI_FLAG
 from archiver.extract.text import clean_line, plain_text
+from archiver.extract.tree import parse_html
 from archiver.items import ArticleItem
 from archiver.urls import safe_url
 
@@ -85,9 +86,34 @@ _TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 @cache
-def _compiled(css: str) -> etree.XPath:
-    """A CSS selector compiled once, as parsel would translate it."""
-    return etree.XPath(css2xpath(css))
+def _compiled(css: str) -> tuple[etree.XPath, tuple[str, ...]]:
+    """A CSS selector compiled once, as parsel would translate it, with the attribute values it
+    needs to find on the page to match at all (see _needed)."""
+    xpath = css2xpath(css)
+    return etree.XPath(xpath), _needed(xpath)
+
+
+# Attribute tests of a selector's XPath (`@id = 'x'`, `contains(@class, 'x')`,
+# `starts-with(@id, 'x')`): an element matches only if one of its attributes holds 'x'.
+_ATTRIBUTE_TEST = re.compile(
+    r"(?:contains|starts-with)\(@[\w:-]+, '([^']*)'\)|@[\w:-]+ = '([^']*)'")
+# What can make such a test optional: alternatives, negation, case folding.
+_NOT_REQUIRED = re.compile(r" or |not\(|\||translate\(|lower-case")
+
+
+def _needed(xpath: str) -> tuple[str, ...]:
+    """The attribute values a selector needs on the page, when all of its tests must hold; ()
+    when it cannot tell."""
+    if _NOT_REQUIRED.search(xpath):
+        return ()
+    return tuple(a or b for a, b in _ATTRIBUTE_TEST.findall(xpath))
+
+
+# Every attribute value of the page, run together (one pass in libxml2). A preset selector is a
+# full pass over the page too, and most find nothing: one whose attribute value is nowhere in
+# this text cannot match and is not run.
+_ALL_ATTRIBUTES = etree.XPath("str:concat(//@*)", namespaces={"str": "http://exslt.org/strings"},
+                              smart_strings=False)
 
 
 def _own_text(container: etree._Element) -> bool:
@@ -109,12 +135,12 @@ def _nothing_to_read(el: etree._Element) -> bool:
 
 class ArticlePage:
     def __init__(self, html: str | Selector, url: str, site: SiteConfig):
-        self.sel = html if isinstance(html, Selector) else Selector(text=html)
         self.url = url
         self.site = site
-        self.root: etree._Element = self.sel.root
+        self.root: etree._Element = html.root if isinstance(html, Selector) else parse_html(html)
         self._markdown: tuple | None = None
         self._container_cache: list | None = None
+        self._attributes: str | None = None  # every attribute value, run together (_matches)
         detected = None
         if site.cms == "auto":
             raw = html if isinstance(html, str) else html.get()
@@ -129,7 +155,14 @@ class ArticlePage:
         """Per candidate selector, in order, the elements it matches (lazily: most pages are
         settled by the first candidate)."""
         for css in self.site.selectors(field_name, self.detected):
-            yield [el for el in _compiled(css)(self.root) if isinstance(el, etree._Element)]
+            xpath, needed = _compiled(css)
+            if needed:
+                if self._attributes is None:
+                    self._attributes = _ALL_ATTRIBUTES(self.root)
+                if not all(value in self._attributes for value in needed):
+                    yield []
+                    continue
+            yield [el for el in xpath(self.root) if isinstance(el, etree._Element)]
 
     def _containers(self) -> list[tuple[int, etree._Element]]:
         """The page's content containers that the body selectors match, with their text length,
@@ -260,7 +293,7 @@ class ArticlePage:
                 parsed = parse_date(raw)
                 if parsed:
                     return raw, parsed, "selector"
-        found = find_published(self.root, body, headline)
+        found = find_published(self.root, body, headline, self._attributes)
         if found:
             return found[0], found[1], "fallback"
         # A notice signed with a date at its end (the office's name, then the day): still the

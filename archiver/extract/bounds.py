@@ -49,12 +49,14 @@ REASONS = {
 def exceeded(root: etree._Element) -> str | None:
     """The bound the page passes ("too_deep", "too_large"), or None."""
     tree = root.getroottree()
-    if _DEEPER(tree):
-        return "too_deep"
+    # The depth steps first: a page no deeper than 32 levels (most) is no deeper than
+    # MAX_DEPTH either, and that question is not asked.
+    depth = next((levels for levels, deeper in _STEPS if not deeper(tree)), None)
+    if depth is None:
+        if _DEEPER(tree):
+            return "too_deep"
+        depth = MAX_DEPTH
     count = _COUNT(root)
-    if count > MAX_ELEMENTS:
-        return "too_large"
-    depth = next((levels for levels, deeper in _STEPS if not deeper(tree)), MAX_DEPTH)
-    if count * depth > MAX_WORK:
+    if count > MAX_ELEMENTS or count * depth > MAX_WORK:
         return "too_large"
     return None

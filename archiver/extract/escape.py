@@ -50,6 +50,7 @@ _SPECIAL = re.compile(
 # Characters an address needs: without them, no address search.
 _ADDRESS_HINT = re.compile(r"@|://|(?i:www)\.")
 _BLOCK_START = re.compile(r"^(#|>|[-+=|]|~~~|```)")
+_BLOCK_START_CHARS = "#>-+=|~`"
 _ORDERED_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
@@ -88,6 +89,8 @@ def _autolink(match: re.Match[str]) -> tuple[str, str]:
 def escape_markdown(text: str, in_link: bool = False) -> str:
     """Escape text so that marked shows it as written (see the module docstring). In a link's
     text, addresses are escaped like any text (links do not nest)."""
+    if text.isspace():  # (the whitespace between tags: nothing to escape)
+        return text
     if in_link or not _ADDRESS_HINT.search(text):
         return _escape_text(text)
     out: list[str] = []
@@ -105,6 +108,9 @@ def escape_block_start(line: str) -> str:
     """Keep a line that starts with '#', '-', '>', '1.', ':' ... a line of text."""
     if line.startswith(":"):
         return "&#58;" + line[1:]
+    first = line[:1]
+    if first not in _BLOCK_START_CHARS and not first.isdecimal():  # (\d is category Nd)
+        return line
     line = _ORDERED_START.sub(r"\1\\\2", line, count=1)
     return _BLOCK_START.sub(r"\\\1", line, count=1)
 
@@ -131,6 +137,8 @@ def readable_bold(line: str) -> str:
     """A line's `**…**` pairs, each written as `<strong>…</strong>` where marked would not read
     its asterisks as bold (`以**“新工科”建设**为`: an opening `**` before punctuation needs a
     space or punctuation in front)."""
+    if "**" not in line:
+        return line
     marks = [m.start() for m in _BOLD_MARK.finditer(line)]
     if len(marks) < 2 or len(marks) % 2:
         return line

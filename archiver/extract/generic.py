@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 
 from lxml import etree
 
 from archiver.extract.markdown import SKIP_TAGS, is_data_table
-from archiver.extract.text import clean_line, is_furniture, is_meta_line
+from archiver.extract.text import clean_line, is_furniture, is_meta_line, plain_text
+from archiver.extract.tree import titles_and_metas
 
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
 # Containers that hold page furniture, by id or class name.
@@ -59,10 +61,23 @@ def _inside_furniture(el: etree._Element) -> bool:
     return any(_furniture(a) for a in (el, *el.iterancestors()))
 
 
-# An element's text length without whitespace, counted by libxml2 (this runs for every
-# candidate and each of its links).
-_DENSE_LENGTH = etree.XPath(
-    "string-length(translate(., ' \t\n\r\u00a0\u3000', ''))")
+# An element's text (the text XPath's string value is made of) and the text of all the links in
+# it (and of itself, when it is one), run together: built by libxml2 in one call each.
+_STRING = etree.XPath("string(.)", smart_strings=False)
+_LINKS_STRING = etree.XPath("str:concat(descendant-or-self::a)", smart_strings=False,
+                            namespaces={"str": "http://exslt.org/strings"})
+_DENSE_SPACES = (" ", "\t", "\n", "\r", "\u00a0", "\u3000")
+
+
+def _dense(text: str) -> int:
+    """The length of a text without whitespace (the common kinds: a count of each is a fast
+    scan; libxml2's translate() looks every character up in a list)."""
+    return len(text) - sum(map(text.count, _DENSE_SPACES))
+
+
+def _dense_length(el: etree._Element) -> int:
+    """An element's text length without whitespace (this runs for every candidate)."""
+    return _dense(_STRING(el))
 
 
 def _paragraph_score(el: etree._Element) -> float:
@@ -77,22 +92,47 @@ def _paragraph_score(el: etree._Element) -> float:
         if any(v.isdigit() and int(v) < 100 for v in sizes):
             return 0.0
         return 2.0
-    if tag != "p" and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN
-                          for c in el):
+    if tag != "p" and _holds_blocks(el):
         return 0.0  # a container, not a paragraph: its paragraphs score themselves
-    if _DENSE_LENGTH(el) < 6:
-        return 0.0  # too short (counted by libxml2, before any string is built)
+    dense = _dense_length(el)
+    if dense < 6:
+        return 0.0  # too short
     raw = _text(el)
     text = re.sub(r"\s+", "", raw)
-    if len(text) < 6 or is_furniture(clean_line(raw)) or is_meta_line(clean_line(raw)):
-        return 0.0  # too short, or a meta line ("发布时间：…") rather than article text
+    if len(text) < 6:
+        return 0.0
+    line = clean_line(raw)
+    plain = plain_text(line)
+    if is_furniture(line, plain) or is_meta_line(line, plain):
+        return 0.0  # a meta line ("发布时间：…") rather than article text
     # A list item that is mostly a link to another article is navigation, not text.
-    return (1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0)) * (1 - _link_density(el))
+    return ((1.0 + len(_PUNCT.findall(text)) + min(len(text) / 50, 3.0))
+            * (1 - _link_density(el, dense)))
 
 
-def _link_density(el: etree._Element) -> float:
-    text = _DENSE_LENGTH(el) or 1
-    links = sum(_DENSE_LENGTH(a) for a in el.iter("a"))
+def _holds_blocks(el: etree._Element) -> bool:
+    return any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_CHILDREN for c in el)
+
+
+def _first_sentence(body: etree._Element) -> etree._Element | None:
+    """The body's first paragraph that is a sentence (a headline has no "，" or "。")."""
+    for p in body.iter(*_PARAGRAPH_TAGS):
+        # Cheap tests first: a container scores nothing; a text of fewer than 20 characters
+        # without whitespace is too short (_dense removes a part of the whitespace only, so
+        # its count is never below the exact one).
+        if (p.tag != "p" and _holds_blocks(p)) or _dense_length(p) < 20:
+            continue
+        text = _text(p)
+        if len(_norm(text)) >= 20 and re.search("[，。]", text) and _paragraph_score(p):
+            return p
+    return None
+
+
+def _link_density(el: etree._Element, dense: float | None = None) -> float:
+    """The share of the element's text (`dense`: its _dense_length, when known) in links (the
+    length of all of them together is the sum of their lengths)."""
+    text = (_dense_length(el) if dense is None else dense) or 1
+    links = _dense(_LINKS_STRING(el))
     return min(links / text, 1.0)
 
 
@@ -133,20 +173,19 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
     for el in root.iter(*SKIP_TAGS):
         if el not in skipped:  # (an inner one is in already: each element is added once)
             skipped.update(el.iter())
-    furniture: dict[etree._Element, bool] = {}
+    # Whether an element or one around it is furniture, known once per element.
+    in_furniture: dict[etree._Element, bool] = {}
     for el in root.iter(*_PARAGRAPH_TAGS, "img"):
         if el in skipped:
             continue
         ancestors = list(el.iterancestors())  # walked once, used four times
         if not ancestors:
             continue
+        # (Furniture first: a menu's many items are not scored at all.)
+        if _in_furniture((el, *ancestors), in_furniture):
+            continue
         score = _paragraph_score(el)
         if not score:
-            continue
-        for a in (el, *ancestors):
-            if a not in furniture:
-                furniture[a] = _furniture(a)
-        if any(furniture[a] for a in (el, *ancestors)):
             continue
         scores[ancestors[0]] = scores.get(ancestors[0], 0.0) + score
         if len(ancestors) > 1:
@@ -154,6 +193,17 @@ def _container_scores(root: etree._Element) -> tuple[dict, dict]:
         for ancestor in ancestors:
             totals[ancestor] = totals.get(ancestor, 0.0) + score
     return scores, totals
+
+
+def _in_furniture(chain: tuple, known: dict[etree._Element, bool]) -> bool:
+    """Whether any element of the chain (an element, then the elements around it, inner
+    first) is furniture; `known` holds the answer for elements asked before, and is filled."""
+    at = next((i for i, el in enumerate(chain) if el in known), len(chain))
+    inside = known[chain[at]] if at < len(chain) else False
+    for el in reversed(chain[:at]):
+        inside = inside or _furniture(el)
+        known[el] = inside
+    return inside
 
 
 def _climb(best: etree._Element, totals: dict) -> etree._Element:
@@ -216,15 +266,28 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
+@lru_cache(maxsize=1)
+def _titles(root: etree._Element) -> tuple[str, str]:
+    """The page's <title> text and og:title, cleaned (asked for several times per page: read
+    once, in one pass over the page)."""
+    title, og = [], []
+    titles, metas = titles_and_metas(root)
+    for el in titles:
+        title.extend(el.xpath(".//text()"))  # (as //title//text(): comments left out)
+    for el in metas:
+        if el.get("property") == "og:title" and el.get("content") is not None:
+            og.append(el.get("content"))
+    return clean_line(" ".join(title)), clean_line(" ".join(og))
+
+
 def _title_targets(root: etree._Element) -> list[str]:
-    title = clean_line(" ".join(root.xpath("//title//text()")))
-    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    title, og = _titles(root)
     return [_norm(t) for t in (og, title) if t]
 
 
 def _title_lead(root: etree._Element) -> str:
     """The <title>'s first part ("学院新闻-某某大学" -> "学院新闻"), whitespace removed."""
-    title = clean_line(" ".join(root.xpath("//title//text()")))
+    title = _titles(root)[0]
     return _norm(_TITLE_SPLIT.split(title)[0]) if title else ""
 
 
@@ -253,25 +316,80 @@ def title_rank(root: etree._Element, text: str) -> int:
 
 def headline_from_title(root: etree._Element) -> str:
     """og:title, else the <title> without its site suffix: the last resort."""
-    title = clean_line(" ".join(root.xpath("//title//text()")))
-    og = clean_line(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    title, og = _titles(root)
     if og:
         return og
     return _TITLE_SPLIT.split(title)[0] if title else ""
 
 
-_PROMINENT = "//h1|//h2|//h3|//h4|//*[contains(@class,'title') or contains(@id,'title')]"
-# Table-laid-out pages (ecms) put the headline in a plain cell: searched only when no prominent
-# element matches, as it means looking at every cell and block.
-_PLAIN = "//td|//div|//p|//span|//strong|//font"
 # Spaces the text comparison ignores (whitespace, &nbsp;, the full-width space, zero-width).
 _SPACES = " \u00a0\u3000\u200b\ufeff"
-# The candidates whose text, spaces removed, the target starts with: filtered by libxml2 in C
-# (a page has thousands of cells and blocks), then checked exactly in Python.
-_PREFIX_OF = "[string-length(normalize-space(.)) >= 4][starts-with($target, translate(" \
-             f"normalize-space(.), '{_SPACES}', ''))]"
-_PROMINENT_PREFIX = etree.XPath(f"({_PROMINENT}){_PREFIX_OF}")
-_PLAIN_PREFIX = etree.XPath(f"({_PLAIN}){_PREFIX_OF}")
+_SPACELESS = f"translate(normalize-space(.), '{_SPACES}', '')"
+# The candidates whose text, spaces removed, the target starts with: prominent elements
+# (headings, elements named *title*), else, on table-laid-out pages (ecms) whose headline is a
+# plain cell, any cell or block.
+_PREFIX_OF = f"[string-length(normalize-space(.)) >= 4][starts-with($target, {_SPACELESS})]"
+_PROMINENT = ("self::*[self::h1 or self::h2 or self::h3 or self::h4 or contains(@class,'title') "
+              f"or contains(@id,'title')]{_PREFIX_OF}")
+_PLAIN = ("self::*[self::td or self::div or self::p or self::span or self::strong or self::font]"
+          f"{_PREFIX_OF}")
+# Such an element's first text holds the first characters of the target: the text nodes whose
+# text (spaces removed) starts the target are found in one pass by libxml2, and only the
+# elements around them are asked (a page has thousands of cells and blocks, and asking each for
+# its text costs the page's text times its depth).
+_PREFIX_TEXTS = etree.XPath(
+    f"/descendant::text()[contains(., $first)][starts-with($target, {_SPACELESS})]"
+    f"[{_SPACELESS} != '']")
+# Of an element: 1 when it is a prominent candidate, + 2 when it is a plain one.
+_CANDIDATE = etree.XPath(f"number(boolean({_PROMINENT})) + number(boolean({_PLAIN})) * 2")
+_CANDIDATE_TAGS = frozenset(("h1", "h2", "h3", "h4", "td", "div", "p", "span", "strong", "font"))
+# What translate(normalize-space(.), _SPACES, '') removes.
+_SPACELESS_DROP = dict.fromkeys(map(ord, " \t\n\r" + _SPACES))
+
+
+def _longer_than(el: etree._Element, most: int) -> bool:
+    """True when the element's text, spaces removed, is longer than `most` characters: read
+    only as far as needed (an element around the headline may hold the whole page)."""
+    length = 0
+    for piece in el.itertext():  # (the text XPath's string value is made of)
+        length += len(piece.translate(_SPACELESS_DROP))
+        if length > most:
+            return True
+    return False
+
+
+def _prefix_candidates(root: etree._Element, target: str) -> tuple[list, list]:
+    """The prominent and the plain elements whose text, spaces removed, is a start of the
+    target (4 characters or more with single spaces), each list in page order."""
+    found: list[tuple[int, int, bool, etree._Element]] = []
+    seen: set[etree._Element] = set()
+    texts = _PREFIX_TEXTS(root, target=target, first=target[:1])
+    for index, text in enumerate(texts):
+        el = text.getparent()
+        if text.is_tail:
+            el = el.getparent()
+        level = 0
+        # Up from the text while the element's text can still start the target: an element
+        # seen before was climbed from there already.
+        while el is not None and el not in seen:
+            seen.add(el)
+            if _longer_than(el, len(target)):
+                break
+            tag = el.tag
+            if tag in _CANDIDATE_TAGS or "title" in (el.get("class") or "") or "title" in (
+                    el.get("id") or ""):
+                kind = int(_CANDIDATE(el, target=target))
+                if kind & 1:
+                    found.append((index, -level, True, el))
+                if kind & 2:
+                    found.append((index, -level, False, el))
+            level += 1
+            el = el.getparent()
+    # Page order: the element whose first text comes first; of elements around the same first
+    # text, the outer one.
+    found.sort(key=lambda entry: entry[:2])
+    return ([el for *_, prominent, el in found if prominent],
+            [el for *_, prominent, el in found if not prominent])
 
 
 def headline_element(root: etree._Element) -> str:
@@ -280,10 +398,11 @@ def headline_element(root: etree._Element) -> str:
     targets = _title_targets(root)
     if not targets:
         return ""
-    for query in (_PROMINENT_PREFIX, _PLAIN_PREFIX):
+    candidates = [_prefix_candidates(root, target) for target in targets]
+    for kind in (0, 1):  # prominent elements first
         best, best_len = "", 0
-        for target in targets:
-            for el in query(root, target=target):
+        for found in candidates:
+            for el in found[kind]:
                 if not isinstance(el.tag, str) or _skipped(el):
                     continue
                 text = clean_line(_text(el))
@@ -298,13 +417,19 @@ def headline_element(root: etree._Element) -> str:
 
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _TITLE_NAME = re.compile(r"(?i)title|^tit$|[_-]tit$|^tit[_-]")
+_TIT = re.compile("(?i)tit")
 
 
 def _heading_like(el: etree._Element) -> bool:
     if el.tag in _HEADING_TAGS:
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-    return any(_TITLE_NAME.search(name) for name in names)
+    name, ident = el.get("class"), el.get("id")
+    if not name and not ident:
+        return False
+    names = f"{name or ''} {ident or ''}"
+    if not _TIT.search(names):  # (every name _TITLE_NAME finds holds it)
+        return False
+    return any(_TITLE_NAME.search(name) for name in names.split())
 
 
 def heading_above(root: etree._Element, body: etree._Element | None,
@@ -315,10 +440,7 @@ def heading_above(root: etree._Element, body: etree._Element | None,
     inside links, navigation and footers, and meta lines ("发布时间：…"), are not the article's.
     With `outside_only`, a heading inside the body does not count (the CMS's content container
     holds the editor's text, never the template's headline)."""
-    # The first paragraph: a sentence (a headline has no "，" or "。").
-    first = next((p for p in body.iter(*_PARAGRAPH_TAGS)
-                  if len(_norm(_text(p))) >= 20 and re.search("[，。]", _text(p))
-                  and _paragraph_score(p)), None) if body is not None else None
+    first = _first_sentence(body) if body is not None else None
     if first is None or body.getparent() is None:
         return ""  # (a body merged from sibling sections stands outside the page's tree)
     best = ""
@@ -337,7 +459,8 @@ def heading_above(root: etree._Element, body: etree._Element | None,
         depth += 1
         if el is first:
             break
-        if not isinstance(el.tag, str) or _skipped(el):
+        tag = el.tag
+        if not isinstance(tag, str) or tag.lower() in SKIP_TAGS:  # (_skipped)
             walker.skip_subtree()  # (its end event still comes, and closes its depth)
             continue
         inside = inside or el is body
@@ -359,7 +482,11 @@ def is_menu_entry(root: etree._Element, text: str) -> bool:
     """True when the text is also the text of a link on the page (a column's name in the
     menu, which often opens the <title> too: "学院新闻--某某大学")."""
     norm = _norm(text)
-    return any(_norm(_text(a)) == norm for a in _SHORT_LINKS(root, most=len(norm) * 2 + 20))
+    if not norm:
+        return any(not _norm(_text(a)) for a in _SHORT_LINKS(root, most=20))
+    # (A link whose text lacks the first character is no match: asked before any regex.)
+    return any(norm[0] in string and _norm(string) == norm
+               for string in map(_STRING, _SHORT_LINKS(root, most=len(norm) * 2 + 20)))
 
 
 # Links whose text is short enough to be a menu entry of a given length (filtered in C).

@@ -44,7 +44,7 @@ class ListPage:
         self.url = url
         self.site = site
         self.detected = detect_family(html) if site.cms == "auto" else None
-        self.mode = paging.mode(site, self.detected)
+        self.mode = site.paging(self.detected)
 
     @cached_property
     def articles(self) -> list[ListedArticle]:
@@ -94,7 +94,7 @@ class ListPage:
     def next_page(self, page: int = 1) -> tuple[str | None, str]:
         """The next list page and the rule that found it: "selector", "text", "trs script" or
         "numbering" (None, "none" when no rule did). `page` is this page's place in the walk."""
-        for css in paging.next_selectors(self.site, self.detected):
+        for css in self.site.next_page_selectors(self.detected):
             for href in self.sel.css(css).xpath("descendant-or-self::a/@href").getall():
                 link = paging.absolute(self.url, href)
                 if link and self.site.allows(link) and not paging.same_page(link, self.url):

@@ -147,8 +147,10 @@ class _BlockWriter:
         self.in_link = 0  # inside <a>: addresses in the text are not autolinked (no nesting)
 
     def flush(self) -> None:
-        raw, self.parts = "".join(self.parts), []
         self.flushes += 1
+        if not self.parts:  # (every block element ends a paragraph: most end none)
+            return
+        raw, self.parts = "".join(self.parts), []
         paragraphs: list[list[str]] = []
         for line in raw.split(LINE_BREAK):
             if not paragraphs or _INDENTED.match(line):
@@ -195,7 +197,8 @@ class _BlockWriter:
                 self._enter(entry[1], stack)
 
     def _enter(self, el: etree._Element, stack: list[tuple]) -> None:
-        tag = _tag(el)
+        tag = el.tag
+        tag = tag.lower() if isinstance(tag, str) else ""  # (_tag, inlined: every element)
         if tag == "input" and _shown_value(el):
             # A read-only field that shows a value (an e-mail address beside a "复制" button):
             # the reader sees its value as text.

@@ -20,6 +20,7 @@ A footer's copyright year is never a date: a date needs a year, a month and a da
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,7 @@ from lxml import etree
 from archiver.extract.dates import bare_date, labelled_date, parse_date
 from archiver.extract.markdown import BLOCK_TAGS, SKIP_TAGS
 from archiver.extract.text import ZERO_WIDTH, is_furniture, is_meta_line, plain_text
+from archiver.extract.tree import titles_and_metas
 
 _META_DATE_NAMES = (
     "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
@@ -55,52 +57,91 @@ class Line:
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.translate(ZERO_WIDTH).split())
+    if "\u200b" in text or "\ufeff" in text:  # (translate costs a lookup per character)
+        text = text.translate(ZERO_WIDTH)
+    return " ".join(text.split())
 
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def page_lines(root: etree._Element, body: etree._Element | None) -> list[Line]:
-    """The page's visible text as lines, in page order."""
-    lines: list[Line] = []
-    parts: list[tuple[str, bool]] = []  # (text, inside a link)
-    depth = {"body": 0, "a": 0}
-
-    def flush() -> None:
-        # A cheap fold (every page is read whole): whitespace runs to one space, zero-width
-        # characters gone; no more is needed to match dates, labels and the headline.
-        text = _fold("".join(t for t, _ in parts))
-        if text:
-            own = _fold(" ".join(t for t, linked in parts if not linked)) if any(
-                linked for _, linked in parts) else text
-            lines.append(Line(text, own, depth["body"] > 0))
-        parts.clear()
-
+def page_lines(root: etree._Element, body: etree._Element | None,
+               after: etree._Element | None = None) -> Iterator[Line]:
+    """The page's visible text as lines, in page order, one at a time: most pages state their
+    date above the body's first paragraph, and the rest of the page is then never read. With
+    `after` (an element the walk entered), the lines after that element's end only."""
+    texts: list[str] = []  # the current line's text
+    own: list[str] = []  # its text outside links
+    linked = False  # some of it is inside a link
+    in_body = in_link = 0
     walker = etree.iterwalk(root, events=("start", "end"))
+    if after is not None:
+        # Straight to the end of that element: only the elements around it are entered.
+        around = set(after.iterancestors())
+        for event, el in walker:
+            if event == "start" and (el is after or el not in around):
+                walker.skip_subtree()
+            elif event == "end" and el is after:
+                break
+        # As the walk would stand after its end: inside the links around it, its tail next.
+        in_link = sum(1 for a in around if a.tag.lower() == "a")
+        if after.tail and after is not root:
+            texts.append(after.tail)
+            if in_link:
+                linked = True
+            else:
+                own.append(after.tail)
     for event, el in walker:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        tag = el.tag
+        # (Comments and processing instructions have a function for a tag.)
+        tag = tag.lower() if isinstance(tag, str) else ""
         if event == "start":
             if tag in SKIP_TAGS or not tag:
                 walker.skip_subtree()
                 continue
-            if tag in _LINE_TAGS or el is body:
-                flush()
-            depth["body"] += el is body
-            depth["a"] += tag == "a"
-            if el.text:
-                parts.append((el.text, depth["a"] > 0))
-            continue
-        if tag and tag not in SKIP_TAGS:
-            depth["a"] -= tag == "a"
-            if tag in _LINE_TAGS or el is body:
-                flush()
-            depth["body"] -= el is body
-        if el.tail and el is not root:
-            parts.append((el.tail, depth["a"] > 0))
-    flush()
-    return lines
+            if texts and (tag in _LINE_TAGS or el is body):
+                line = _line(texts, own, linked, in_body > 0)
+                texts, own, linked = [], [], False
+                if line:
+                    yield line
+            if el is body:
+                in_body += 1
+            if tag == "a":
+                in_link += 1
+            text = el.text
+        else:
+            if tag and tag not in SKIP_TAGS:
+                if tag == "a":
+                    in_link -= 1
+                if texts and (tag in _LINE_TAGS or el is body):
+                    line = _line(texts, own, linked, in_body > 0)
+                    texts, own, linked = [], [], False
+                    if line:
+                        yield line
+                if el is body:
+                    in_body -= 1
+            text = el.tail if el is not root else None
+        if text:
+            texts.append(text)
+            if in_link:
+                linked = True
+            else:
+                own.append(text)
+    if texts:
+        line = _line(texts, own, linked, in_body > 0)
+        if line:
+            yield line
+
+
+def _line(texts: list[str], own: list[str], linked: bool, in_body: bool) -> Line | None:
+    """One line from its text parts, or None when it holds no text. A cheap fold (every page is
+    read): whitespace runs to one space, zero-width characters gone; no more is needed to
+    match dates, labels and the headline."""
+    text = _fold("".join(texts))
+    if not text:
+        return None
+    return Line(text, _fold(" ".join(own)) if linked else text, in_body)
 
 
 def meta_like(text: str, own: str | None = None) -> bool:
@@ -170,7 +211,7 @@ def meta_zone(lines: list[Line], headline: str) -> tuple[int | None, list[Line]]
 
 
 def _from_meta_tags(root: etree._Element) -> tuple[str, datetime] | None:
-    for meta in root.iter("meta"):
+    for meta in titles_and_metas(root)[1]:
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         if name in _META_DATE_NAMES:
             content = meta.get("content") or ""
@@ -188,10 +229,21 @@ def beside_a_link(el: etree._Element) -> bool:
         len(_norm("".join(a.itertext()))) >= 4 for a in row.iter("a") if a.get("href"))
 
 
-def _from_time_elements(root: etree._Element) -> tuple[str, datetime] | None:
+_TIME_ELEMENTS = etree.XPath("//time[@datetime]|//*[@itemprop='datePublished']")
+
+
+def _from_time_elements(root: etree._Element,
+                        attributes: str | None = None) -> tuple[str, datetime] | None:
     """HTML5's machine-readable date: <time datetime="…"> or an element marked
-    itemprop="datePublished", the first that is not a list's (beside a link to a page)."""
-    for el in root.xpath("//time[@datetime]|//*[@itemprop='datePublished']"):
+    itemprop="datePublished", the first that is not a list's (beside a link to a page).
+    `attributes` is the page's attribute values run together, when known: without
+    "datePublished" in it, only <time> elements are looked for (lxml finds there are none
+    without walking the page; asking every element for its itemprop costs a pass)."""
+    if attributes is not None and "datePublished" not in attributes:
+        elements = [el for el in root.iter("time") if el.get("datetime") is not None]
+    else:
+        elements = _TIME_ELEMENTS(root)
+    for el in elements:
         if beside_a_link(el):
             continue
         raw = el.get("datetime") or el.get("content") or "".join(el.itertext())
@@ -201,13 +253,36 @@ def _from_time_elements(root: etree._Element) -> tuple[str, datetime] | None:
     return None
 
 
-def find_published(root: etree._Element, body: etree._Element | None,
-                   headline: str = "") -> tuple[str, datetime] | None:
-    """(raw text, datetime) of the page's own publish time, or None."""
-    found = _from_meta_tags(root) or _from_time_elements(root)
+def _text_after(root: etree._Element, body: etree._Element, most: int) -> str:
+    """The first `most` characters of the text after the body (its lines' own text joined)."""
+    owns: list[str] = []
+    length = -1
+    for line in page_lines(root, None, after=body):
+        owns.append(line.own)
+        length += len(line.own) + 1
+        if length >= most:
+            break
+    return " ".join(owns)[:most]
+
+
+def find_published(root: etree._Element, body: etree._Element | None, headline: str = "",
+                   attributes: str | None = None) -> tuple[str, datetime] | None:
+    """(raw text, datetime) of the page's own publish time, or None. `attributes`: see
+    _from_time_elements."""
+    found = _from_meta_tags(root) or _from_time_elements(root, attributes)
     if found:
         return found
-    lines = page_lines(root, body)
+    # The lines up to the body's first paragraph (where meta_zone ends); the rest only when
+    # the date is still not found.
+    lines: list[Line] = []
+    complete = False
+    target = _norm(headline)
+    for line in page_lines(root, body):
+        lines.append(line)
+        if line.in_body and not meta_like(line.text, line.own) and _norm(line.text) != target:
+            break
+    else:
+        complete = True  # (the page's lines are all read)
     head, zone = meta_zone(lines, headline)
     for line in zone:
         found = labelled_date(line.own)
@@ -226,7 +301,12 @@ def find_published(root: etree._Element, body: etree._Element | None,
         if found and len(_norm(line.text)) - len(_norm(found[0])) <= 6:
             return found
     body_at = [i for i, line in enumerate(lines) if line.in_body]
-    if body_at:
+    if not complete:
+        # The lines read stop inside the body: the text after it is read from its end on (the
+        # rest of the body is not read at all).
+        before = " ".join(line.own for line in lines[:body_at[0]])
+        after = _text_after(root, body, _NEAR_AFTER)
+    elif body_at:
         before = " ".join(line.own for line in lines[:body_at[0]])
         after = " ".join(line.own for line in lines[body_at[-1] + 1:])
     else:

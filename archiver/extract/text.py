@@ -52,12 +52,24 @@ _MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\([^)]*\)|(?<!\\)<([^<>\s]+
 _MD_ESCAPE = re.compile(r"\\(.)")
 
 
+_MD_BOLD = re.compile(r"(?<!\\)\*\*|</?strong>")
+_MD_COLON = re.compile(r"(?m)^&#58;")
+
+
 def plain_text(block: str) -> str:
-    """A Markdown block read back as plain text: link syntax, bold markers and escapes gone."""
-    text = re.sub(r"(?<!\\)\*\*|</?strong>", "", block)
-    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), text)
-    text = re.sub(r"(?m)^&#58;", ":", text)
-    return _MD_ESCAPE.sub(r"\1", text).strip()
+    """A Markdown block read back as plain text: link syntax, bold markers and escapes gone.
+    (Each pattern only where its first character is: most text has none of them, and this
+    runs on every line of a page.)"""
+    text = block
+    if "*" in text or "<" in text:
+        text = _MD_BOLD.sub("", text)
+    if "[" in text or "<" in text:
+        text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), text)
+    if "&#58;" in text:
+        text = _MD_COLON.sub(":", text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    return text.strip()
 
 
 _TABLE_RULE = re.compile(r"\|(?: --- \|)+")
@@ -86,11 +98,12 @@ def text_units(block: str) -> list[str]:
 _BREADCRUMB = re.compile(r"^(?:您?当前(?:的)?位置|您的位置|当前页面|所在位置)\s*[:：]")
 
 
-def is_meta_line(block: str) -> bool:
+def is_meta_line(block: str, plain: str | None = None) -> bool:
     """True for a short block that opens with a meta label ("发布时间：…", "点击：12"). It is
     furniture as the page's own meta line (above the body's first paragraph), and text further
-    down ("时间：3月1日 地点：…" in a notice)."""
-    plain = plain_text(block)
+    down ("时间：3月1日 地点：…" in a notice). `plain` is the block read back as plain text,
+    when the caller has it already."""
+    plain = plain_text(block) if plain is None else plain
     return len(plain) <= 80 and bool(_META_BLOCK.match(plain))
 
 

@@ -20,6 +20,7 @@ from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
 
 from archiver.archive import image_file_name, write_atomic
+from archiver.archive.fs import WrittenFiles
 from archiver.archive.layout import FILES, IMAGES
 from archiver.archive.pasted import decode, is_data_uri, pasted_name, shown
 from archiver.archive.svg import active_content, looks_like_svg
@@ -44,11 +45,17 @@ class MediaFailure(FileException):
 class AtomicFilesStore(FSFilesStore):
     """FSFilesStore that writes through a temporary file, so no image is ever half-written."""
 
+    def __init__(self, basedir: str):
+        super().__init__(basedir)
+        self.written = WrittenFiles()  # synced together when the crawl closes
+
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
                      headers: Any = None) -> None:
-        # Like FSFilesStore, in the reactor thread and with no fsync per file: the write
-        # pipeline syncs the crawl's files once when it closes (see WritePipeline).
-        _write_image(Path(self.basedir, path), buf.getvalue())
+        # Like FSFilesStore, in the reactor thread and with no fsync per file: the pipeline
+        # syncs the crawl's files together when it closes (close_spider).
+        target = Path(self.basedir, path)
+        _write_image(target, buf.getvalue())
+        self.written.add(target)
 
 
 def _write_image(path: Path, data: bytes) -> None:
@@ -60,13 +67,15 @@ def _write_image(path: Path, data: bytes) -> None:
             from None
 
 
+logger = logging.getLogger(__name__)
 _ATTACHMENT_SUFFIXES = frozenset(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
 
 
-class _ReportedElsewhere(logging.Filter):
+class ReportedElsewhere(logging.Filter):
     """Image failures are reported once, with their reason, in the run summary; MediaPipeline's
-    own traceback for each of them is noise. So is one per download a signal dropped (3,000 of
-    them took seconds to log, after a second signal that must end the run at once)."""
+    own traceback for each of them is noise. A filter on the log handler the `archiver`
+    command installs (archiver.commands.common.configure_logging); Scrapy's loggers are left
+    as they are, and `scrapy crawl` logs as Scrapy does."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.exc_info
@@ -79,11 +88,6 @@ class ArticleImagesPipeline(FilesPipeline):
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArticleImagesPipeline:
         cls._update_stores(crawler.settings)
-        for name in ("scrapy.pipelines.media", "scrapy.pipelines.files"):
-            logger = logging.getLogger(name)
-            # One filter per logger, however many crawlers (sites) the process runs.
-            if not any(isinstance(f, _ReportedElsewhere) for f in logger.filters):
-                logger.addFilter(_ReportedElsewhere())
         output = Path(crawler.settings["ARCHIVER_OUTPUT_DIR"]).resolve()
         pipeline = cls(str(output), crawler=crawler)
         pipeline.site = crawler.spidercls.site
@@ -91,6 +95,12 @@ class ArticleImagesPipeline(FilesPipeline):
         pipeline.attachment_maxsize = crawler.settings.getint("ARCHIVER_ATTACHMENT_MAXSIZE")
         pipeline.record = Recorder(crawler)
         return pipeline
+
+    def close_spider(self) -> None:
+        # Every image and attachment of this crawl on disk before the run reports it done.
+        if isinstance(self.store, AtomicFilesStore):  # the archive's folder, not a cloud store
+            for problem in self.store.written.sync():
+                logger.error(problem)
 
     def _attachments(self, item: ArticleItem) -> list[str]:
         # Only the site's own attachments: a link to a file elsewhere stays a link.
@@ -169,7 +179,11 @@ class ArticleImagesPipeline(FilesPipeline):
 
     def media_failed(self, failure: Any, request: Request, info: Any) -> Any:
         if isinstance(failure.value, RunStopped):
-            raise failure.value  # kept as it is: item_completed drops the article for now
+            # Not raised: MediaPipeline logs a traceback for every exception it is given, and
+            # a signal drops thousands of downloads at once (seconds of logging after a second
+            # signal that must end the run at once). The download gives no file: item_completed
+            # reads that as "stopped" and drops the article for now.
+            return None
         if isinstance(failure.value, IgnoreRequest):
             return super().media_failed(failure, request, info)
         if isinstance(failure.value, FileException):
@@ -187,7 +201,7 @@ class ArticleImagesPipeline(FilesPipeline):
         raise MediaFailure(code, reason)
 
     def item_completed(self, results: list, item: ArticleItem, info: Any) -> ArticleItem:
-        if any(not ok and isinstance(getattr(value, "value", None), RunStopped)
+        if any(value is None or isinstance(getattr(value, "value", None), RunStopped)
                for ok, value in results):
             # A signal stopped the run before all its images came: the article is not written,
             # so the next run fetches it and the images still missing (those on disk stay).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from archiver.archive import ArchiveIndex, article_path, to_markdown, urlname, write_atomic
+from archiver.archive.fs import WrittenFiles
 from archiver.archive.index import article_fingerprint
 from archiver.archive.pasted import is_data_uri
 from archiver.changes import what_changed
@@ -19,6 +20,8 @@ from archiver.run.events import Kind
 from archiver.run.record import Recorder
 from archiver.run.signals import run_opened
 from archiver.run.state import RunState
+
+logger = logging.getLogger(__name__)
 
 
 def local_image_paths(item: ArticleItem) -> dict[str, str]:
@@ -42,6 +45,7 @@ class WritePipeline:
         # The run's archive index (handed over with `run_opened`): this run's articles are
         # added to it, and a URL that gives an archived article is recorded as its alias.
         self.index = ArchiveIndex(set())
+        self.written = WrittenFiles()  # synced together when the crawl closes
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
@@ -86,10 +90,11 @@ class WritePipeline:
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
         # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
-        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, with
-        # one sync when it closes. Items of one URL never race: dedup lets each through once.
+        # Scrapy crawl (docs/benchmarks.md). The crawl's files reach the disk together, synced
+        # when it closes. Items of one URL never race: dedup lets each through once.
         try:
-            outcome = (refresh_file if item.refresh else new_file)(path, text)
+            outcome = refresh_file(path, text) if item.refresh else \
+                new_file(path, text, self.written)
         except OSError as error:
             # No space, permission denied, read-only, I/O error: this article is not archived,
             # and says so; the next run asks for it again (archiver.run.resume).
@@ -110,8 +115,10 @@ class WritePipeline:
         return item
 
     def close_spider(self) -> None:
-        # Every archive file and image of this crawl on disk before the run reports them done.
-        os.sync()
+        # Every archive file of this crawl on disk before the run reports it done (the images
+        # pipeline syncs its own files).
+        for problem in self.written.sync():
+            logger.error(problem)
 
 
 def drop_pasted_failures(item: ArticleItem, paths: dict[str, str]) -> None:
@@ -121,10 +128,11 @@ def drop_pasted_failures(item: ArticleItem, paths: dict[str, str]) -> None:
                    if not (b.startswith("![图](data:") and b[len("![图]("):-1] not in paths)]
 
 
-def new_file(path: Path, text: str) -> str:
+def new_file(path: Path, text: str, written: WrittenFiles) -> str:
     if path.exists():
         return keys.ARTICLES_ARCHIVED  # another process archived it meanwhile: it wins
     write_atomic(path, text, durable=False)
+    written.add(path)
     return keys.ARTICLES_NEW
 
 

@@ -37,6 +37,9 @@ class Kind(StrEnum):
     HEALTH = "health"  # the site looks redesigned, or a list's walk could not go on
     ALIAS = "alias"  # a listed URL that gave the article of an archived file: not archived twice
     CAPPED = "capped"  # the list-page cap paused a list's walk: the next run goes on from there
+    # A run record (.state.json, .gone.json, .last-run.json) that could not be used: ignored,
+    # treated as absent and written anew (archiver.run.records); url is the file.
+    RECORD = "record"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.ALIAS: KindRule("aliases", keys.ARTICLES_ALIAS, fails=False),
     # The cap bounds one run, not the archive: a note of how far the walk got, not a failure.
     Kind.CAPPED: KindRule("capped_lists", keys.LISTS_CAPPED, fails=False),
+    Kind.RECORD: KindRule("bad_records", keys.RECORDS_BAD, fails=True),
 })
 
 # Stats counter per kind and code, as Scrapy's CoreStats keeps item_dropped_reasons_count/<X>.

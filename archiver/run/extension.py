@@ -3,7 +3,7 @@
 
 When the spider opens it takes the site's lock (a second run of any kind refuses at once,
 naming the holder), then clears partial files a killed run left, reads the archive index, the
-walk record (archiver.run.resume) and the dead links (archiver.deadlinks), and marks the lists
+walk record (archiver.run.resume) and the dead links (archiver.run.deadlinks), and marks the lists
 as being walked; it hands all that to the spider as `spider.run` (a RunState) and sends
 `run_opened` with it. While the crawl runs it holds the run's events and listens for what the
 spider reports (archiver.run.signals). When the spider closes it records how each walk ended,
@@ -24,17 +24,19 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from archiver.archive import ArchiveIndex, OutputProblem, site_dir
-from archiver.deadlinks import DeadLinks
 from archiver.run import outcome
 from archiver.run import signals as run_signals
+from archiver.run.deadlinks import DeadLinks
 from archiver.run.events import Event, Kind
 from archiver.run.exitcodes import ExitCode
 from archiver.run.lock import SiteLock, SiteLocked
 from archiver.run.outcome import Outcome, RunOutcome, SiteOutcome
+from archiver.run.record import Recorder
+from archiver.run.records import BAD_RECORD, BadRecord
 from archiver.run.report import default_report_path, write_report
 from archiver.run.resume import Plan, WalkRecord
+from archiver.run.schedule import read_last_run, record_run
 from archiver.run.state import Mode, RunState
-from archiver.schedule import record_run
 
 logger = logging.getLogger(__name__)
 # ARCHIVER_JOB_REPORT value that means "the command writes one report for all its sites".
@@ -156,8 +158,20 @@ class SiteRun:
         if self.state.index.problem:
             self.notes.append(self.state.index.problem)
         self.state.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
+        self._bad_record(self.state.dead.bad)
         if self.state.mode is Mode.CRAWL:
+            try:
+                read_last_run(self.output / self.site.name)
+            except BadRecord as error:  # --due took the site as due; this run rewrites it
+                self._bad_record(error)
             self._begin_walks(full=spider.full)
+
+    def _bad_record(self, error: BadRecord | None) -> None:
+        """A run record that could not be used: said once, in the summary and the report."""
+        if error is not None:
+            logger.warning("%s: %s: %s", self.site.name, BAD_RECORD, error)
+            Recorder(self.crawler)(Kind.RECORD, BAD_RECORD, str(error.path), error.problem,
+                                   site=self.site.name, file=str(error.path))
 
     def _take_lock(self) -> None:
         self.lock = SiteLock(self.output, self.site.name, command_line())
@@ -182,6 +196,7 @@ class SiteRun:
     def _begin_walks(self, full: bool) -> None:
         self.walks = WalkRecord(self.output / self.site.name, self.site)
         plans = self.walks.load()
+        self._bad_record(self.walks.bad)
         self.state.plans = {url: Plan(True, resume=plan.resume) for url, plan in plans.items()} \
             if full else plans
         for url, plan in self.state.plans.items():

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from archiver.archive.fs import open_lock_file, prepare_site_folder
 from archiver.archive.layout import FILES, IMAGES, LOCK_NAME
+from archiver.run.records import BadRecord, read_record
 
 
 class SiteLocked(RuntimeError):
@@ -35,10 +36,13 @@ class SiteLock:
         self.removed = 0  # partial files of a killed run, removed once the lock was taken
 
     def _holder(self) -> dict:
+        """Who holds the lock, as the holder wrote it; {} for anything else in the file (it
+        only names the holder in a message: a damaged one loses nothing)."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
+            holder = read_record(self.path)
+        except BadRecord:
             return {}
+        return holder if isinstance(holder, dict) else {}
 
     def acquire(self) -> SiteLock:
         # Raises OutputProblem (one line) when the folder cannot be written, or only through a

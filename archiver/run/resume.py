@@ -23,7 +23,8 @@ walked again).
 
 The record also holds a fingerprint of the site's list and article rules: after they change,
 every list is walked in full once. No record at all (a first crawl, an archive from an older
-version) means full walks too.
+version), or one that cannot be used (archiver.run.records: damaged, of the wrong shape, too
+large), means full walks too. The record keeps only the lists of the site's config.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive import write_atomic
+from archiver.run.records import BadRecord, expect, expect_time, read_record
 
 STATE_NAME = ".state.json"
 
@@ -89,26 +91,29 @@ class WalkRecord:
         self.start_urls = list(site.start_urls)
         self.lists: dict[str, dict] = {}
         self.error = ""  # why the record could not be written, if it could not
+        self.bad: BadRecord | None = None  # the record read back could not be used
 
     def load(self) -> dict[str, Plan]:
-        """The plan for every start URL, from what the previous runs recorded."""
+        """The plan for every start URL, from what the previous runs recorded. A record that
+        cannot be used is kept in `bad` (the run reports it) and counts as none."""
         try:
-            state = json.loads(self.path.read_text(encoding="utf-8"))
-            lists = state["lists"] if isinstance(state, dict) else {}
-            same_rules = state.get("fingerprint") == self.fingerprint
-        except (OSError, ValueError, KeyError, TypeError):
-            state, lists, same_rules = None, {}, True
-        self.lists = dict(lists) if same_rules and isinstance(lists, dict) else {}
+            state = read_state(self.path)
+        except BadRecord as error:
+            self.bad, state = error, None
+        same_rules = state is None or state.get("fingerprint") == self.fingerprint
+        lists = state.get("lists", {}) if state is not None and same_rules else {}
+        # Only the config's lists: the entries of start URLs it no longer has are dropped, so
+        # the record stays as small as the config.
+        self.lists = {url: lists[url] for url in self.start_urls if url in lists}
         plans = {}
         for url in self.start_urls:
-            entry = self.lists.get(url) if isinstance(self.lists.get(url), dict) else {}
+            entry = self.lists.get(url, {})
             resume = resume_point(entry.get("resume")) if same_rules else None
             if not same_rules:
                 plans[url] = Plan(True, "the site's list or article rules changed since the "
                                         "last walk")
             elif entry.get("walk") == "clean":
-                plans[url] = Plan(False, retry=[u for u in entry.get("retry", [])
-                                               if isinstance(u, str)])
+                plans[url] = Plan(False, retry=list(entry.get("retry", [])))
             elif entry.get("walk") == "walking":
                 plans[url] = Plan(True, f"the run started {entry.get('started', '?')} (process "
                                         f"{entry.get('pid', '?')}) stopped before this walk "
@@ -152,3 +157,33 @@ class WalkRecord:
                 self.path.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+WALKS = ("walking", "incomplete", "clean")
+# The fields an entry may have, with their types (bool is never taken for an int).
+_ENTRY_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "walk": str, "retry": list, "why": str, "pid": int}
+_TIMES = ("started", "finished")
+
+
+def read_state(path: Path) -> dict[str, Any] | None:
+    """The record, checked: {"version": 1, "fingerprint": str, "lists": {start URL: entry}}.
+    Raises BadRecord."""
+    state = read_record(path)
+    if state is None:
+        return None
+    expect(path, state, dict, "the record")
+    expect(path, state.get("fingerprint"), str, "'fingerprint'")
+    for url, entry in expect(path, state.get("lists"), dict, "'lists'").items():
+        expect(path, entry, dict, f"the entry of {url[:80]}")
+        for name, kind in _ENTRY_FIELDS.items():
+            if name in entry:
+                expect(path, entry[name], kind, f"'{name}' of {url[:80]}")
+        for name in _TIMES:
+            if name in entry:
+                expect_time(path, entry[name], f"'{name}' of {url[:80]}")
+        if entry.get("walk") not in WALKS:
+            raise BadRecord(path, f"the walk of {url[:80]} is not one of {', '.join(WALKS)}")
+        for retry in entry.get("retry", []):
+            expect(path, retry, str, f"a retry URL of {url[:80]}")
+    return state

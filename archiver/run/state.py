@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from archiver.archive import ArchiveIndex
-from archiver.deadlinks import DeadLinks
+from archiver.run.deadlinks import DeadLinks
 from archiver.run.resume import Plan
 
 

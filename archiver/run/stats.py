@@ -15,6 +15,8 @@ ARTICLES_FLAGGED = "archiver/articles/flagged"
 ARTICLES_CHANGED = "archiver/articles/changed"
 ARTICLES_UNCHANGED = "archiver/articles/unchanged"
 ARTICLES_GONE = "archiver/articles/gone"
+# Run records read back that could not be used (archiver.run.records), ignored.
+RECORDS_BAD = "archiver/records/bad"
 # Listed articles that live off the site (WeChat) and are not fetched: named, never silent.
 ARTICLES_OFFSITE = "archiver/articles/offsite"
 # Listed URLs found to be another URL's article (same headline, date and body): not archived

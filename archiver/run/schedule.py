@@ -1,7 +1,10 @@
-"""Per-site schedules: which sites are due, from the last run recorded beside the archive.
+"""Which sites are due (`archiver crawl --due`): each site's schedule against its last run,
+recorded beside the archive in <output>/<site>/.last-run.json: {"started": "2026-01-01T05:00:00"}
+(local time, no zone, as the schedule is).
 
 The clock is always passed in (`now`), so tests and `archiver crawl --due --now …` decide
-exactly, without patching time.
+exactly, without patching time. A record that is damaged, of the wrong shape, with a zone or
+in the future (archiver.run.records) counts as no record: the site is due now.
 """
 
 from __future__ import annotations
@@ -13,19 +16,13 @@ from pathlib import Path
 from croniter import croniter
 
 from archiver.archive import write_atomic
+from archiver.config.schedule import DEFAULT, INTERVALS
+from archiver.run.records import BadRecord, expect, expect_time, read_record
 
-INTERVALS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1),
-             "weekly": timedelta(weeks=1)}
 # A cron job that fires at 10:00 finds the 9:00 run started at 9:00:04: a run counts for its
 # period when it started within this much of the period's start.
 SLACK = timedelta(minutes=5)
-# Sites without a `schedule:` are crawled daily.
-DEFAULT = "daily"
 LAST_RUN = ".last-run.json"
-
-
-def valid(schedule: str) -> bool:
-    return schedule in INTERVALS or croniter.is_valid(schedule)
 
 
 def is_due(schedule: str | None, last_run: datetime | None, now: datetime) -> bool:
@@ -40,11 +37,21 @@ def is_due(schedule: str | None, last_run: datetime | None, now: datetime) -> bo
     return fired - SLACK > last_run
 
 
+def read_last_run(folder: Path, clock: datetime | None = None) -> datetime | None:
+    """When the site's last finished crawl started, or None; raises BadRecord."""
+    path = Path(folder) / LAST_RUN
+    data = read_record(path)
+    if data is None:
+        return None
+    return expect_time(path, expect(path, data, dict, "the record").get("started"),
+                       "'started'", clock)
+
+
 def last_run(output: Path, site: str) -> datetime | None:
+    """The last run, or None (never run, or a bad record: the crawl reports that one)."""
     try:
-        data = json.loads((Path(output) / site / LAST_RUN).read_text(encoding="utf-8"))
-        return datetime.fromisoformat(data["started"])
-    except (OSError, ValueError, KeyError):
+        return read_last_run(Path(output) / site)
+    except BadRecord:
         return None
 
 

@@ -4,7 +4,9 @@ failing every run forever. `archiver crawl --retry-gone` requests them again.
 
 The record is one small JSON file per site, <output>/<site>/.gone.json, written atomically when
 the crawl ends: {url: {"status": 404, "runs": 2, "last": "2026-11-23"}}. "runs" counts the
-crawls in a row that got 404/410; any other answer removes the entry.
+crawls in a row that got 404/410; any other answer removes the entry. A record that cannot be
+used (archiver.run.records) counts as none: every URL is asked for again, and the run writes a
+good record in its place.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.archive import write_atomic
+from archiver.run.records import BadRecord, expect, expect_time, read_record
 
 GONE_AFTER = 2  # crawls in a row: one 404 may be a site's hiccup, two are a decision
 RECORD = ".gone.json"
@@ -26,12 +29,13 @@ class DeadLinks:
     def __init__(self, folder: Path, retry: bool = False):
         self.path = folder / RECORD
         self.retry = retry
-        try:
-            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
         self.seen: set[str] = set()  # answered in this run, one way or the other
         self.dirty = False
+        self.bad: BadRecord | None = None  # the record could not be used (reported by the run)
+        try:
+            self.entries: dict[str, dict[str, Any]] = read_entries(self.path)
+        except BadRecord as error:
+            self.entries, self.bad, self.dirty = {}, error, True  # rewritten when the run ends
 
     def skip(self, url: str) -> dict[str, Any] | None:
         """The entry of a gone URL this crawl leaves alone, or None to request it."""
@@ -62,3 +66,18 @@ class DeadLinks:
         write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, indent=1,
                                            sort_keys=True) + "\n")
         self.dirty = False
+
+
+def read_entries(path: Path) -> dict[str, dict[str, Any]]:
+    """The record's entries, checked: {url: {"status": int, "runs": int >= 1, ...}}."""
+    data = read_record(path)
+    if data is None:
+        return {}
+    for url, entry in expect(path, data, dict, "the record").items():
+        expect(path, entry, dict, f"the entry of {url[:80]}")
+        expect(path, entry.get("status"), int, f"the status of {url[:80]}")
+        if expect(path, entry.get("runs"), int, f"the runs of {url[:80]}") < 1:
+            raise BadRecord(path, f"the runs of {url[:80]} should be 1 or more")
+        if "last" in entry:
+            expect_time(path, entry["last"], f"the last 404 of {url[:80]}")
+    return data
