@@ -26,6 +26,7 @@ lint: install
 # Throughput and memory next to the same job written by hand with Scrapy (Debian's nginx).
 bench: install
 	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.rebuild
 
 # Extraction quality and speed next to trafilatura and GNE (prints a table).
 bench-extraction: install

@@ -10,24 +10,41 @@ import sys
 from collections.abc import Callable, Sequence
 
 from archiver.commands import args as types
+from archiver.commands.capture import cmd_export, cmd_history, cmd_rebuild
 from archiver.commands.common import configure_logging, unexpected_error
 from archiver.commands.demo import cmd_demo
 from archiver.commands.inspect import cmd_check, cmd_new_site, cmd_preview, cmd_sites
 from archiver.commands.publish import cmd_publish
 from archiver.commands.run import cmd_crawl, cmd_fetch, cmd_refresh
-from archiver.commands.scaleout import add_dispatch_options, cmd_deploy, cmd_dispatch
-from archiver.run.exitcodes import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, MEANINGS
+from archiver.commands.scaleout import (
+    add_deploy_options,
+    add_dispatch_options,
+    add_node_options,
+    cmd_deploy,
+    cmd_dispatch,
+)
+from archiver.commands.status import cmd_status
+from archiver.run.exitcodes import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    MEANINGS,
+)
 
 
-def exit_codes(ok: str, failed: str | None) -> str:
-    """The exit codes section of a command's help (README "Output, reports and exit codes")."""
-    meanings = {0: ok, **({1: failed} if failed else {}), **MEANINGS}
+def exit_codes(ok: str, failed: str | None, crawls: bool = False) -> str:
+    """The exit codes section of a command's help (README "Output, reports and exit codes");
+    the lock's code only for the commands that crawl (they take site locks)."""
+    meanings = {0: ok, **({1: failed} if failed else {}),
+                **{code: text for code, text in MEANINGS.items()
+                   if crawls or code is not EXIT_LOCKED}}
     return "\n".join(["exit codes:", *(f"  {int(code):<4} {text}"
                                         for code, text in meanings.items())])
 
 
 RUN_CODES = exit_codes("everything archived", "partial failure: something was not archived or "
-                       "needs a look (named in the summary and the report)")
+                       "needs a look (named in the summary and the report)", crawls=True)
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,7 +78,8 @@ def run_options(p: argparse.ArgumentParser) -> None:
                    help="image URLs in the Markdown: the source's, or the archived copies'")
     p.add_argument("--report", metavar="FILE", help="where to write the JSON run report "
                    "(default: <output>/.reports/<time>-<command>.json)")
-    p.add_argument("--log-file", metavar="FILE", help="write Scrapy's full log to this file")
+    p.add_argument("--log-file", metavar="FILE", type=types.log_file,
+                   help="write Scrapy's full log to this file (its folder is created)")
 
 
 def site_choice(p: argparse.ArgumentParser) -> None:
@@ -72,12 +90,6 @@ def site_choice(p: argparse.ArgumentParser) -> None:
                    help="the sites whose schedule is due (see `schedule:` in the README)")
     p.add_argument("--now", metavar="TIME", type=types.moment,
                    help="with --due: the time to decide by, YYYY-MM-DDTHH:MM (default: now)")
-
-
-def scrapyd_nodes(p: argparse.ArgumentParser) -> None:
-    """The Scrapyd nodes to work with (deploy and dispatch)."""
-    p.add_argument("--scrapyd", action=types.UrlList, required=True, metavar="URL",
-                   help="a Scrapyd node; repeat, or separate with commas")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"example:\n  {example}\n\n{codes}")
 
     # In the order `archiver --help` lists them.
-    for add in (add_crawl, add_fetch, add_refresh, add_check, add_publish, add_new_site,
-                add_preview, add_deploy, add_dispatch, add_sites, add_demo):
+    for add in (add_crawl, add_fetch, add_refresh, add_check, add_rebuild, add_history,
+                add_export, add_publish, add_new_site, add_preview, add_deploy, add_dispatch,
+                add_sites, add_status, add_demo):
         add(command)
     return parser
 
@@ -146,6 +159,11 @@ def add_refresh(command: Command) -> None:
                          help="site names (default: every site archived)")
     refresh.add_argument("--since", metavar="DATE", type=types.day,
                          help="only articles published on or after DATE (YYYY-MM-DD)")
+    refresh.add_argument("--accept", nargs="+", metavar="URL", type=types.web_url,
+                         help="apply the versions of these articles that an earlier refresh "
+                         "held back for review (<output>/<site>/.held/); nothing is fetched")
+    refresh.add_argument("--accept-all", action="store_true",
+                         help="apply every held-back version (of the named sites, or all)")
     run_options(refresh)
     refresh.set_defaults(func=cmd_refresh)
 
@@ -157,15 +175,59 @@ def add_check(command: Command) -> None:
     check.set_defaults(func=cmd_check)
 
 
+def add_rebuild(command: Command) -> None:
+    rebuild = command("rebuild", "re-derive every archive file from its newest capture with "
+                      "today's extraction, no network", "archiver rebuild njust --dry-run",
+                      exit_codes("every captured article rebuilt (or unchanged)",
+                                 "an article held back: today's extraction gives no article "
+                                 "from its capture (its file is kept)"))
+    rebuild.add_argument("sites", nargs="*", metavar="SITE",
+                         help="site names (default: every site archived or captured)")
+    rebuild.add_argument("--dry-run", action="store_true",
+                         help="list what would change; write nothing")
+    rebuild.add_argument("--image-links", choices=("original", "local"),
+                         help="image URLs in the Markdown (default: as the capturing crawl "
+                         "linked them)")
+    rebuild.add_argument("--report", metavar="FILE", help="where to write the JSON report "
+                         "(default: <output>/.reports/<time>-rebuild.json)")
+    rebuild.set_defaults(func=cmd_rebuild)
+
+
+def add_history(command: Command) -> None:
+    history = command("history", "list the captured versions of an article",
+                      "archiver history http://news.example.edu.cn/2025/0430/c1a2/page.htm "
+                      "--show 2", exit_codes("versions listed (or shown)",
+                                             "no capture of the URL, or that version gives "
+                                             "no article"))
+    history.add_argument("url", metavar="URL", type=types.web_url, help="the article's URL")
+    history.add_argument("--show", metavar="N", type=types.count,
+                         help="print the archive file version N gives")
+    history.set_defaults(func=cmd_history)
+
+
+def add_export(command: Command) -> None:
+    export = command("export", "write the captures of sites as a WACZ file for replay tools",
+                     "archiver export njust --wacz njust.wacz",
+                     exit_codes("written", "no capture to export, or the WACZ failed"))
+    export.add_argument("sites", nargs="*", metavar="SITE",
+                        help="site names (default: every site captured)")
+    export.add_argument("--wacz", metavar="FILE", required=True, help="the WACZ file to write")
+    export.set_defaults(func=cmd_export)
+
+
 def add_publish(command: Command) -> None:
     publish = command("publish", "copy the archive into a Hexo site (only what changed)",
                       "archiver publish ~/blog nankai",
                       exit_codes("published, and the Hexo site's _config.yml is right",
-                                 "a post not copied (it would break Hexo), or a _config.yml "
-                                 "key to set"))
+                                 "a post not copied (it would break Hexo, was edited in the "
+                                 "Hexo folder, or lies behind a link out of it), or a "
+                                 "_config.yml key to set"))
     publish.add_argument("hexo_dir", metavar="HEXO_DIR", help="the Hexo site's folder")
     publish.add_argument("sites", nargs="*", metavar="SITE",
                          help="site names (default: every site archived)")
+    publish.add_argument("--force", action="store_true",
+                         help="also replace posts changed in the Hexo folder since they were "
+                         "last published (by default they are kept and named)")
     publish.set_defaults(func=cmd_publish)
 
 
@@ -202,21 +264,21 @@ def add_preview(command: Command) -> None:
 
 def add_deploy(command: Command) -> None:
     deploy = command("deploy", "deploy the project, site configs inside, to Scrapyd nodes",
-                     "archiver deploy --scrapyd http://node1:6800 --scrapyd http://node2:6800",
+                     "archiver deploy  (every [deploy:NAME] target of scrapy.cfg; or --target "
+                     "NAME, or --scrapyd http://node1:6800,http://node2:6800)",
                      exit_codes("deployed to every node",
                                 "a node did not take the egg"))
-    scrapyd_nodes(deploy)
-    deploy.add_argument("--version", metavar="NAME",
-                        help="version name of the egg (default: the time)")
+    add_node_options(deploy)
+    add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
 
 
 def add_dispatch(command: Command) -> None:
     dispatch = command("dispatch", "spread site crawls over Scrapyd nodes",
-                       "archiver dispatch --scrapyd http://node1:6800,http://node2:6800 --all "
-                       "--wait")
+                       "archiver dispatch --all --wait  (on every target of scrapy.cfg; or "
+                       "--target NAME, or --scrapyd http://node1:6800,http://node2:6800)")
     site_choice(dispatch)
-    scrapyd_nodes(dispatch)
+    add_node_options(dispatch)
     dispatch.add_argument("--wait", action="store_true",
                           help="wait for every job and print each site's outcome")
     add_dispatch_options(dispatch)
@@ -230,13 +292,76 @@ def add_sites(command: Command) -> None:
     sites.set_defaults(func=cmd_sites)
 
 
+def add_status(command: Command) -> None:
+    status = command("status", "the state of each site's archive: articles, newest, last run, "
+                     "next due, failures (read from the archive's records; no network)",
+                     "archiver status --html status.html",
+                     exit_codes("the status was shown", None))
+    status.add_argument("sites", nargs="*", metavar="SITE",
+                        help="site names (default: every configured or archived site)")
+    status.add_argument("--json", action="store_true",
+                        help="the same as JSON (fields: README \"archiver status\")")
+    status.add_argument("--html", metavar="FILE",
+                        help="also write a dashboard page: one HTML file, no external assets")
+    status.set_defaults(func=cmd_status)
+
+
 def add_demo(command: Command) -> None:
-    demo = command("demo", "crawl the bundled demo site on 127.0.0.1", "archiver demo")
+    demo = command("demo", "crawl the bundled demo sites on 127.0.0.1 (--serve: keep them up "
+                   "to try the other commands on)", "archiver demo --serve")
     run_options(demo)
+    demo.add_argument("--serve", action="store_true",
+                      help="only serve the demo sites, until Ctrl-C, and print what to set "
+                      "(http_proxy, --config-dir) to use every command on them; their configs "
+                      "are copied to --config-dir (default ./demo-configs)")
+    demo.add_argument("--port", metavar="N", type=types.count,
+                      help="with --serve: the proxy's port on 127.0.0.1 (default: any free one)")
     demo.set_defaults(func=cmd_demo)
 
 
+class ClosedReaderSafe:
+    """stdout for `archiver … | head`: once the reader is gone, what is printed goes nowhere
+    instead of raising BrokenPipeError in the middle of the run, so the run ends as it would
+    have (its report written, its exit code the report's)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def _gone(self) -> None:
+        # Python's own advice: point stdout at /dev/null so that nothing more can fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def readable_output() -> None:
+    """Text the terminal's encoding cannot show (Chinese under PYTHONIOENCODING=latin-1, a
+    C locale) is written as escapes instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    readable_output()
+    if not isinstance(sys.stdout, ClosedReaderSafe):
+        sys.stdout = ClosedReaderSafe(sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         configure_logging(args)  # once, for the whole process

@@ -37,6 +37,13 @@ class ArticleItem:
     flags: list[str] = field(default_factory=list)
     # True when `archiver refresh` re-fetched an article that is already archived.
     refresh: bool = False
+    # The page holds a password input (a login form): with little text, a login wall.
+    login_form: bool = False
+    # The headline the list link gave this article ("" when it came from no list): a page
+    # whose headline is not this one and says 维护/登录/404 is not the article.
+    list_headline: str = ""
+    # Why the quality verdict refuses a refreshed version ("" when it does not): held back.
+    refused: str = ""
 
     @property
     def text_blocks(self) -> list[str]:

@@ -10,6 +10,7 @@ user needs (the preset does the rest), with comments saying what was found.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -46,8 +47,18 @@ _TITLE_SPLIT = re.compile(r"\s*[-_|–—]\s*")
 
 
 def default_name(url: str) -> str:
-    labels = [p for p in (urlsplit(url).hostname or "site").split(".") if p not in _HOST_NOISE]
-    name = (labels[-1] if labels else urlsplit(url).hostname or "site").lower()
+    """The school's own label of the host: news.nankai.edu.cn -> nankai, zs.njust.edu.cn ->
+    njust, demo-webplus.example -> demo-webplus (the last label is the top-level domain, never
+    the name); an IP address or a one-label host is named as a whole."""
+    host = (urlsplit(url).hostname or "site").lower()
+    try:
+        ipaddress.ip_address(host)
+        return re.sub(r"[^a-z0-9._-]", "-", host)
+    except ValueError:
+        pass
+    parts = host.split(".")
+    labels = [p for p in parts[:-1] if p not in _HOST_NOISE] if len(parts) > 1 else parts
+    name = labels[-1] if labels else host
     return re.sub(r"[^a-z0-9._-]", "-", name)
 
 
@@ -95,7 +106,11 @@ class SiteProbeSpider(scrapy.Spider):
         return replace(self.site, cms=self.findings.family)
 
     def home_failed(self, failure: Any) -> None:
-        self.findings.problems.append(f"{self.url}: {failure.value}")
+        from archiver.run.events import download_failure
+
+        self.findings.problems.append(f"{self.url} does not answer with a page "
+                                      f"({download_failure(failure)[1]}): give the school's news "
+                                      "home page or one of its news list pages")
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -171,6 +186,9 @@ class SiteProbeSpider(scrapy.Spider):
             self.findings.paging = f"ecms pager script {listing.ecms_script}"
         elif following:
             self.findings.paging = f"next page {following} (found by {rule}){pager}"
+            # Tried, not assumed: a next-page link that answers 404 is no pagination.
+            yield scrapy.Request(following, callback=self.next_page_answered,
+                                 errback=self.next_page_failed, dont_filter=True)
         else:
             self.findings.paging = f"none found{pager}"
             if listing.pager.has_more(1):
@@ -182,6 +200,21 @@ class SiteProbeSpider(scrapy.Spider):
         for article in dated[:SAMPLE_ARTICLES]:
             yield scrapy.Request(article.url, callback=self.parse_article,
                                  cb_kwargs={"list_date": article.date})
+
+    def next_page_answered(self, response: Response) -> None:
+        if not isinstance(response, TextResponse) or not ListPage(
+                response.text, response.url, self._site(), response.selector).articles:
+            self.next_page_failed(None, response.url, "it shows no article link")
+
+    def next_page_failed(self, failure: Any, url: str | None = None, why: str = "") -> None:
+        from archiver.run.events import download_failure
+
+        url = url or failure.request.url
+        why = why or f"it answers {download_failure(failure)[1]}"
+        self.findings.paging = f"none that works (the next page found, {url}: {why})"
+        self.findings.problems.append(
+            f"the next list page found, {url}, is not one ({why}): only the first list page "
+            "would be walked; set list.next_page to a CSS selector of the real next-page link")
 
     def parse_article(self, response: Response, list_date: str | None = None) -> None:
         if isinstance(response, TextResponse):

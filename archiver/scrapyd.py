@@ -70,17 +70,22 @@ class Node:
     name: str  # for messages and reports: the URL as given, its password masked
     authorization: str = ""  # the Authorization header, when the node needs one
     secrets: tuple[str, ...] = ()  # the password as given (perhaps %-encoded) and decoded
+    target: str = ""  # its name in scrapy.cfg ([deploy:NAME]), when it came from there
 
     @classmethod
-    def parse(cls, text: str) -> Node:
+    def parse(cls, text: str, login: tuple[str, str] | None = None, target: str = "") -> Node:
+        """A node from its URL; `login` (user, password) when given elsewhere than in the URL
+        (a scrapy.cfg target's `username` and `password`)."""
         parts = urllib.parse.urlsplit(text.strip())
         user = urllib.parse.unquote(parts.username or "")
         password = urllib.parse.unquote(parts.password or "")
+        if login and login[0] and not user:
+            user, password = login
         host = parts.hostname or ""
         netloc = host if ":" not in host else f"[{host}]"
-        login = f"{parts.username}:***@" if parts.password else (
+        shown = f"{parts.username}:***@" if parts.password else (
             f"{parts.username}@" if parts.username else "")
-        masked = parts._replace(netloc=login + parts.netloc.rpartition("@")[2])
+        masked = parts._replace(netloc=shown + parts.netloc.rpartition("@")[2])
         try:
             netloc += f":{parts.port}" if parts.port else ""
         except ValueError:
@@ -93,7 +98,12 @@ class Node:
         return cls(url=parts._replace(netloc=netloc).geturl().rstrip("/"),
                    name=masked.geturl().rstrip("/"),
                    authorization=f"Basic {token}" if token else "",
-                   secrets=tuple(s for s in {parts.password, password} if s))
+                   secrets=tuple(s for s in {parts.password, password} if s), target=target)
+
+    @property
+    def short(self) -> str:
+        """host:port, for the lines of a summary."""
+        return urllib.parse.urlsplit(self.url).netloc
 
     def mask(self, text: str) -> str:
         for secret in self.secrets:
@@ -124,9 +134,9 @@ class Node:
     def _error(self, reason: str, answered: bool = True) -> ScrapydError:
         return ScrapydError(self.name, self.mask(reason), answered)
 
-    def jobs(self) -> list[NodeJob]:
+    def jobs(self, timeout: float | None = None) -> list[NodeJob]:
         """Every job the node knows (every project's): pending, running, finished."""
-        answer = self.call("listjobs.json")
+        answer = self.call("listjobs.json", timeout=timeout or TIMEOUT)
         return [NodeJob(str(job.get("id")), str(job.get("project", PROJECT)),
                         str(job.get("spider")), state)
                 for state in ("pending", "running", "finished") for job in answer.get(state, [])]
@@ -134,6 +144,14 @@ class Node:
     def versions(self) -> list[str]:
         """The project's versions on the node, oldest first (Scrapyd runs the last by default)."""
         return [str(v) for v in self.call(f"listversions.json?project={PROJECT}")["versions"]]
+
+    def cancel(self, job: str) -> str | None:
+        """Cancel a job: a pending one leaves the queue, a running one gets SIGINT (Scrapy stops
+        gracefully and its report says interrupted). What it was: "pending", "running", or None
+        (the node does not know it as either: it had ended, or was forgotten)."""
+        answer = self.call("cancel.json", {"project": PROJECT, "job": job})
+        prevstate = answer.get("prevstate")
+        return str(prevstate) if prevstate else None
 
 
 def _netrc_login(host: str) -> tuple[str, str]:
@@ -218,6 +236,20 @@ def build_egg(files: list[tuple[str, bytes]], version: str) -> bytes:
         subprocess.run([sys.executable, "setup.py", "-q", "bdist_egg", "-d", "dist"], cwd=build,
                        check=True, capture_output=True)
         return next((build / "dist").glob("*.egg")).read_bytes()
+
+
+def prune_versions(node: Node, keep: int, current: str) -> list[str]:
+    """Delete the project's versions beyond the newest `keep` on the node (Scrapyd's order),
+    never `current` nor a version a pending job asks for; the versions deleted."""
+    versions = [v for v in node.versions() if v != current]
+    pinned = {str(job.get("version")) for job in node.call(
+        f"listjobs.json?project={PROJECT}").get("pending", []) if isinstance(job, dict)}
+    deleted = []
+    for version in versions[:max(0, len(versions) - (keep - 1))]:
+        if version not in pinned:
+            node.call("delversion.json", {"project": PROJECT, "version": version})
+            deleted.append(version)
+    return deleted
 
 
 def deploy(node: Node, egg: bytes, version: str) -> int:

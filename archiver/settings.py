@@ -64,6 +64,8 @@ HTTPPROXY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     # After HttpCompression (590) has unpacked the body, before anything reads its text.
     "archiver.middlewares.CharsetMiddleware": 580,
+    # Keeps each page as the spider gets it (after those two) in the site's WARC files.
+    "archiver.capture.middleware.CaptureMiddleware": 570,
     # Scrapy's retries, with a growing pause before each.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.middlewares.BackoffRetryMiddleware": 550,
@@ -74,6 +76,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Last before the downloader: at most CONCURRENT_REQUESTS requests per host inside it, the
     # rest wait here, and a signal drops them (archiver.run.stopping).
     "archiver.run.stopping.DownloadGate": 990,
+    # After HttpCompression (590), before Scrapy's MetaRefreshMiddleware (580) follows a
+    # <meta refresh>: one to another host is named as such.
+    "archiver.middlewares.MetaRefreshMiddleware": 585,
 }
 # Pause before the first retry (seconds), doubled for each further one, capped.
 ARCHIVER_RETRY_BACKOFF = 1.0
@@ -85,6 +90,7 @@ ARCHIVER_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 
 ITEM_PIPELINES = {
     "archiver.pipelines.validate.ValidatePipeline": 100,
+    "archiver.pipelines.guard.GuardPipeline": 150,
     "archiver.pipelines.dedup.DedupPipeline": 200,
     "archiver.pipelines.images.ArticleImagesPipeline": 300,
     "archiver.pipelines.write.WritePipeline": 400,

@@ -65,7 +65,7 @@ def baseline_crawl(base: str, out: Path, concurrency: int, same_tuning: bool = F
     return Crawl("baseline", command, clean_env(), out / "bench", out / "images" / "full")
 
 
-def archiver_crawl(base: str, out: Path, concurrency: int) -> Crawl:
+def archiver_crawl(base: str, out: Path, concurrency: int, capture: str = "pages") -> Crawl:
     configs = out.with_name(f"{out.name}-configs")
     configs.mkdir(parents=True, exist_ok=True)
     config = {
@@ -75,6 +75,8 @@ def archiver_crawl(base: str, out: Path, concurrency: int) -> Crawl:
         # Up to 50,000 articles on list pages of 20: beyond the default cap of 500 list pages
         # per run (which guards against endless pagers).
         "list": {"max_pages": 5000},
+        # Raw captures (WARC) of every page: the default, `pages`, unless --capture says.
+        "capture": capture,
         "settings": politeness_off(concurrency),
     }
     (configs / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),

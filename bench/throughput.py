@@ -46,6 +46,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--same-tuning", action="store_true",
                         help="give the baseline the archiver's CONCURRENT_ITEMS too (default: "
                         "Scrapy's, as a user writes it by hand)")
+    parser.add_argument("--capture", choices=("pages", "all", "off"), default="pages",
+                        help="the archiver's `capture:` (default pages, the site default)")
     parser.add_argument("--no-profile", action="store_true",
                         help="skip the cProfile runs (the per-stage table)")
     parser.add_argument("--big-archive", type=int, default=0, metavar="N",
@@ -54,9 +56,27 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def crawls(base: str, work: Path, concurrency: int, same_tuning: bool) -> dict[str, Crawl]:
+def crawls(base: str, work: Path, concurrency: int, same_tuning: bool, capture: str
+           ) -> dict[str, Crawl]:
     return {"baseline": baseline_crawl(base, work / "out-baseline", concurrency, same_tuning),
-            "archiver": archiver_crawl(base, work / "out-archiver", concurrency)}
+            "archiver": archiver_crawl(base, work / "out-archiver", concurrency, capture)}
+
+
+def capture_sizes(site: Path) -> str:
+    """The captures' size next to the archive's (Markdown files, images): bytes, and blocks
+    on disk (every small file takes at least one 4 KB block)."""
+    def sizes(paths: list[Path]) -> tuple[int, int]:
+        stats = [p.stat() for p in paths if p.is_file()]
+        return sum(s.st_size for s in stats), sum(s.st_blocks * 512 for s in stats)
+
+    warc, warc_disk = sizes(list((site / ".warc").glob("*")))
+    archive, archive_disk = sizes([*site.glob("*.md"), *(site / "images").glob("*")])
+    if not archive:
+        return "captures: no archive to compare with"
+    return (f"captures: {warc / 1e6:.2f} MB next to an archive of {archive / 1e6:.2f} MB "
+            f"(Markdown and images): {100 * warc / archive:.1f} % of its bytes, "
+            f"{100 * warc_disk / archive_disk:.1f} % of its disk blocks "
+            f"({warc_disk / 1e6:.2f} MB next to {archive_disk / 1e6:.2f} MB)")
 
 
 def fresh(crawl: Crawl) -> Crawl:
@@ -145,8 +165,9 @@ def main() -> None:
               f"({time.perf_counter() - started:.1f} s to generate)")
         with serve(work / "site", work) as (base, kind):
             print(f"server: {kind} at {base}; concurrency {args.concurrency}")
-            jobs = crawls(base, work, args.concurrency, args.same_tuning)
+            jobs = crawls(base, work, args.concurrency, args.same_tuning, args.capture)
             runs = alternate(jobs, args.rounds, work, args.articles)
+            sizes = capture_sizes(jobs["archiver"].articles)
             second = incremental(jobs["archiver"], work)
             profiles = None if args.no_profile else profile_both(jobs, work)
             big = args.big_archive and big_archive(jobs["archiver"], work, args.big_archive,
@@ -155,7 +176,8 @@ def main() -> None:
         print_comparison(runs, lists + args.articles * 2)
         if profiles:
             print_stages(profiles, args.articles)
-        print(f"\n{second}")
+        print(f"\ncapture: {args.capture}; {sizes}")
+        print(f"{second}")
         if big:
             print(big)
 

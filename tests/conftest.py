@@ -70,14 +70,15 @@ def write_config(folder: Path, config: dict) -> Path:
     return path
 
 
-def run_archiver(*args: str, env: dict[str, str] | None = None,
-                 timeout: int = 120) -> subprocess.CompletedProcess:
-    """Run the real `archiver` command; proxies are cleared unless `env` sets them."""
+def run_archiver(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
+                 cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real `archiver` command (in `cwd`, default the repository); proxies are cleared
+    unless `env` sets them."""
     full_env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "archiver.cli", *args],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd or ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
     )
 
 

@@ -26,7 +26,6 @@ CONFIG = """\
 title: Archive
 url: http://blog.example
 root: /
-permalink: :urlname/
 timezone: Asia/Shanghai
 theme: mini
 """
@@ -85,3 +84,44 @@ def generate(site: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "TZ": "UTC"}
     return subprocess.run([str(site / "node_modules" / ".bin" / "hexo"), "generate"],
                           cwd=site, env=env, capture_output=True, text=True, timeout=300)
+
+
+# What `hexo init` (hexo-cli 4.3.2) makes: its starter's dependencies, at the versions npm picks
+# for the starter's ranges today (the README's "Publishing with Hexo" names them as tested).
+STARTER_PACKAGES = {
+    "hexo-cli": "4.3.2", "hexo": "7.3.0", "hexo-generator-archive": "2.0.0",
+    "hexo-generator-category": "2.0.0", "hexo-generator-index": "3.0.0",
+    "hexo-generator-tag": "2.0.0", "hexo-renderer-ejs": "2.0.0", "hexo-renderer-marked": "6.3.0",
+    "hexo-renderer-stylus": "3.0.1", "hexo-server": "3.0.0", "hexo-theme-landscape": "1.1.0",
+}
+STARTER_CACHE = Path(os.environ.get("ARCHIVER_HEXO_STARTER_CACHE")
+                     or Path.home() / ".cache" / "archiver-tests" / "hexo-starter-4.3.2")
+
+
+def starter_modules() -> Path:
+    """node_modules of a `hexo init` site, installed once into a cache (as hexo_modules)."""
+    STARTER_CACHE.mkdir(parents=True, exist_ok=True)
+    modules = STARTER_CACHE / "node_modules"
+    with open(STARTER_CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (modules / "hexo-theme-landscape" / "package.json").exists():
+            (STARTER_CACHE / "package.json").write_text(json.dumps(
+                {"name": "archiver-hexo-starter-cache", "private": True,
+                 "dependencies": STARTER_PACKAGES}))
+            done = subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=STARTER_CACHE, capture_output=True, text=True, timeout=900)
+            assert done.returncode == 0, f"npm install failed:\n{done.stderr}"
+    return modules
+
+
+def hexo_init(folder: Path) -> Path:
+    """A site made by `hexo init` itself (hexo-cli's own starter files, its default
+    _config.yml, Hello World), with the starter's packages from the cache instead of its own
+    `npm install` (`--no-install`), and without git (`--no-clone`: the same files)."""
+    modules = starter_modules()
+    done = subprocess.run([str(modules / ".bin" / "hexo"), "init", str(folder), "--no-clone",
+                           "--no-install"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (folder / "node_modules").symlink_to(modules)
+    return folder

@@ -83,7 +83,7 @@ def test_bad_responses_each_give_a_reason_and_no_file(server, tmp_path):
     assert result.returncode == 1
     found = failure_codes(tmp_path)
     assert {name: found[server.url(article.path)] for name, (article, _) in cases.items()} == {
-        "loop": "no_response", "truncated": "connection_lost", "empty": "empty_page",
+        "loop": "redirect_loop", "truncated": "connection_lost", "empty": "empty_page",
         "error200": "error_page", "pdf": "not_html"}
     assert archive_files(tmp_path / "out", "fixture") == {}
 

@@ -1,5 +1,5 @@
-"""Acceptance: the archive builds in a real Hexo 7 site (hexo-renderer-marked, `permalink:
-:urlname/`, `timezone: Asia/Shanghai`) and every character of headline and body shows as the
+"""Acceptance: the archive builds in a real Hexo 7 site (hexo-renderer-marked, Hexo's default
+permalink, `timezone: Asia/Shanghai`; each post at /<urlname>/ by its own permalink) and every character of headline and body shows as the
 source page showed it; `archiver publish` copies only what changed."""
 
 from __future__ import annotations

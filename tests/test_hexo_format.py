@@ -130,16 +130,19 @@ def test_publish_advises_on_config_keeps_the_users_files_and_refuses_bad_input(t
     mine = blog / "source" / "_posts" / "fmt" / "mine.md"
     mine.parent.mkdir(parents=True)
     mine.write_text("my own post")
-    (blog / "_config.yml").write_text("permalink: :year/:month/:title/\ntimezone:\n")
+    (blog / "_config.yml").write_text("permalink: :urlname/\ntimezone:\n")
 
     result = run_archiver("publish", str(blog), "--output", str(output))
     assert result.returncode == 1  # copied, but the config needs two keys
+    urlname = to_markdown(item, site()).split("urlname: ")[1][:32]
     assert (blog / "source" / "_posts" / "fmt" / "x.md").read_bytes() \
-        == (output / "fmt" / "x.md").read_bytes()
+        == (output / "fmt" / "x.md").read_bytes().replace(
+            f"urlname: {urlname}\n".encode(),
+            f"urlname: {urlname}\npermalink: {urlname}/\n".encode())
     assert mine.read_text() == "my own post"
     advice = [line for line in result.stdout.splitlines() if "_config.yml:" in line]
     assert len(advice) == 2
-    assert "permalink: :urlname/" in advice[0] and "timezone: Asia/Shanghai" in advice[1]
+    assert "set `permalink:` back" in advice[0] and "timezone: Asia/Shanghai" in advice[1]
 
     assert run_archiver("publish", str(tmp_path / "nothing"),
                         "--output", str(output)).returncode == 2

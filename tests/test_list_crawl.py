@@ -48,7 +48,8 @@ def test_new_site_on_an_old_school_list_page_then_crawl_archives_every_article(s
     config = yaml.safe_load((configs / "school.yaml").read_text(encoding="utf-8"))
     assert config["start_urls"] == [start]  # the page given, not its second page
     assert config["cms"] == "generic"
-    assert server.hits["/xwzx/list_2.htm"] == 0  # new-site read the pager, not the next page
+    # new-site tried the next page it found (once), and kept the page given as the start URL.
+    assert server.hits["/xwzx/list_2.htm"] == 1
     # The samples, newest first, a few lines each: the full text only with --full-text.
     shown = [line for line in made.stdout.splitlines() if line.startswith("  headline:")]
     assert shown == [f"  headline: {a.headline}   [fallback]" for a in articles[:3]]

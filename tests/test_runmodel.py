@@ -70,10 +70,13 @@ def test_scrapy_crawl_writes_what_archiver_crawl_writes_plus_report_and_last_run
     assert by_cli.returncode == 0, by_cli.stdout + by_cli.stderr
     assert by_scrapy.returncode == 0, by_scrapy.stdout + by_scrapy.stderr
     cli, scrapy = tmp_path / "cli" / "fixture", tmp_path / "scrapy" / "fixture"
-    files = sorted(p.relative_to(cli) for p in cli.rglob("*")
-                   if p.is_file() and not p.name.startswith("."))
-    assert files == sorted(p.relative_to(scrapy) for p in scrapy.rglob("*")
-                           if p.is_file() and not p.name.startswith("."))
+    # The archive's files (bookkeeping and captures, in hidden names and folders, left out).
+    files = sorted(p.relative_to(cli) for p in cli.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(cli).parts))
+    assert files == sorted(p.relative_to(scrapy) for p in scrapy.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(scrapy).parts))
+    # Both captured their pages, each into a WARC file of its own.
+    assert [len(list((f / ".warc").glob("*.warc.gz"))) for f in (cli, scrapy)] == [1, 1]
     assert len(files) == 12
     assert {p.name for p in cli.glob("*.md")} == names(server, articles)
     for path in files:

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from archiver.archive import urlname
-from archiver.dispatch import Ready, SiteJob, Watch, prune_reports, read_result, schedule
+from archiver.archive.layout import image_file_name
+from archiver.dispatch import Ready, SiteJob, prune_reports, read_result, schedule
+from archiver.dispatch_watch import Watch
 from archiver.scrapyd import BadNodeURL, Node
 from tests.conftest import (
     PROXY_VARS,
@@ -28,7 +30,7 @@ from tests.conftest import (
     wait_until,
     write_config,
 )
-from tests.sitebuilder import Article, list_page
+from tests.sitebuilder import PNG, Article, list_page
 
 SCRAPYD = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "scrapyd"
 SCRAPYD = SCRAPYD if SCRAPYD.exists() else Path(shutil.which("scrapyd") or "scrapyd")
@@ -41,10 +43,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_scrapyd(folder: Path, extra: str = "") -> tuple[subprocess.Popen, str]:
-    """A Scrapyd in its own session (so a test can kill it with its jobs), once it listens."""
-    folder.mkdir(parents=True)
-    port = free_port()
+def start_scrapyd(folder: Path, extra: str = "", port: int | None = None, max_proc: int = 2
+                  ) -> tuple[subprocess.Popen, str]:
+    """A Scrapyd in its own session (so a test can kill it with its jobs), once it listens.
+    Started again in the same folder on the same port, it is the same node restarted, with
+    the queue it had (Scrapyd keeps pending jobs in an SQLite file of its dbs_dir)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
     (folder / "scrapyd.conf").write_text(f"""[scrapyd]
 bind_address = 127.0.0.1
 http_port = {port}
@@ -52,7 +57,7 @@ eggs_dir = {folder}/eggs
 logs_dir = {folder}/logs
 items_dir =
 dbs_dir = {folder}/dbs
-max_proc = 2
+max_proc = {max_proc}
 poll_interval = 0.2
 {extra}""")
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
@@ -93,18 +98,25 @@ def nodes(cluster):
     return [url for _, url in cluster]
 
 
-def fixture_sites(server, configs: Path, count: int = 4) -> dict[str, set[str]]:
+def fixture_sites(server, configs: Path, count: int = 4, images: bool = False
+                  ) -> dict[str, set[str]]:
     """`count` sites on the fixture server, each with its own list of 3 articles (site0's list
-    has a second, empty page); the file names each site should archive."""
+    has a second, empty page), each article with one image if `images`; the file names each
+    site should archive (images as images/NAME)."""
     expected = {}
     for n in range(count):
-        articles = [Article(960000 + n * 100 + i, f"站点{n}新闻{i}") for i in range(3)]
+        articles = [Article(960000 + n * 100 + i, f"站点{n}新闻{i}",
+                            images=[f"/site{n}/img{i}.png"] if images else [])
+                    for i in range(3)]
         for article in articles:
             server.add(article.path, article.page(), content_type="text/html")
+            for src in article.images:
+                server.add(src, PNG, content_type="image/png")
         more = "/site0/list2.htm" if n == 0 else "javascript:void(0);"
         server.add(f"/site{n}/list.htm", list_page(articles, more))
         write_config(configs, site_config(f"site{n}", start_urls=[server.url(f"/site{n}/list.htm")]))
-        expected[f"site{n}"] = {f"{urlname(server.url(a.path))}.md" for a in articles}
+        expected[f"site{n}"] = {f"{urlname(server.url(a.path))}.md" for a in articles} | {
+            f"images/{image_file_name(server.url(src))}" for a in articles for src in a.images}
     server.add("/site0/list2.htm", list_page([], "javascript:void(0);"))
     return expected
 
@@ -176,17 +188,28 @@ def test_a_site_running_on_one_node_is_not_scheduled_again(server, tmp_path, nod
     deploy(configs, *nodes)
     first_article = slow_down(server, 0)
     first = dispatch(configs, out, nodes, "site0")
-    assert first.returncode == 0 and dispatch_report(out)["sites"]["site0"]["outcome"] == "scheduled"
+    started = dispatch_report(out)
+    assert first.returncode == 0 and started["sites"]["site0"]["outcome"] == "scheduled"
     wait_for_hit(server, first_article)
+    # The next dispatch into the same archive knows the job (the dispatch records of
+    # <output>/.dispatch/) and follows it instead of starting another.
     second = dispatch(configs, out, nodes, "site0")
-    assert second.returncode == 3, second.stdout + second.stderr  # as crawl on a locked site
+    assert second.returncode == 0, second.stdout + second.stderr
     entry = dispatch_report(out)["sites"]["site0"]
-    assert (entry["outcome"], entry["exit_code"], entry["job"]) == ("busy", 3, None)
-    assert entry["node"] in nodes
+    assert (entry["outcome"], entry["job"], entry["adopted_from"]) == (
+        "scheduled", started["sites"]["site0"]["job"], started["dispatch"])
+    # A job nobody known to this archive scheduled (here: a dispatch into another folder)
+    # makes the site busy, as crawl on a locked site, naming the job.
+    other = tmp_path / "other"
+    third = dispatch(configs, other, nodes, "site0")
+    assert third.returncode == 3, third.stdout + third.stderr
+    entry = dispatch_report(other)["sites"]["site0"]
+    assert (entry["outcome"], entry["exit_code"]) == ("busy", 3)
+    assert entry["node"] in nodes and entry["job"] == started["sites"]["site0"]["job"]
 
 
-def test_a_node_killed_during_wait_fails_its_sites_and_a_rerun_resumes(server, tmp_path,
-                                                                        cluster):
+def test_a_node_killed_during_wait_has_its_site_run_on_the_other_node(server, tmp_path,
+                                                                      cluster):
     configs, out = tmp_path / "configs", tmp_path / "out"
     expected = fixture_sites(server, configs, count=2)
     nodes = [url for _, url in cluster]
@@ -195,33 +218,43 @@ def test_a_node_killed_during_wait_fails_its_sites_and_a_rerun_resumes(server, t
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     proc = subprocess.Popen(
         [sys.executable, "-m", "archiver.cli", "--config-dir", str(configs), "dispatch", "--all",
-         "--wait", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output", str(out)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    scheduled = {}
-    while len(scheduled) < 2:  # "site: job ID on URL", printed as each job is scheduled
+         "--wait", "-v", "--lost-after", "2", "--scrapyd", ",".join(nodes), "--output",
+         str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    scheduled, jobs = {}, {}
+    while len(scheduled) < 2:  # "site: job ID on URL", printed as each job is scheduled (-v)
         line = proc.stdout.readline()
         assert line, proc.stderr.read()
         site, _, rest = line.partition(": job ")
-        scheduled[site] = rest.rsplit(" on ", 1)[1].strip()
+        jobs[site], scheduled[site] = (part.strip() for part in rest.rsplit(" on ", 1))
     assert scheduled == {"site0": nodes[0], "site1": nodes[1]}
     wait_for_hit(server, stuck_article)
-    stop(cluster[1][0])  # the node of site1 dies with its job
+    stop(cluster[1][0])  # the node of site1 dies with its job (and frees the site's lock)
+    slow_down(server, 1, seconds=0)
     killed = time.monotonic()
     stdout, stderr = proc.communicate(timeout=120)
     assert time.monotonic() - killed < 30, "the lost node was not given up in time"
-    assert proc.returncode == 1, stdout + stderr
+    assert proc.returncode == 0, stdout + stderr
     report = dispatch_report(out)
-    lost, healthy = report["sites"]["site1"], report["sites"]["site0"]
-    assert (lost["outcome"], lost["exit_code"], lost["node"]) == ("lost", 1, nodes[1])
-    assert "no answer" in lost["reason"] and report["exit_code"] == 1
+    moved, healthy = report["sites"]["site1"], report["sites"]["site0"]
+    assert (moved["outcome"], moved["exit_code"], moved["node"]) == ("finished", 0, nodes[0])
+    [earlier] = moved["earlier_jobs"]
+    assert earlier["node"] == nodes[1] and "no answer" in earlier["why"]
+    assert moved["job"] != earlier["job"] and moved["result"]["articles"]["new"] == 3
+    assert report["nodes"][nodes[1]].startswith("lost") and report["nodes"][nodes[0]] == "ready"
     assert (healthy["outcome"], healthy["result"]["articles"]["new"]) == ("finished", 3)
-    assert f"site0 (on {nodes[0]}): 3 new" in stdout  # the healthy node's result is printed
-    assert {p.name for p in (out / "site0").glob("*.md")} == expected["site0"]
-
-    slow_down(server, 1, seconds=0)
-    rerun = dispatch(configs, out, nodes[:1], "site1", "--wait")
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert {p.name for p in (out / "site1").glob("*.md")} == expected["site1"]
+    assert f"scrapyd node {nodes[1]} is lost" in stderr
+    for site in ("site0", "site1"):
+        assert {p.name for p in (out / site).glob("*.md")} == expected[site]
+    # Each job captured into a WARC file of its own (the lost job's closed by the one that
+    # replaced it), and a rebuild reads them all: every archive file comes out as it is.
+    warcs = sorted(w for w in (out / "site1" / ".warc").iterdir() if ".idx" not in w.name)
+    assert [w.name.endswith(".warc.gz") for w in warcs] == [True, True]
+    assert jobs["site1"] in warcs[0].name
+    rebuilt = run_archiver("--config-dir", str(configs), "rebuild", "site1", "--dry-run",
+                           "--output", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.stdout.startswith("site1: 0 changed, 0 restored, 3 unchanged"), rebuilt.stdout
 
 
 @pytest.fixture
@@ -358,7 +391,7 @@ def test_old_reports_are_removed(tmp_path):
     ({"articles": {"new": 2}, "images": {"failed": 1}}, "finished", 1),
     ({"articles": {}, "health": ["no article links on 1 list page(s)"]}, "finished", 1),
     ({"locked": "site0 is being crawled by process 7"}, "locked", 3),
-    ({"articles": {}, "finish_reason": "shutdown"}, "finished", 1),  # a job stopped on its node failed its site
+    ({"articles": {}, "finish_reason": "shutdown"}, "interrupted", 130),  # stopped on its node (cancel)
     ({"exit_code": 1, "sites": {"site0": {"exit_code": 1, "reason": "see failures"}}},
      "finished", 1),
     ({"exit_code": 3, "sites": {"site0": {"outcome": "locked", "exit_code": 3}}}, "locked", 3),
@@ -374,8 +407,58 @@ def test_a_jobs_report_is_read_as_data(tmp_path, document, outcome, code):
     assert read_result(SiteJob("site0", report=tmp_path / "none.json"))[:2] == ("no report", 1)
 
 
+def test_scrapy_cfg_targets_as_scrapyd_client_reads_them(tmp_path, monkeypatch):
+    from archiver.targets import UnknownTarget, target_nodes
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "scrapy.cfg").write_text(f"""[deploy]
+url = http://node0.example:6800/
+username = archivist
+
+[deploy:one]
+url = http://node1.example:6800/
+password = {PASSWORD}
+
+[deploy:two]
+url = http://other:pw2@node2.example:6800/
+""")
+    monkeypatch.chdir(project)
+    nodes = target_nodes([])  # every target; [deploy] is "default" and the others' defaults
+    assert [(n.target, n.url) for n in nodes] == [
+        ("default", "http://node0.example:6800"), ("one", "http://node1.example:6800"),
+        ("two", "http://node2.example:6800")]
+    one = target_nodes(["one"])[0]
+    assert one.authorization == Node.parse(
+        f"http://archivist:{PASSWORD}@x").authorization  # username from [deploy]
+    assert one.mask(f"it said {PASSWORD}") == "it said ***" and PASSWORD not in one.name
+    two = target_nodes(["two"])[0]  # the URL's user info wins over the target's keys
+    assert two.authorization == Node.parse("http://other:pw2@x").authorization
+    with pytest.raises(UnknownTarget):
+        target_nodes(["three"])
+
+
+def test_a_site_with_a_problem_is_one_line_and_its_image_failure_names_the_article():
+    from archiver.commands.dispatch_summary import outcome_lines
+
+    job = SiteJob("site0", Node.parse("http://node1.example:6800"), "site0-1", outcome="finished",
+                  exit_code=1, result={
+                      "articles": {"new": 2, "already_archived": 1, "failed": 0},
+                      "images": {"fetched": 3, "failed": 1},
+                      "failures": [{"kind": "image", "url": "http://x/i.png", "reason": "HTTP 404",
+                                    "article": "http://x/a.htm"}],
+                      "health": ["no article links on 1 list page(s)"]})
+    first, *more = outcome_lines(job)
+    assert first.startswith("site0 (on http://node1.example:6800, job site0-1): 2 new, 1 already")
+    assert "images 3 fetched, 1 failed" in first and "(2 more line(s)" in first
+    assert more == ["  image failed: http://x/i.png (in http://x/a.htm): HTTP 404",
+                    "  health: no article links on 1 list page(s)"]
+
+
 def test_a_jobs_health_findings_are_read_and_printed_as_events(tmp_path, capsys):
-    from archiver.commands.scaleout import print_outcome
+    from archiver.commands.dispatch_summary import print_outcome
 
     finding = {"kind": "health", "code": "no_article_links", "url": "http://a.example/list.htm",
                "reason": "no article links on 1 list page(s)", "site": "site0"}
@@ -385,5 +468,5 @@ def test_a_jobs_health_findings_are_read_and_printed_as_events(tmp_path, capsys)
         "outcome": "failed", "exit_code": 1, "articles": {"new": 0}, "health": [finding]}}}))
     job.end(*read_result(job))
     assert (job.outcome, job.exit_code) == ("finished", 1)
-    print_outcome(job)
+    print_outcome(job, verbose=True)
     assert "  health: no article links on 1 list page(s)\n" in capsys.readouterr().out

@@ -21,7 +21,8 @@ def test_a_scrapyd_job_finding_its_site_locked_crawls_nothing(server, tmp_path):
                             node).returncode == 0
         result = run_archiver("--config-dir", str(configs), "dispatch", "site0", "--wait",
                               "--scrapyd", node, "--output", str(out), timeout=240)
-        assert "site0: skipped by the job" in result.stdout, result.stdout + result.stderr
+        assert "site0 (on " in result.stdout and ": LOCKED: " in result.stdout, \
+            result.stdout + result.stderr
         [path] = (out / ".reports").glob("dispatch-*.json")
         report = json.loads(path.read_text(encoding="utf-8"))
         site = report["sites"]["site0"]

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -231,22 +230,23 @@ def test_an_output_path_that_is_a_file_is_one_line_and_exit_2(server, tmp_path):
     assert snapshot(tmp_path) == outside and not server.hits
 
 
-def test_an_output_folder_without_write_permission_is_one_line_and_exit_2(server):
-    # As root every folder is writable: the run drops to nobody (setpriv) to meet the problem.
-    as_other = os.geteuid() == 0
-    if as_other and not shutil.which("setpriv"):
+def test_an_output_folder_without_write_permission_is_one_line_and_exit_2(server, tmp_path):
+    # Root writes anywhere (CAP_DAC_OVERRIDE): as root the run keeps its user, so it reads the
+    # checkout wherever it was cloned (a folder only its owner can read), and drops the
+    # capabilities that bypass file permissions (setpriv) to meet the problem.
+    as_root = os.geteuid() == 0
+    if as_root and not shutil.which("setpriv"):
         pytest.skip("running as root without setpriv")
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        tmp_path.chmod(0o755)
-        good_site(tmp_path, server)
-        (tmp_path / "out").mkdir()
-        (tmp_path / "out").chmod(0o755 if as_other else 0o555)
+    good_site(tmp_path, server)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out").chmod(0o555)
+    try:
         outside = snapshot(tmp_path)
         command = [sys.executable, "-m", "archiver.cli", "--config-dir", str(tmp_path / "configs"),
                    "crawl", "good", "--output", str(tmp_path / "out")]
-        if as_other:
-            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        if as_root:
+            command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--",
+                       *command]
         env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -256,6 +256,8 @@ def test_an_output_folder_without_write_permission_is_one_line_and_exit_2(server
             f"cannot write the archive: cannot create the folder {tmp_path / 'out' / 'good'}: "
             "Permission denied"]
         assert snapshot(tmp_path) == outside and not server.hits
+    finally:
+        (tmp_path / "out").chmod(0o755)
 
 
 def test_files_are_written_with_the_users_umask(server, tmp_path):
@@ -285,6 +287,8 @@ def test_an_off_site_redirect_is_reported_as_such(server, tmp_path):
     report = json.loads(next((tmp_path / "out" / ".reports").glob("*-crawl.json")).read_text())
     failures = report["sites"]["fixture"]["failures"]
     assert coded(failures) == [("article", "offsite_redirect", server.url(moved.path))]
+    assert failures[0]["reason"] == ("redirected off-site to http://elsewhere.example/x.htm "
+                                     "(outside allowed_domains)")
     assert len(archive_files(tmp_path / "out", "fixture")) == 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from archiver.archive import hexo
@@ -11,10 +12,14 @@ from archiver.archive.format import SOURCE_LINK_TEXT, parse_article, source_link
 from archiver.archive.index import article_fingerprint
 from archiver.archive.layout import IMAGES, archived_sites, image_file_name, urlname
 from archiver.archive.svg import active_content
-from archiver.extract.published import furniture
-from archiver.extract.quality import garbled
+from archiver.extract.published import furniture, is_meta_line
+from archiver.extract.quality import EARLIEST_YEAR, garbled
+from archiver.extract.text import plain_text
 
 REQUIRED = ("title", "date", "urlname", "tags", "categories")
+# Meta labels that are never an article's own last line (a notice may end with the time of its
+# event, "时间：4月16日 19:00", so a bare 时间 is not among them).
+_TRAILING_META = ("发布", "浏览", "点击", "阅读", "访问")
 _IMAGE = re.compile(r"^!\[图\]\((?P<src>[^)\s]+)\)$")
 
 
@@ -27,13 +32,32 @@ def _local_image(folder: Path, src: str) -> bool:
     return any((folder / IMAGES).glob(f"{stem}*"))
 
 
-def check_file(path: Path) -> tuple[list[str], str | None]:
+def date_problem(value: object, today: date) -> str | None:
+    """A front matter date the crawl would have flagged: not a time, before 1990, or after
+    tomorrow (the same bounds as the quality gate)."""
+    if not value:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.min.time())
+    if not isinstance(value, datetime):
+        return f"date {value!r} is not a time (YYYY-MM-DD HH:MM:SS)"
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if not datetime(EARLIEST_YEAR, 1, 1) <= value < datetime.combine(
+            today + timedelta(days=2), datetime.min.time()):
+        return (f"implausible date {value:%Y-%m-%d %H:%M:%S} (before {EARLIEST_YEAR} or after "
+                "tomorrow)")
+    return None
+
+
+def check_file(path: Path, today: date | None = None) -> tuple[list[str], str | None]:
     """Problems of one archive file, and its source link."""
-    problems, link, _ = _check_file(path)
+    problems, link, _ = _check_file(path, today)
     return problems, link
 
 
-def _check_file(path: Path) -> tuple[list[str], str | None, str | None]:
+def _check_file(path: Path, today: date | None = None
+                ) -> tuple[list[str], str | None, str | None]:
     """Problems of one archive file, its source link and its article's fingerprint."""
     try:
         raw = path.read_text(encoding="utf-8")
@@ -48,11 +72,25 @@ def _check_file(path: Path) -> tuple[list[str], str | None, str | None]:
         problems.append(f"urlname {post.get('urlname')} is not the md5 of the source link {link}")
     elif path.stem != urlname(link):
         problems.append(f"file name is not the urlname {urlname(link)}")
+    problem = date_problem(post.get("date"), today or date.today())
+    if problem:
+        problems.append(problem)
     blocks = [b.strip() for b in post.content.split("\n\n") if b.strip()]
+    if link is not None and not blocks[-1].startswith(f"[{SOURCE_LINK_TEXT}]"):
+        problems.append(f"text after the source link, which must be the last line: "
+                        f"{blocks[-1][:40]!r}")
     text = [b for b in blocks if not b.startswith(("![", f"[{SOURCE_LINK_TEXT}]"))]
     if not text:
         problems.append("body has no text")
-    for block in (b for b, left in zip(text, furniture(text), strict=True) if left):
+    left = furniture(text)
+    # The page's meta line (发布时间：…, 浏览次数：…) copied below the text: furniture() looks
+    # for it above the first paragraph only, where pages put it.
+    for i in range(len(text) - 1, 0, -1):
+        shown = plain_text(text[i])
+        if not (is_meta_line(shown) and shown.startswith(_TRAILING_META)):
+            break
+        left[i] = True
+    for block in (b for b, flagged in zip(text, left, strict=True) if flagged):
         problems.append(f"boilerplate left in the body: {block[:40]!r}")
     flag = garbled("\n".join([str(post.get("title", "")), *text]))
     if flag:

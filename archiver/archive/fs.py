@@ -62,6 +62,22 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
         raise
 
 
+def reserve_new(path: Path) -> Path:
+    """A file name of its own for one run: `path` itself, else `<stem>-2<suffix>`, `-3`, ...,
+    created empty (O_EXCL) so that a second run naming the same second takes the next one. The
+    caller then replaces the empty file with write_atomic."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                             _FILE_MODE))
+            return candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free name beside {path}")
+
+
 # fsyncs issued side by side: the file system commits them together (one journal commit for
 # many files), so 4,000 files take about 0.3 s here instead of 2 s one after the other.
 _SYNC_THREADS = 16

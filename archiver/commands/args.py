@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -38,6 +39,30 @@ def moment(text: str) -> datetime:
                                          "e.g. 2026-01-31T06:00") from None
 
 
+def log_file(text: str) -> str:
+    """A file Scrapy's log can be appended to: its folder is created when missing (cron and
+    systemd give a path under /var/log that may not exist yet); a folder, or a place that
+    cannot be written, is a usage error now rather than an unexpected error after the crawl
+    began."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: give a file name, e.g. "
+                                         f"{path / 'archiver.log'}")
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {blocker} is not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text}: {error.strerror or error}"
+            + (f" ({error.filename})" if error.filename and str(error.filename) != text
+               else "")) from None
+    return str(path.resolve())
+
+
 def web_url(text: str) -> str:
     """An http(s) URL with a host. A bare `host/path` is refused rather than guessed: the same
     text could mean a local file, and the README promises exit 2 for anything not http(s)."""
@@ -64,3 +89,12 @@ class UrlList(argparse.Action):
                 except argparse.ArgumentTypeError as error:
                     parser.error(f"argument {option_string}: {error}")
         setattr(namespace, self.dest, urls)
+
+
+class NameList(argparse.Action):
+    """A repeatable option taking one name, or several separated by commas."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        names = list(getattr(namespace, self.dest, None) or [])
+        names += [part.strip() for part in str(values).split(",") if part.strip()]
+        setattr(namespace, self.dest, names)

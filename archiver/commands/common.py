@@ -37,6 +37,11 @@ def settings_for(args: argparse.Namespace):
     output = getattr(args, "output", None)
     if output:
         settings.set("ARCHIVER_OUTPUT_DIR", str(Path(output).resolve()), priority="cmdline")
+    # A relative folder from the environment is printed, reported and locked by its full path.
+    for key in ("ARCHIVER_CONFIG_DIR", "ARCHIVER_OUTPUT_DIR"):
+        if not str(settings[key]).startswith("package:"):
+            settings.set(key, str(Path(settings[key]).resolve()),
+                         priority=settings.getpriority(key))
     if getattr(args, "image_links", None):
         settings.set("ARCHIVER_IMAGE_LINKS", args.image_links, priority="cmdline")
     settings.set("LOG_LEVEL", "INFO", priority="cmdline")
@@ -105,8 +110,17 @@ def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] 
     printing why the choice is wrong."""
     from archiver.run.schedule import due_sites
 
-    if sum((args.all, args.due, bool(args.sites))) != 1:
-        print("name the sites, or give --all or --due", file=sys.stderr)
+    given = [what for what, on in (("site names", args.sites), ("--all", args.all),
+                                   ("--due", args.due)) if on]
+    if len(given) != 1:
+        print("name the sites, or give --all or --due" if not given else
+              f"give site names, --all or --due, not {' and '.join(given)}", file=sys.stderr)
+        return None
+    folder = registry_folder_missing(registry)
+    if folder:
+        print(f"no site config folder at {folder}: give --config-dir DIR (or set "
+              "ARCHIVER_CONFIG_DIR), or run from the folder that holds spiders_config/",
+              file=sys.stderr)
         return None
     if args.due:
         now = args.now or datetime.now()  # parsed by archiver.commands.args.moment
@@ -117,6 +131,14 @@ def select_sites(args: argparse.Namespace, registry, output: Path) -> list[str] 
     if not known_sites(registry, names):
         return None
     return [name for name in names if name in registry.sites]
+
+
+def registry_folder_missing(registry) -> str | None:
+    """The config folder, when it does not exist (its registry holds only that error)."""
+    from archiver.config.registry import MISSING_FOLDER
+
+    return next((error.source for error in registry.errors
+                 if error.problem == MISSING_FOLDER), None)
 
 
 def broken_configs(registry, names: list[str]) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from archiver.archive.check import check_archive
+    from archiver.capture.verify import check_captures
 
     output = Path(settings_for(args)["ARCHIVER_OUTPUT_DIR"])
     if not output.is_dir():
@@ -46,9 +48,17 @@ def cmd_check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_CONFIG
     problems, files = check_archive(output)
+    captures = check_captures(output)
+    problems = problems + captures.problems
     for problem in problems:
         print(problem)
-    print(f"checked {files} archive file(s) in {output}: {len(problems)} problem(s)")
+    for site, missing in captures.no_capture.items():
+        # Not a problem: archived before captures were kept; `refresh` captures them.
+        shown = ", ".join(p.name for p in missing[:5]) + (", …" if len(missing) > 5 else "")
+        print(f"{site}: {len(missing)} archive file(s) with no capture ({shown}); "
+              "`archiver refresh` captures them")
+    print(f"checked {files} archive file(s) in {output}, {captures.files} capture file(s) "
+          f"({captures.records} records): {len(problems)} problem(s)")
     return EXIT_FAILED if problems else EXIT_OK
 
 
@@ -140,7 +150,9 @@ def cmd_new_site(args: argparse.Namespace) -> int:
     print(f"wrote {path}: cms {findings.family}, {len(findings.lists)} list page(s), "
           f"pagination: {findings.paging}")
     show_samples(findings, site, args.full_text)
-    print(f"next: `archiver preview {name}`, then `archiver crawl {name}`")
+    # The next commands must look in the same config folder as this one did.
+    where = f"--config-dir {shlex.quote(str(folder))} " if args.config_dir else ""
+    print(f"next: `archiver {where}preview {name}`, then `archiver {where}crawl {name}`")
     return EXIT_OK if findings.articles and not findings.problems else EXIT_FAILED
 
 

@@ -187,6 +187,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from archiver.config import ConfigError
 
     settings = settings_for(args)
+    if args.accept or args.accept_all:
+        return accept_held(Path(settings["ARCHIVER_OUTPUT_DIR"]), args)
     registry = load_registry(settings)
     output = Path(settings["ARCHIVER_OUTPUT_DIR"])
     archived = archived_sites(output)
@@ -211,3 +213,38 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         jobs.append(job)
     # Nothing to re-fetch is an outcome too: it gets its summary line and report.
     return run_crawls(settings, jobs, "refresh", args, skipped=skipped)
+
+
+def accept_held(output: Path, args: argparse.Namespace) -> int:
+    """`refresh --accept URL…` / `--accept-all`: the held-back versions (archiver.archive.held)
+    become the archive files, under each site's lock. Exit 1 when a URL has no held version."""
+    from archiver.archive import archived_sites
+    from archiver.archive.held import accept, held_versions
+    from archiver.commands.common import EXIT_FAILED, EXIT_LOCKED
+    from archiver.run.lock import SiteLock, SiteLocked
+
+    wanted = set(args.accept or ())
+    applied: set[str] = set()
+    status = EXIT_OK
+    for site in args.sites or archived_sites(output):
+        found = [h for h in held_versions(output, site) if args.accept_all or h.url in wanted]
+        if not found:
+            continue
+        lock = SiteLock(output, site, "archiver refresh --accept")
+        try:
+            lock.acquire()
+        except SiteLocked as error:
+            print(str(error), file=sys.stderr)
+            status = EXIT_LOCKED
+            continue
+        try:
+            for held in found:
+                print(f"accepted: {held.url} ({accept(output, held)}) [{held.code}]")
+                applied.add(held.url)
+        finally:
+            lock.release()
+    for url in sorted(wanted - applied):
+        print(f"not accepted: {url}: no held-back version of it in {output}", file=sys.stderr)
+        status = status or EXIT_FAILED
+    print(f"accepted {len(applied)} held-back version(s)")
+    return status

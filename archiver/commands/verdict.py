@@ -5,7 +5,7 @@ same, because both are read from the same SiteOutcome."""
 
 from __future__ import annotations
 
-from archiver.run.events import Event, Kind
+from archiver.run.events import KINDS, Event, Kind
 from archiver.run.exitcodes import ExitCode
 from archiver.run.outcome import SECTIONS, Outcome, SiteOutcome
 
@@ -21,6 +21,7 @@ EVENT_LINES = {
     Kind.HEALTH: "health: {reason}",
     Kind.CAPPED: "list {url}: this run walked it to the cap of {max_pages} list pages; the next "
                  "run goes on from list page {next_page}",
+    Kind.HELD_BACK: "held back [{code}]: {url} ({file}): {reason}",
     Kind.RECORD: "warning: bad_record: {url}: {reason}; ignored (treated as absent) and written "
                  "anew",
 }
@@ -28,10 +29,14 @@ EVENT_LINES = {
 GROUPED = {Kind.ALIAS}
 
 
+# Report sections the summary counts but does not list line by line.
+QUIET_SECTIONS = (KINDS[Kind.IGNORED].section,)
+
+
 def event_line(event: Event) -> str:
     template = EVENT_LINES.get(event.kind, "{kind}: {url}: {reason}")
     return template.format_map({"article": "?", **event.detail, "kind": event.kind,
-                                "url": event.url, "reason": event.reason})
+                                "code": event.code, "url": event.url, "reason": event.reason})
 
 
 def site_lines(name: str, site: SiteOutcome) -> list[str]:
@@ -46,16 +51,22 @@ def site_lines(name: str, site: SiteOutcome) -> list[str]:
     if site.mode == "refresh":
         articles = (f"{a['changed']} changed, {a['unchanged']} unchanged, {a['gone']} gone, "
                     f"{a['failed']} failed")
+        if a.get("held_back"):
+            articles += f", {a['held_back']} held back"
     else:
         articles = (f"{a['new']} new, {a['already_archived']} already archived, "
                     f"{a['failed']} dropped or failed")
+    if a.get("ignored"):
+        articles += f", {a['ignored']} ignored"
     lines = [f"{name}: {articles}; images {images['fetched']} fetched, {images['failed']} failed"]
     if site.unreachable:
         lines = [f"{name}: UNREACHABLE: {site.unreachable.reason} ({site.unreachable.url})"]
     lines += [f"  {note}" for note in site.notes]
-    # Grouped as the report groups them: failures, flagged, gone, ..., health last.
-    lines += [f"  {event_line(event)}" for name in SECTIONS for event in site.section(name)
-              if event.kind not in GROUPED]
+    # Grouped as the report groups them: failures, flagged, gone, ..., health last. Links
+    # acknowledged in the config are counted above, not listed (the report names each one), so
+    # that a cron mail stays short; aliases are one line for all (10,000 of one article).
+    lines += [f"  {event_line(event)}" for name in SECTIONS if name not in QUIET_SECTIONS
+              for event in site.section(name) if event.kind not in GROUPED]
     lines += alias_lines(site)
     if site.outcome is Outcome.INTERRUPTED:
         lines.append(f"  interrupted: {site.counts['queued_not_made']} queued request(s) not "
@@ -90,7 +101,7 @@ def totals_line(sites: dict[str, SiteOutcome], status: ExitCode) -> str:
         parts.append(f"{down} unreachable")
     articles = [f"{total('articles', key)} {key.replace('_', ' ')}"
                 for key in ("new", "already_archived", "alias", "changed", "gone", "failed",
-                            "flagged", "offsite")
+                            "flagged", "offsite", "held_back", "ignored")
                 if key in ("new", "failed") or total("articles", key)]
     return (f"total: {', '.join(parts)}; articles {', '.join(articles)}; images "
             f"{total('images', 'fetched')} fetched, {total('images', 'failed')} failed; "

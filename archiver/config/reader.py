@@ -97,6 +97,19 @@ class Reader:
             raise self.error(name, f"is not a regular expression RE2 accepts ({why[:100]}); "
                              "lookaround and backreferences are not supported") from None
 
+    def regexes(self, name: str) -> tuple[Any, ...]:
+        """A list of RE2 patterns (one string counts as a list of one)."""
+        patterns = []
+        for value in self.texts(name, required=False):
+            try:
+                patterns.append(re2.compile(value, _RE2_OPTIONS))
+            except re2.error as exc:
+                why = exc.args[0].decode("utf-8", "replace") if exc.args else "invalid"
+                raise self.error(name, f"{shown(value)} is not a regular expression RE2 accepts "
+                                 f"({why[:100]}); lookaround and backreferences are not "
+                                 "supported") from None
+        return tuple(patterns)
+
     def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:
         value = self.text(name, required=False)
         if value is None:

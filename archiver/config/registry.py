@@ -29,11 +29,14 @@ class SiteRegistry:
         return [error for error in self.errors if Path(error.source).stem in names]
 
 
+MISSING_FOLDER = "site config folder does not exist"
+
+
 def load_sites(folder: Path | str) -> SiteRegistry:
     """Load every config of the folder; a broken one is an error and never stops the others."""
     files = config_files(folder)
     if files is None:
-        error = ConfigError(folder, None, "site config folder does not exist")
+        error = ConfigError(folder, None, MISSING_FOLDER)
         return SiteRegistry(MappingProxyType({}), (error,))
     sites: dict[str, SiteConfig] = {}
     errors: list[ConfigError] = []

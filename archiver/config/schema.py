@@ -101,6 +101,9 @@ class SiteConfig:
     # is ever requested from them.
     image_domains: tuple[str, ...] = ()
     image_links: str | None = None  # None: the global ARCHIVER_IMAGE_LINKS
+    # Raw captures (WARC) of what the crawl fetches: "pages" (article and list pages), "all"
+    # (images and attachments too) or "off" (archiver.capture).
+    capture: str = "pages"
     # Convert traditional to simplified Chinese (OpenCC t2s), for sites that serve only a
     # traditional rendition.
     t2s: bool = False
@@ -112,6 +115,10 @@ class SiteConfig:
     schedule: str | None = None
     # Which query parameters of article URLs choose no article (archiver.urls.canonical_url).
     url_params: UrlParams = UrlParams()
+    # Links the archive cannot hold and the operator has acknowledged (WeChat articles, a
+    # login-only system): RE2 patterns searched in a listed article URL. Such a link is not
+    # requested and is counted as "ignored", not as a failure.
+    ignore_links: tuple[Pattern, ...] = ()
     # Per-site Scrapy settings, from the allow-list in archiver.config.sitesettings.
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
@@ -121,6 +128,10 @@ class SiteConfig:
     def allows(self, url: str) -> bool:
         """True when the URL is http(s) on one of the site's domains or their subdomains."""
         return _on_domains(url, self.allowed_domains)
+
+    def ignores(self, url: str) -> bool:
+        """True when the URL is a link the config acknowledges as not archivable."""
+        return any(pattern.search(url) for pattern in self.ignore_links)
 
     def renders(self, kind: str) -> bool:
         """Whether list ("lists") or article ("articles") pages go through the browser."""

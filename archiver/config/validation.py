@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from archiver.capture import CAPTURE_MODES, DEFAULT_MODE
 from archiver.cms.families import PAGING_MODES
 from archiver.config.reader import Reader, shown
 from archiver.config.schedule import valid as valid_schedule
@@ -29,7 +30,7 @@ NAME_MAX = 253  # a host name's limit; a folder name may have 255 bytes
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
     "list", "article", "image_links", "settings", "cms", "t2s", "image_domains", "render",
-    "render_wait", "schedule", "url_params",
+    "render_wait", "schedule", "url_params", "ignore_links", "capture",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
@@ -67,11 +68,13 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         cms=top.choice("cms", CMS_VALUES, "auto"),
         image_domains=tuple(d.lower() for d in top.texts("image_domains", required=False)),
         image_links=top.choice("image_links", IMAGE_LINK_MODES, None),
+        capture=_capture(top),
         t2s=top.flag("t2s"),
         render=_render(top),
         render_wait=top.selector("render_wait"),
         schedule=_schedule(top),
         url_params=_url_params(top),
+        ignore_links=top.regexes("ignore_links"),
         settings=_settings(top),
         source=str(source),
     )
@@ -79,6 +82,12 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         if not site.allows(url):
             raise top.error("start_urls", f"{shown(url)} is outside allowed_domains")
     return site
+
+
+def _capture(top: Reader) -> str:
+    if top.data.get("capture") is False:
+        return "off"  # YAML reads a bare `capture: off` as false
+    return top.choice("capture", CAPTURE_MODES, DEFAULT_MODE) or DEFAULT_MODE
 
 
 def _name(top: Reader) -> str:

@@ -1,5 +1,5 @@
-"""The bundled demo sites, served on 127.0.0.1 (`archiver demo` crawls them, no internet:
-archiver.commands.demo).
+"""The bundled demo sites, served on 127.0.0.1 (`archiver demo` crawls them, no internet, and
+`archiver demo --serve` keeps them served for every other command: archiver.commands.demo).
 
 The sites keep fixed addresses (http://demo-webplus.example/, http://demo-ecms.example/): the
 crawl reaches them through the local server acting as an HTTP proxy, on whatever port is free.
@@ -10,6 +10,7 @@ second demo run archives nothing twice.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,3 +36,19 @@ def proxied(proxy: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def demo_hosts() -> dict[str, Path]:
+    return {host: DEMO_ROOT / "site" / folder for host, folder in DEMO_SITES.values()}
+
+
+def copy_configs(folder: Path) -> list[str]:
+    """The demo sites' configs into `folder` (a config of that name already there is kept: it
+    may be the user's own edit); the names copied."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for config in sorted((DEMO_ROOT / "configs").glob("*.yaml")):
+        if not (folder / config.name).exists():
+            shutil.copyfile(config, folder / config.name)
+            copied.append(config.name)
+    return copied

@@ -59,7 +59,8 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FixtureServer:
-    def __init__(self, root: Path | str | None = None, hosts: dict[str, Path] | None = None):
+    def __init__(self, root: Path | str | None = None, hosts: dict[str, Path] | None = None,
+                 port: int = 0):
         self.root = Path(root) if root else None
         self.hosts = dict(hosts or {})
         self.replies: dict[str, Reply] = {}
@@ -98,8 +99,9 @@ class FixtureServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        # Loopback only, on a port the system picks (never a fixed one).
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        # Loopback only, on a port the system picks unless one is asked for (`demo --serve
+        # --port`).
+        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

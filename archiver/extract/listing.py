@@ -35,6 +35,8 @@ class ListedArticle:
     # The date the list shows beside the link, as written ("2025-03-06"); None when it shows
     # none. An article page without a date of its own takes this one (the `list` rule).
     date: str | None = None
+    # The link's text (or title): the headline the list gives the article.
+    headline: str = ""
 
 
 class ListPage:
@@ -121,10 +123,13 @@ def _with_dates(found: list[tuple[str, etree._Element]]) -> list[ListedArticle]:
         for element in anchor.iterancestors():
             holds.setdefault(element, set()).add(url)
     dates: dict[str, str | None] = {}
+    headlines: dict[str, str] = {}
     for url, anchor in found:
         if dates.get(url) is None:
             dates[url] = _date_beside(anchor, holds)
-    return [ListedArticle(url, date) for url, date in dates.items()]
+        if not headlines.get(url):
+            headlines[url] = (anchor.get("title") or "".join(anchor.itertext())).strip()
+    return [ListedArticle(url, date, headlines[url]) for url, date in dates.items()]
 
 
 def _date_beside(anchor: etree._Element, holds: dict[etree._Element, set[str]]) -> str | None:

@@ -49,6 +49,12 @@ class AtomicFilesStore(FSFilesStore):
         super().__init__(basedir)
         self.written = WrittenFiles()  # synced together when the crawl closes
 
+    def _mkdir(self, dirname: Path, domain: Any = None) -> None:
+        # FSFilesStore checks that the folder is missing, then mkdir(parents=True): two jobs
+        # starting together on a new archive (dispatch) race there, and the loser's crawler
+        # could not start (FileExistsError on the archive folder).
+        dirname.mkdir(parents=True, exist_ok=True)
+
     def persist_file(self, path: str, buf: Any, info: Any, meta: Any = None,
                      headers: Any = None) -> None:
         # Like FSFilesStore, in the reactor thread and with no fsync per file: the pipeline

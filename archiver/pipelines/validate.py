@@ -25,7 +25,10 @@ class ValidatePipeline:
         found = verdict(item)
         reason = found.refused
         if reason and item.refresh:
-            reason = f"the page no longer gives an article ({reason}); archived file kept"
+            # Not written over the archived file, but kept beside it for review (the write
+            # pipeline holds it back, archiver.archive.held).
+            item.refused = reason
+            return item
         if reason:
             self.record(Kind.ARTICLE, found.refused_code or "refused", item.url, reason,
                         site=item.site)

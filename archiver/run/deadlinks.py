@@ -7,6 +7,10 @@ the crawl ends: {url: {"status": 404, "runs": 2, "last": "2026-11-23"}}. "runs" 
 crawls in a row that got 404/410; any other answer removes the entry. A record that cannot be
 used (archiver.run.records) counts as none: every URL is asked for again, and the run writes a
 good record in its place.
+
+An outage is not death: the 404/410 answers of a run count toward "gone" only when the site is
+otherwise up in that run (archiver.run.guard.site_is_up: other articles answered, and most of
+the article requests did not fail); so they are kept pending until the run ends (`settle`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class DeadLinks:
         self.path = folder / RECORD
         self.retry = retry
         self.seen: set[str] = set()  # answered in this run, one way or the other
+        self.pending: dict[str, int] = {}  # this run's 404/410 answers: URL -> status
         self.dirty = False
         self.bad: BadRecord | None = None  # the record could not be used (reported by the run)
         try:
@@ -44,15 +49,26 @@ class DeadLinks:
             return None
         return entry
 
-    def strike(self, url: str, status: int) -> bool:
-        """Record a 404/410; True when this makes the URL gone."""
+    def strike(self, url: str, status: int) -> None:
+        """Note a 404/410 of this run; `settle` decides at the end whether it counts."""
         if url in self.seen:
-            return False
+            return
         self.seen.add(url)
-        runs = self.entries.get(url, {}).get("runs", 0) + 1
-        self.entries[url] = {"status": status, "runs": runs, "last": time.strftime("%Y-%m-%d")}
-        self.dirty = True
-        return runs == GONE_AFTER
+        self.pending[url] = status
+
+    def settle(self, site_up: bool) -> list[str]:
+        """Count this run's 404/410 answers when the site was up (else leave the record as
+        it was: an outage is not death); the URLs that this makes gone."""
+        gone = []
+        for url, status in self.pending.items() if site_up else ():
+            runs = self.entries.get(url, {}).get("runs", 0) + 1
+            self.entries[url] = {"status": status, "runs": runs,
+                                 "last": time.strftime("%Y-%m-%d")}
+            self.dirty = True
+            if runs == GONE_AFTER:
+                gone.append(url)
+        self.pending = {}
+        return gone
 
     def alive(self, url: str) -> None:
         """The URL answered: it is not (or no longer) dead."""

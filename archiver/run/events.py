@@ -33,10 +33,14 @@ class Kind(StrEnum):
     FLAGGED = "flagged"  # archived, but needs a look (garbled text, implausible date, ...)
     GONE = "gone"  # the source answers 404/410: nothing to fetch, the archived file is kept
     OFFSITE = "offsite"  # listed by the site but lives elsewhere (WeChat): not fetched
+    IGNORED = "ignored"  # listed, but the site's config acknowledges it (ignore_links)
     CHANGED = "changed"  # refresh rewrote the archived file (what changed: the reason)
     HEALTH = "health"  # the site looks redesigned, or a list's walk could not go on
     ALIAS = "alias"  # a listed URL that gave the article of an archived file: not archived twice
     CAPPED = "capped"  # the list-page cap paused a list's walk: the next run goes on from there
+    # A refresh that would have made the file worse (archiver.archive.integrity): the file is
+    # kept as it was, the new version held back for review (archiver.archive.held).
+    HELD_BACK = "held_back"
     # A run record (.state.json, .gone.json, .last-run.json) that could not be used: ignored,
     # treated as absent and written anew (archiver.run.records); url is the file.
     RECORD = "record"
@@ -57,11 +61,13 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.FLAGGED: KindRule("flagged", keys.ARTICLES_FLAGGED, fails=True),
     Kind.GONE: KindRule("gone", keys.ARTICLES_GONE, fails=False),
     Kind.OFFSITE: KindRule("offsite", keys.ARTICLES_OFFSITE, fails=True),
+    Kind.IGNORED: KindRule("ignored", keys.ARTICLES_IGNORED, fails=False),
     Kind.CHANGED: KindRule("changed_articles", keys.ARTICLES_CHANGED, fails=False),
     Kind.HEALTH: KindRule("health", None, fails=True),
     Kind.ALIAS: KindRule("aliases", keys.ARTICLES_ALIAS, fails=False),
     # The cap bounds one run, not the archive: a note of how far the walk got, not a failure.
     Kind.CAPPED: KindRule("capped_lists", keys.LISTS_CAPPED, fails=False),
+    Kind.HELD_BACK: KindRule("held_back", keys.ARTICLES_HELD_BACK, fails=True),
     Kind.RECORD: KindRule("bad_records", keys.RECORDS_BAD, fails=True),
 })
 
@@ -129,5 +135,8 @@ def download_failure(failure: Any) -> tuple[str, str]:
     response = getattr(value, "response", None)
     if response is not None:
         return f"http_{response.status}", f"HTTP {response.status}"
+    if getattr(value, "archiver_reason", False):
+        # The archiver's own refusals (archiver.middlewares) carry their code and say it all.
+        return value.code, str(value)
     reason = f"{type(value).__name__}: {value}".strip().rstrip(":")
     return _ERROR_CODES.get(type(value).__name__, "download_error"), reason

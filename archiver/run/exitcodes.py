@@ -30,7 +30,8 @@ _VERDICTS = {ExitCode.OK: "OK", ExitCode.FAILED: "PARTIAL FAILURE",
 MEANINGS = {
     ExitCode.CONFIG: "usage or configuration error (unknown site, broken config, bad option "
                      "value)",
-    ExitCode.LOCKED: "another run holds the lock of a site; nothing was crawled",
+    ExitCode.LOCKED: "another run holds the lock of a site: that site was not crawled (the "
+                     "other sites were)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what finished is kept",
 }
 

@@ -13,6 +13,7 @@ the lock. Neither the spider nor any pipeline imports this module.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -27,8 +28,9 @@ from archiver.archive import ArchiveIndex, OutputProblem, site_dir
 from archiver.run import outcome
 from archiver.run import signals as run_signals
 from archiver.run.deadlinks import DeadLinks
-from archiver.run.events import Event, Kind
+from archiver.run.events import CODE_COUNTER, KINDS, Event, Kind
 from archiver.run.exitcodes import ExitCode
+from archiver.run.guard import site_is_up
 from archiver.run.lock import SiteLock, SiteLocked
 from archiver.run.outcome import Outcome, RunOutcome, SiteOutcome
 from archiver.run.record import Recorder
@@ -90,11 +92,13 @@ class SiteRun:
                 (ext.spider_opened, signals.spider_opened),
                 (ext.spider_closed, signals.spider_closed),
                 (ext.event_recorded, run_signals.event_recorded),
+                (ext.event_retracted, run_signals.event_retracted),
                 (ext.articles_listed, run_signals.articles_listed),
                 (ext.walk_cut, run_signals.walk_cut),
                 (ext.walk_paused, run_signals.walk_paused),
                 (ext.walk_ended, run_signals.walk_ended),
-                (ext.body_fallback, run_signals.body_fallback)):
+                (ext.body_fallback, run_signals.body_fallback),
+                (ext.noted, run_signals.note)):
             crawler.signals.connect(receiver, signal=signal)
         return ext
 
@@ -102,6 +106,17 @@ class SiteRun:
 
     def event_recorded(self, event: Event) -> None:
         self.events.append(event)
+
+    def event_retracted(self, kind: Kind, url: str) -> None:
+        for event in [e for e in self.events if e.kind is kind and e.url == url]:
+            self.events.remove(event)
+            self._uncount(event)
+
+    def _uncount(self, event: Event) -> None:
+        stats = self.crawler.stats
+        if KINDS[event.kind].counter:
+            stats.inc_value(KINDS[event.kind].counter, -1)
+        stats.inc_value(CODE_COUNTER.format(kind=event.kind, code=event.code), -1)
 
     def articles_listed(self, urls: list[str], start: str) -> None:
         for url in urls:
@@ -126,6 +141,9 @@ class SiteRun:
             self.notes.append(f"the walk of {start} reached the end of the list at list page "
                               f"{page}")
         self.resume_at[start] = None
+    def noted(self, text: str) -> None:
+        """A line for the report's notes (the captures' repairs and troubles)."""
+        self.notes.append(text)
 
     def body_fallback(self, url: str) -> None:
         if len(self.fallback_urls) < FALLBACK_SAMPLE:
@@ -158,6 +176,7 @@ class SiteRun:
         if self.state.index.problem:
             self.notes.append(self.state.index.problem)
         self.state.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
+        self.state.folder = self.output / self.site.name
         self._bad_record(self.state.dead.bad)
         if self.state.mode is Mode.CRAWL:
             try:
@@ -252,7 +271,8 @@ class SiteRun:
 
     def _outcome(self, reason: str) -> SiteOutcome:
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
-        events = self.events + outcome.health(stats, self.site, self.fallback_urls)
+        events = (self.events + outcome.health(stats, self.site, self.fallback_urls)
+                  + outcome.guard_causes(self.events, self.site.name))
         return outcome.crawled(stats, events, str(self.state.mode), self.notes)
 
     def _close(self, reason: str) -> SiteOutcome:
@@ -265,6 +285,7 @@ class SiteRun:
         except OSError as error:
             self.notes.append(f"cannot record aliases: {error.strerror or error}")
         if self.state.dead is not None:
+            self._settle_dead_links()
             try:
                 self.state.dead.save()
             except OSError as error:
@@ -280,6 +301,28 @@ class SiteRun:
             self.notes.append(f"no site config for {self.site.name}: archived under its host "
                               f"name; CMS detected: {', '.join(detected) or 'none'}")
         return self._outcome(reason)
+
+    def _settle_dead_links(self) -> None:
+        """This run's 404/410s count toward "gone" only if the site was otherwise up (an
+        outage is not death, archiver.run.guard); the failures that made a URL gone say so."""
+        answered, failed = self.state.guard.answers(self.crawler.stats.get_stats())
+        had_strikes = bool(self.state.dead.pending)
+        up = site_is_up(answered, failed)
+        gone = set(self.state.dead.settle(up))
+        for n, event in enumerate(self.events):
+            if event.kind is Kind.ARTICLE and event.url in gone:
+                self._uncount(event)
+                self.events[n] = dataclasses.replace(
+                    event, code="recorded_gone", reason=event.reason + " on two crawls in a "
+                    "row: recorded as gone, later crawls skip it")
+                self.crawler.stats.inc_value(KINDS[Kind.ARTICLE].counter)
+                self.crawler.stats.inc_value(CODE_COUNTER.format(kind=Kind.ARTICLE,
+                                                                 code="recorded_gone"))
+        if had_strikes and not up:
+            self.notes.append(f"outage, not dead links: {failed} of {failed + answered} article "
+                              "request(s) failed and no other article answered enough to show "
+                              "the site is up, so this run's 404/410 answers are not counted "
+                              'toward "gone"')
 
     def _walk_ends(self, reason: str) -> dict[str, dict]:
         failed: dict[str, list[str]] = {}

@@ -123,3 +123,27 @@ def _empty_file(path: Path) -> bool:
     except OSError:
         return False
     return stat.S_ISREG(info.st_mode) and info.st_size == 0
+
+
+def live_holder(folder: Path, site: str) -> dict | None:
+    """Who holds the site's lock, when a live process holds it (the holder's details, perhaps
+    empty); None when the lock is free. For `dispatch`, deciding whether a site of a lost node
+    can run elsewhere: a crawl that outlived its Scrapyd still holds the lock, a killed one
+    does not. Probes with a shared lock on a read-only handle (no file is created, nothing is
+    written, and NFS grants it without write access); a crawl starting in that instant finds
+    the site locked and exits 3, which dispatch treats as any job's outcome."""
+    path = Path(folder) / site / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None  # no lock file (never crawled), or not one we can open: nobody to wait for
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                return json.loads(handle.read().decode("utf-8") or "{}")
+            except ValueError:
+                return {}
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None

@@ -150,6 +150,29 @@ def health(stats: dict, site: Any, fallback_urls: list[str]) -> list[Event]:
     return found
 
 
+# Codes of the article failures that mean "the site answered something else than the article"
+# (archiver.archive.integrity), and how the site's health names the cause.
+GUARD_CAUSES = {
+    "same_page": "the site answers the same page for {n} article URLs: maintenance or a login "
+                 "wall?",
+    "maintenance_page": "the site answers a maintenance page for {n} article URL(s)",
+    "login_page": "the site answers a login page for {n} article URL(s): a login wall?",
+    "error_page": "the site answers an error page with HTTP 200 for {n} article URL(s)",
+}
+
+
+def guard_causes(events: list[Event], site: str) -> list[Event]:
+    """The site-level cause behind article URLs that answered something else than the article:
+    one health finding per code, with how many URLs it hit (code: the failures' code)."""
+    found: dict[str, list[str]] = {}
+    for event in events:
+        if event.kind is Kind.ARTICLE and event.code in GUARD_CAUSES:
+            found.setdefault(event.code, []).append(event.url)
+    return [Event(Kind.HEALTH, code, urls[0], GUARD_CAUSES[code].format(n=len(urls))
+                  + " (not archived; the next run asks for them again)", site)
+            for code, urls in found.items()]
+
+
 def counts(stats: dict, events: list[Event]) -> dict[str, Any]:
     """The report's figures: articles, images, list pages, requests, time."""
     return {

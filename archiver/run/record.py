@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from archiver.run.events import CODE_COUNTER, KINDS, Event, Kind
-from archiver.run.signals import event_recorded
+from archiver.run.signals import event_recorded, event_retracted
 
 # The report names this many aliases per run with their URLs; the count is always exact.
 ALIASES_NAMED = 50
@@ -43,3 +43,8 @@ class Recorder:
             return
         self(Kind.ALIAS, "alias", url, f"the same headline, date and body as {file}.md: an "
              "alias of that article, not archived twice", site, file=file)
+
+    def retract(self, kind: Kind, url: str) -> None:
+        """Take back this URL's event of this kind: the guard undid what it said (a refresh's
+        rewrite put back). SiteRun drops the event and its counters."""
+        self.crawler.signals.send_catch_log(signal=event_retracted, kind=kind, url=url)

@@ -17,7 +17,17 @@ KEEP_REPORTS_DAYS = 90
 
 
 def default_report_path(output: Path, name: str) -> Path:
-    return Path(output) / ".reports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
+    """A report file of this run's own in <output>/.reports/, named by the time: a second run
+    in the same second gets `-2`, `-3`... (the name is reserved at once), so no run's report
+    replaces another's. When the folder cannot be written, the plain name (writing the report
+    then says why)."""
+    from archiver.archive.fs import reserve_new
+
+    path = Path(output) / ".reports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
+    try:
+        return reserve_new(path)
+    except OSError:
+        return path
 
 
 def report_document(run: RunOutcome) -> dict[str, Any]:
@@ -40,7 +50,9 @@ def write_report(path: Path, run: RunOutcome) -> str | None:
     try:
         write_atomic(path, text)
     except OSError as error:
-        return f"cannot write the report {path}: {error.strerror or error}"
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is not a folder" if blocker else error.strerror or str(error)
+        return f"cannot write the report {path}: {why}"
     if path.parent.name == ".reports":  # the archive's own folder of reports, not --report's
         prune_reports(path.parent)
     return None

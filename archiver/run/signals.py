@@ -32,3 +32,11 @@ walk_ended = object()
 # Spider -> SiteRun: `url` of an article whose body came from the generic fallback rather
 # than the site's selectors (a sample is named by the site's health).
 body_fallback = object()
+
+# Recorder -> SiteRun: `kind`, `url`: the event of that kind for that URL no longer holds (the
+# guard put back a file a refresh had rewritten); it is dropped with its counters.
+event_retracted = object()
+
+# Anyone -> SiteRun: `text`, one line for the site's `notes` in the summary and the report
+# (the capture middleware: a WARC file a killed run left repaired, captures that stopped).
+note = object()

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from archiver.archive import ArchiveIndex
 from archiver.run.deadlinks import DeadLinks
+from archiver.run.guard import RunGuard
 from archiver.run.resume import Plan
 
 
@@ -43,6 +45,9 @@ class RunState:
     index: ArchiveIndex = field(default_factory=lambda: ArchiveIndex(set()))
     dead: DeadLinks | None = None  # articles at rest after 404/410 on two crawls in a row
     plans: dict[str, Plan] = field(default_factory=dict)  # start URL -> how to walk it
+    folder: Path | None = None  # the site's archive folder
+    # Pages that are not the article, and evidence that the site is up (archiver.run.guard).
+    guard: RunGuard = field(default_factory=RunGuard)
 
     def plan(self, start_url: str) -> Plan:
         """How to walk a list: in full unless the walk record says its stop can be trusted."""

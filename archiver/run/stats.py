@@ -22,6 +22,8 @@ ARTICLES_OFFSITE = "archiver/articles/offsite"
 # Listed URLs found to be another URL's article (same headline, date and body): not archived
 # again, recorded as aliases (archiver.archive.index).
 ARTICLES_ALIAS = "archiver/articles/alias"
+# Listed links the site's config acknowledges as not archivable (ignore_links): not failures.
+ARTICLES_IGNORED = "archiver/articles/ignored"
 IMAGES_PRESENT = "archiver/images/present"
 LISTS_WALKED = "archiver/lists/walked"
 LISTS_FAILED = "archiver/lists/failed"
@@ -41,3 +43,7 @@ def count_rules(stats: StatsCollector, rules: dict[str, str]) -> bool:
     fallback = rules.get("body") == "fallback"
     stats.inc_value(BODY_FALLBACK if fallback else BODY_SELECTOR)
     return fallback
+
+# Refreshed articles whose new version was kept for review instead of replacing the file (the
+# guard, archiver.archive.integrity).
+ARTICLES_HELD_BACK = "archiver/articles/held_back"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
+from archiver.archive import read_article, source_link
+from archiver.archive.integrity import article_headline, headline_matches
 from archiver.browser import BrowserNotFound, missing_browser_message
 from archiver.cms.paging import ecms_page_urls
 from archiver.config import SiteConfig
@@ -20,6 +25,7 @@ from archiver.knownarticles import ARTICLE_REQUEST, KnownArticle
 from archiver.run import signals as run_signals
 from archiver.run import stats as keys
 from archiver.run.events import Kind, download_failure
+from archiver.run.guard import probes_wanted
 from archiver.run.record import Recorder
 from archiver.run.state import Mode, RunState
 from archiver.run.stopping import RunStopped
@@ -48,6 +54,15 @@ def _dated_urls(urls: dict[str, str | None] | list[str] | str | None) -> dict[st
     if isinstance(urls, dict):
         return dict(urls)
     return dict.fromkeys(_url_list(urls))
+
+
+_PASSWORD = re.compile(rb"password", re.I)
+
+
+def _has_password_input(response: TextResponse) -> bool:
+    """A login form on the page (looked for in the bytes first: most pages have no such word)."""
+    return bool(_PASSWORD.search(response.body)) and bool(
+        response.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"))
 
 
 class SiteSpider(scrapy.Spider):
@@ -80,6 +95,9 @@ class SiteSpider(scrapy.Spider):
         # Article URLs requested and not yet answered: whatever is left when the crawl ends
         # was dropped on the way (a redirect loop ends in Scrapy's duplicate filter, silently).
         self.pending: set[str] = set()
+        # Article URLs asked for in this run: a list link to one of them is not asked twice
+        # (Scrapy's duplicate filter would drop it and leave it looking lost).
+        self.asked: set[str] = set()
         # WeChat articles a list links to, named once per run (see _offsite).
         self.offsite_seen: set[str] = set()
         # Canonical article URLs met on the lists of this run, each with whether this run
@@ -91,6 +109,7 @@ class SiteSpider(scrapy.Spider):
         self.walk_links: dict[str, set[str]] = {}
         self.walked: dict[tuple[str, bool], int] = {}
         self.barren: dict[tuple[str, bool], int] = {}
+        self.probed = False  # archived articles asked for as evidence the site is up
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -98,6 +117,7 @@ class SiteSpider(scrapy.Spider):
             raise BrowserNotFound(f"{cls.name}: {missing_browser_message()}")
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.record = Recorder(crawler)
+        crawler.signals.connect(spider.probe_if_needed, signal=signals.spider_idle)
         return spider
 
     def _tell(self, signal: object, **kwargs: Any) -> None:
@@ -118,7 +138,8 @@ class SiteSpider(scrapy.Spider):
         # deep: the walk that goes on from where the last run's cap stopped a long list.
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
                               cb_kwargs={"page": page, "start": start, "deep": deep},
-                              meta={"ecms_pages": pending or [], **self._browser_meta("lists")})
+                              meta={"ecms_pages": pending or [], "archiver_capture": "list",
+                                    **self._browser_meta("lists")})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # self.run was handed over on spider_opened, before the first request is asked for.
@@ -160,14 +181,16 @@ class SiteSpider(scrapy.Spider):
             self._list_failure(response.url, start, "not_html",
                                "not an HTML page; the walk of this list ends here", deep)
             return
+        listing = ListPage(response.text, response.url, self.site, response.selector)
+        if not listing.articles and self._walled(response, start):
+            return
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
         self.walked[start, deep] = self.walked.get((start, deep), 0) + 1
-        listing = ListPage(response.text, response.url, self.site, response.selector)
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
         requests, new, unseen, cut = self._new_articles(listing, start)
-        self._listed(start, [url for url, _ in requests])
-        for url, date in requests:
-            yield self._article_request(url, date)
+        self._listed(start, [url for url, _, _ in requests])
+        for url, date, headline in requests:
+            yield self._article_request(url, date, headline)
         if cut:
             if deep:  # this page again next run: none of its articles is skipped
                 self._pause(start, response.url, page, response.meta.get("ecms_pages", []),
@@ -187,12 +210,12 @@ class SiteSpider(scrapy.Spider):
         yield from self._next_list(response, listing, page, start, deep)
 
     def _new_articles(self, listing: ListPage, start: str
-                      ) -> tuple[list[tuple[str, str | None]], int, int, bool]:
+                      ) -> tuple[list[tuple[str, str | None, str]], int, int, bool]:
         """What a list page brings: the articles to request (canonical URL, list date; neither
         archived nor gone nor asked for already), how many of its articles are news for the
         incremental stop, how many links this walk had not met (the endless-pager check), and
         whether --max-articles cut the walk on this page."""
-        requests: list[tuple[str, str | None]] = []
+        requests: list[tuple[str, str | None, str]] = []
         new = unseen = 0
         met = self.walk_links.setdefault(start, set())
         for article in listing.articles:
@@ -210,14 +233,14 @@ class SiteSpider(scrapy.Spider):
             if self._known(article.url, url):
                 # Checked before the request is scheduled: archived articles cost nothing.
                 continue
-            if self._gone(url):
-                continue
+            if self._ignored(article.url) or self._gone(url) or url in self.asked:
+                continue  # ignored, gone, or asked for already (a retry of the last run)
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
                 return requests, new, unseen, True
             self.listed_seen[url] = True
             self.requested_articles += 1
             new += 1
-            requests.append((url, article.date))
+            requests.append((url, article.date, article.headline))
         return requests, new, unseen, False
 
     def _endless(self, url: str, start: str, deep: bool, page: int, unseen: int) -> bool:
@@ -253,11 +276,41 @@ class SiteSpider(scrapy.Spider):
         else:
             self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
 
+    def _walled(self, response: TextResponse, start: str) -> bool:
+        """A list page that lists nothing because the site put a wall in front of it: a login
+        form, or a redirect to another page (a login page) instead of the list. A failure of
+        that list page, never "no news"."""
+        chain = response.meta.get("redirect_urls") or []
+        asked = chain[0] if chain else response.url
+        if _has_password_input(response):
+            why = f"the list page answers a login page ({response.url}: a password form)"
+            code = "login_page"
+        elif chain:
+            why = (f"the list page redirects to {response.url}, which lists no article (a login "
+                   "page?)")
+            code = "list_redirected"
+        else:
+            return False
+        self._list_failure(asked, start, code, why)
+        return True
+
+    def _ignored(self, url: str) -> bool:
+        """A listed link the site's config acknowledges as not archivable (`ignore_links`):
+        not requested, counted and named as ignored (once per run), never a failure."""
+        if not self.site.ignores(url):
+            return False
+        if url not in self.offsite_seen:
+            self.offsite_seen.add(url)
+            self.record(Kind.IGNORED, "ignored_link", url,
+                        "acknowledged in the site's config (ignore_links): not archived, not a "
+                        "failure", site=self.name)
+        return True
+
     def _offsite(self, listed: list) -> None:
         """Count and name the listed articles the archiver does not fetch (WeChat articles):
         a site's news must never go missing without a word."""
         for article in listed:
-            if article.url in self.offsite_seen:
+            if article.url in self.offsite_seen or self._ignored(article.url):
                 continue
             self.offsite_seen.add(article.url)
             self.record(Kind.OFFSITE, "wechat", article.url,
@@ -347,22 +400,73 @@ class SiteSpider(scrapy.Spider):
         if urls:
             self._tell(run_signals.articles_listed, urls=urls, start=start)
 
-    def _article_request(self, url: str, list_date: str | None = None) -> scrapy.Request:
+    def _article_request(self, url: str, list_date: str | None = None,
+                         list_headline: str = "") -> scrapy.Request:
         self.pending.add(url)
+        self.asked.add(url)
         # The date the list showed beside the link: the article's date when its page has none.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              cb_kwargs={"source_url": url, "list_date": list_date},
-                              meta={ARTICLE_REQUEST: True, **self._browser_meta("articles")})
+                              cb_kwargs={"source_url": url, "list_date": list_date,
+                                         "list_headline": list_headline},
+                              meta={ARTICLE_REQUEST: True, "archiver_capture": "article",
+                                    **self._browser_meta("articles")})
 
     def _gone(self, url: str) -> bool:
         """Count and skip an article recorded as gone (not a failure: it rests)."""
         entry = self.run.dead.skip(url) if self.run.dead else None
+        if entry and url in self.run.dead.seen:
+            # It became gone in this very run (its retry answered 404/410 before a list page
+            # linked it): counted as failed already, not counted again as gone.
+            return True
         if entry:
             self.record(Kind.GONE, "known_dead", url,
                         f"HTTP {entry['status']} on {entry['runs']} crawls in a row, last "
                         f"{entry['last']}; skipped (--retry-gone tries it again)",
                         site=self.name)
         return bool(entry)
+
+    # -- evidence that the site is up (an outage is not death) -----------------------------------
+
+    def probe_if_needed(self) -> None:
+        """At the end of a crawl whose 404/410 answers are not outweighed by articles that
+        answered, ask for a few archived articles: if they answer, the site is up and the
+        404s are dead links; if they fail too, it is an outage (archiver.run.guard)."""
+        dead = self.run.dead
+        if self.mode is not Mode.CRAWL or self.probed or not dead or not dead.pending:
+            return
+        self.probed = True
+        guard = self.run.guard
+        wanted = probes_wanted(*guard.answers(self.crawler.stats.get_stats()))
+        folder = self.run.folder
+        requests = []
+        for name in sorted(self.run.index.names):
+            if len(requests) >= wanted or folder is None:
+                break
+            try:
+                post = read_article(folder / f"{name}.md")
+            except Exception:  # noqa: BLE001 (a broken file is check's to report)
+                continue
+            url = source_link(post.content)
+            if url and url not in dead.pending and url not in dead.entries:
+                requests.append(scrapy.Request(
+                    url, callback=self.probe_answered, errback=self.probe_failed,
+                    dont_filter=True, meta=self._browser_meta("articles"),
+                    cb_kwargs={"expected": article_headline(str(post.get("title") or ""))}))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def probe_answered(self, response: Response, expected: str) -> None:
+        answered = isinstance(response, TextResponse) and headline_matches(
+            extract_article(response.text, response.url, self.site).headline, expected)
+        if answered:
+            self.run.guard.probe_ok += 1
+        else:
+            self.run.guard.probe_failed += 1
+
+    def probe_failed(self, failure: Failure) -> None:
+        self.run.guard.probe_failed += 1
 
     def closed(self, reason: str) -> None:
         if reason != "finished":
@@ -373,7 +477,7 @@ class SiteSpider(scrapy.Spider):
                         "a redirect to a page already fetched)", site=self.name)
 
     def parse_article(self, response: Response, source_url: str,
-                      list_date: str | None = None) -> Any:
+                      list_date: str | None = None, list_headline: str = "") -> Any:
         self.pending.discard(source_url)
         if self.run.dead:
             self.run.dead.alive(source_url)
@@ -388,12 +492,16 @@ class SiteSpider(scrapy.Spider):
                         site=self.name)
             return None
         if not response.body.strip():
+            kept = "; archived file kept" if refresh else ""
             self.record(Kind.ARTICLE, "empty_page", source_url,
-                        f"empty page (HTTP {response.status} with no content)", site=self.name)
+                        f"empty page (HTTP {response.status} with no content){kept}",
+                        site=self.name)
             return None
         # The archive keeps the URL as linked, even when the server redirected it.
         item = extract_article(response.text, source_url, self.site, list_date=list_date)
         item.refresh = refresh
+        item.list_headline = list_headline
+        item.login_form = _has_password_input(response)
         if self.fetch_urls and self._list_page(response, item):
             return None
         if keys.count_rules(self.crawler.stats, item.rules):
@@ -435,8 +543,8 @@ class SiteSpider(scrapy.Spider):
             return
         dead = self.run.dead
         if dead and response is not None and response.status in (404, 410) \
-                and not failure.request.meta.get("refresh") and dead.strike(url, response.status):
-            code = "recorded_gone"
-            reason += " on two crawls in a row: recorded as gone, later crawls skip it"
+                and not failure.request.meta.get("refresh"):
+            # Counted toward "gone" at the end, if the site was otherwise up (SiteRun).
+            dead.strike(url, response.status)
         self.logger.error("Article failed: %s: %s", url, reason)
         self.record(Kind.ARTICLE, code, url, reason, site=self.name)

@@ -30,7 +30,13 @@ class Command(ScrapyCrawl):
             crawler = self._create_crawler(args[0])
         except KeyError:
             if not self._config_error(args[0], started):
-                raise
+                # Scrapy would print "Spider not found" with a traceback and exit 1.
+                from archiver.run.exitcodes import EXIT_CONFIG
+
+                folder = self.crawler_process.settings["ARCHIVER_CONFIG_DIR"]
+                print(f"unknown site: {args[0]} (no config of that name in {folder}; see "
+                      "`scrapy list`)", file=sys.stderr)
+                self.exitcode = EXIT_CONFIG
             return
         errors = start_errors(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
