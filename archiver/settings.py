@@ -69,8 +69,13 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retries, with a growing pause before each.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.middlewares.BackoffRetryMiddleware": 550,
+    # An article the archive holds by now (an alias learned meanwhile) is not requested.
+    "archiver.knownarticles.KnownArticleMiddleware": 50,
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it: off-site is reported so.
     "archiver.middlewares.OffsiteRedirectMiddleware": 610,
+    # Last before the downloader: at most CONCURRENT_REQUESTS requests per host inside it, the
+    # rest wait here, and a signal drops them (archiver.run.stopping).
+    "archiver.run.stopping.DownloadGate": 990,
     # After HttpCompression (590), before Scrapy's MetaRefreshMiddleware (580) follows a
     # <meta refresh>: one to another host is named as such.
     "archiver.middlewares.MetaRefreshMiddleware": 585,
@@ -103,6 +108,8 @@ EXTENSIONS = {
     # The run's bookkeeping, whatever starts the crawl: lock, resume state, outcome, report.
     "archiver.run.extension.SiteRun": 510,
     "archiver.errors.UnexpectedErrors": 520,
+    # A signal ends the run promptly: queued downloads (an article's 3,000 images) are dropped.
+    "archiver.run.stopping.PromptStop": 530,
 }
 # `scrapy crawl SITE` exits with the site's outcome (archiver/run/commands/crawl.py).
 COMMANDS_MODULE = "archiver.run.commands"

@@ -21,6 +21,12 @@ def test_files_left_empty_by_a_power_cut_are_fetched_again(server, tmp_path):
     emptied.write_bytes(b"")
     image = folder / "images" / image_file_name(server.url("/img/p1.png"))
     image.write_bytes(b"")  # the emptied article's image
+    # Empty files of the user's own: not named as the archiver names its files, never touched.
+    theirs = [folder / ".gitkeep", folder / "notes.txt", folder / "images" / ".gitkeep",
+              folder / "files" / "README", folder / "0123.md"]
+    for path in theirs:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"")
     # The run that was cut off still names itself in the lock file (it never released it).
     (folder / ".archiver.lock").write_text('{"pid": 999999, "host": "h", "command": "c"}')
     # Its walk record says the list was walked cleanly: only the empty files show the loss.
@@ -30,3 +36,4 @@ def test_files_left_empty_by_a_power_cut_are_fetched_again(server, tmp_path):
     assert site["articles"]["new"] == 1
     assert emptied.stat().st_size > 0
     assert image.read_bytes() == PNG
+    assert all(path.is_file() and path.stat().st_size == 0 for path in theirs)

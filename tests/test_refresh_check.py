@@ -45,7 +45,7 @@ def test_refresh_rewrites_only_changed_files_and_keeps_gone_ones(server, tmp_pat
     site = site_report(tmp_path / "out")
     assert site["articles"] | {"new": 0} == {"new": 0, "already_archived": 0, "changed": 1,
                                              "unchanged": 2, "gone": 1, "failed": 0, "flagged": 0,
-                                             "offsite": 0, "held_back": 0,
+                                             "offsite": 0, "alias": 0, "held_back": 0,
                                              "ignored": 0}
     assert site["images"]["fetched"] == 1
     assert coded(site["gone"]) == [("gone", "http_404", server.url(articles[2].path))]

@@ -13,8 +13,8 @@ from archiver.archive.format import (
     to_markdown,
 )
 from archiver.archive.fs import OutputProblem, prepare_site_folder, write_atomic
+from archiver.archive.index import ArchiveIndex
 from archiver.archive.layout import (
-    ArchiveIndex,
     archived_sites,
     archived_urlnames,
     article_path,

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from archiver.archive import hexo
 from archiver.archive.format import SOURCE_LINK_TEXT, parse_article, source_link
+from archiver.archive.index import article_fingerprint
 from archiver.archive.layout import IMAGES, archived_sites, image_file_name, urlname
+from archiver.archive.svg import active_content
 from archiver.extract.published import furniture, is_meta_line
 from archiver.extract.quality import EARLIEST_YEAR, garbled
 from archiver.extract.text import plain_text
@@ -50,11 +52,18 @@ def date_problem(value: object, today: date) -> str | None:
 
 def check_file(path: Path, today: date | None = None) -> tuple[list[str], str | None]:
     """Problems of one archive file, and its source link."""
+    problems, link, _ = _check_file(path, today)
+    return problems, link
+
+
+def _check_file(path: Path, today: date | None = None
+                ) -> tuple[list[str], str | None, str | None]:
+    """Problems of one archive file, its source link and its article's fingerprint."""
     try:
         raw = path.read_text(encoding="utf-8")
         post = parse_article(raw)
     except Exception as error:  # noqa: BLE001 (YAML, Unicode: any of them is the problem)
-        return [f"front matter does not parse: {str(error).splitlines()[0]}"], None
+        return [f"front matter does not parse: {str(error).splitlines()[0]}"], None, None
     problems = [f"front matter lacks '{key}'" for key in REQUIRED if not post.get(key)]
     link = source_link(post.content)
     if link is None:
@@ -92,23 +101,47 @@ def check_file(path: Path, today: date | None = None) -> tuple[list[str], str | 
             problems.append(f"image not archived locally: {image.group('src')}")
     problems.extend(f"Hexo: {problem}" for problem in hexo.problems(raw, post.metadata,
                                                                      post.content))
-    return problems, link
+    return problems, link, article_fingerprint(raw)
+
+
+def _svg_problems(images: Path) -> list[str]:
+    """SVG images that could run script in the blog (archived by an older archiver)."""
+    problems = []
+    for svg in sorted(images.glob("*.svg")) if images.is_dir() else ():
+        try:
+            active = active_content(svg.read_bytes())
+        except OSError as error:
+            active = f"it cannot be read ({error.strerror or error})"
+        if active:
+            problems.append(f"{svg}: an SVG image that carries script ({active}): delete it "
+                            "before publishing")
+    return problems
 
 
 def check_archive(output: Path) -> tuple[list[str], int]:
     """Every problem as "<file>: <problem>", and how many files were checked."""
     problems: list[str] = []
     by_link: dict[str, list[Path]] = defaultdict(list)
+    # One article, one file: the same headline, date and body in two files of a site.
+    by_text: dict[tuple[str, str], list[Path]] = defaultdict(list)
     files = 0
     for site in archived_sites(output):
         for path in sorted((output / site).glob("*.md")):
             files += 1
-            found, link = check_file(path)
+            found, link, fingerprint = _check_file(path)
             problems.extend(f"{path}: {problem}" for problem in found)
             if link:
                 by_link[link].append(path)
+            if fingerprint:
+                by_text[site, fingerprint].append(path)
+        problems.extend(_svg_problems(output / site / IMAGES))
     for link, paths in by_link.items():
         if len(paths) > 1:
             problems.append(f"{paths[0]}: the same source link {link} is archived "
                             f"{len(paths)} times: {', '.join(str(p) for p in paths)}")
+    for paths in by_text.values():
+        if len(paths) > 1:
+            problems.append(f"{paths[0]}: the same article (headline, date and body) is archived "
+                            f"{len(paths)} times: {', '.join(str(p) for p in paths)}; keep one "
+                            "and delete the others")
     return problems, files

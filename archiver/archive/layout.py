@@ -67,19 +67,3 @@ def archived_sites(output: Path | str) -> list[str]:
         return []
     return sorted(p.name for p in root.iterdir()
                   if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.md")))
-
-
-class ArchiveIndex:
-    """The urlnames a site's archive holds: read once per crawl from the file names (by
-    archiver.run.extension.SiteRun, once the site's lock is held), shared by the spider (which
-    requests no archived article) and the dedup pipeline (which adds what this run archives),
-    so a crawl keeps one set, not two."""
-
-    def __init__(self, names: set[str]):
-        self.names = names
-
-    def __contains__(self, url: str) -> bool:
-        return urlname(url) in self.names
-
-    def add(self, url: str) -> None:
-        self.names.add(urlname(url))

@@ -19,10 +19,14 @@ EVENT_LINES = {
     Kind.OFFSITE: "not archived: {url}: {reason}",
     Kind.CHANGED: "changed: {url} ({file}): {reason}",
     Kind.HEALTH: "health: {reason}",
+    Kind.CAPPED: "list {url}: this run walked it to the cap of {max_pages} list pages; the next "
+                 "run goes on from list page {next_page}",
     Kind.HELD_BACK: "held back [{code}]: {url} ({file}): {reason}",
     Kind.RECORD: "warning: bad_record: {url}: {reason}; ignored (treated as absent) and written "
                  "anew",
 }
+# Kinds the summary gives in one line for all their events (10,000 aliases of one article).
+GROUPED = {Kind.ALIAS}
 
 
 # Report sections the summary counts but does not list line by line.
@@ -60,9 +64,10 @@ def site_lines(name: str, site: SiteOutcome) -> list[str]:
     lines += [f"  {note}" for note in site.notes]
     # Grouped as the report groups them: failures, flagged, gone, ..., health last. Links
     # acknowledged in the config are counted above, not listed (the report names each one), so
-    # that a cron mail stays short.
+    # that a cron mail stays short; aliases are one line for all (10,000 of one article).
     lines += [f"  {event_line(event)}" for name in SECTIONS if name not in QUIET_SECTIONS
-              for event in site.section(name)]
+              for event in site.section(name) if event.kind not in GROUPED]
+    lines += alias_lines(site)
     if site.outcome is Outcome.INTERRUPTED:
         lines.append(f"  interrupted: {site.counts['queued_not_made']} queued request(s) not "
                      "made; every file written is complete; run the same command again to "
@@ -70,6 +75,16 @@ def site_lines(name: str, site: SiteOutcome) -> list[str]:
     elif site.finish_reason != "finished":
         lines.append(f"  failed: {site.reason}")
     return lines
+
+
+def alias_lines(site: SiteOutcome) -> list[str]:
+    aliases = site.counts["articles"].get("alias", 0)
+    if not aliases:
+        return []
+    files = sorted({str(event.detail.get("file")) for event in site.section("aliases")})
+    return [f"  aliases: {aliases} listed URL(s) gave the same article as a file already "
+            f"archived ({', '.join(f + '.md' for f in files[:3])}"
+            f"{', …' if len(files) > 3 else ''}); recorded, not archived twice"]
 
 
 def totals_line(sites: dict[str, SiteOutcome], status: ExitCode) -> str:
@@ -85,8 +100,8 @@ def totals_line(sites: dict[str, SiteOutcome], status: ExitCode) -> str:
     if down:
         parts.append(f"{down} unreachable")
     articles = [f"{total('articles', key)} {key.replace('_', ' ')}"
-                for key in ("new", "already_archived", "changed", "gone", "failed", "flagged",
-                            "offsite", "held_back", "ignored")
+                for key in ("new", "already_archived", "alias", "changed", "gone", "failed",
+                            "flagged", "offsite", "held_back", "ignored")
                 if key in ("new", "failed") or total("articles", key)]
     return (f"total: {', '.join(parts)}; articles {', '.join(articles)}; images "
             f"{total('images', 'fetched')} fetched, {total('images', 'failed')} failed; "

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from archiver.cms.families import FAMILIES, CmsFamily
+from archiver.urls import canonical_url
 
 IMAGE_LINK_MODES = ("original", "local")
 # `render:` values: which pages a browser renders (true means all).
@@ -53,6 +54,15 @@ class ListRules:
     max_pages: int | None = None
     # None: the CMS preset's way of paging.
     paging: str | None = None
+
+
+@dataclass(frozen=True)
+class UrlParams:
+    """Query parameters a site keeps although archiver.urls drops them by default, or drops
+    besides them (lower case; a trailing "*" is a prefix)."""
+
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,8 @@ class SiteConfig:
     render_wait: str | None = None
     # When `archiver crawl --due` crawls it: hourly, daily, weekly or a cron expression.
     schedule: str | None = None
+    # Which query parameters of article URLs choose no article (archiver.urls.canonical_url).
+    url_params: UrlParams = UrlParams()
     # Links the archive cannot hold and the operator has acknowledged (WeChat articles, a
     # login-only system): RE2 patterns searched in a listed article URL. Such a link is not
     # requested and is counted as "ignored", not as a failure.
@@ -145,6 +157,11 @@ class SiteConfig:
     def list_link_selectors(self, detected: str | None = None) -> tuple[str, ...]:
         explicit = self.list.article_links
         return (explicit,) if explicit else self.preset(detected).list_links
+
+    def canonical(self, url: str) -> str:
+        """The article URL the archive keeps, requests and names its file by (one article, one
+        URL): see archiver.urls.canonical_url."""
+        return canonical_url(url, self.url_params.keep, self.url_params.drop)
 
     def next_page_selectors(self, detected: str | None = None) -> tuple[str, ...]:
         """The site's own next-page selector, else its CMS family's."""

@@ -20,6 +20,7 @@ from archiver.config.schema import (
     ArticleRules,
     ListRules,
     SiteConfig,
+    UrlParams,
 )
 from archiver.config.sitesettings import ALLOWED
 
@@ -29,10 +30,14 @@ NAME_MAX = 253  # a host name's limit; a folder name may have 255 bytes
 _TOP_KEYS = {
     "name", "school", "label", "tags", "categories", "allowed_domains", "start_urls",
     "list", "article", "image_links", "settings", "cms", "t2s", "image_domains", "render",
-    "render_wait", "schedule", "ignore_links", "capture",
+    "render_wait", "schedule", "url_params", "ignore_links", "capture",
 }
 _LIST_KEYS = {"article_links", "next_page", "max_pages", "paging"}
 _ARTICLE_KEYS = {"url_pattern", "headline", "published", "body"}
+_URL_PARAM_KEYS = {"keep", "drop"}
+# A query parameter's name, lower case, with an optional trailing "*" (a prefix).
+_PARAM_NAME = re.compile(r"^[a-z0-9_.\-\[\]]{1,60}\*?$")
+_PARAMS_MAX = 100
 
 
 def name_problem(name: str) -> str | None:
@@ -68,6 +73,7 @@ def parse_site(source: Path, data: Any) -> SiteConfig:
         render=_render(top),
         render_wait=top.selector("render_wait"),
         schedule=_schedule(top),
+        url_params=_url_params(top),
         ignore_links=top.regexes("ignore_links"),
         settings=_settings(top),
         source=str(source),
@@ -117,6 +123,23 @@ def _article_rules(top: Reader) -> ArticleRules:
         published=article.selector("published"),
         body=article.selector("body"),
     )
+
+
+def _url_params(top: Reader) -> UrlParams:
+    """`url_params: {keep: [...], drop: [...]}`: parameter names, compared in lower case."""
+    section = top.section("url_params", _URL_PARAM_KEYS)
+    lists = {}
+    for key in ("keep", "drop"):
+        names = tuple(n.lower() for n in section.texts(key, required=False))
+        if len(names) > _PARAMS_MAX:
+            raise section.error(key, f"at most {_PARAMS_MAX} parameter names, got {len(names)}")
+        for name in names:
+            if not _PARAM_NAME.match(name):
+                raise section.error(key, "must be query parameter names (letters, digits, "
+                                    f"'_', '-', '.', '[]', an optional trailing '*'), got "
+                                    f"{shown(name)}")
+        lists[key] = names
+    return UrlParams(**lists)
 
 
 def _render(top: Reader) -> str | None:

@@ -69,6 +69,9 @@ class FixtureServer:
         # When each path was asked for (monotonic seconds), for tests of pacing such as backoff.
         self.hit_times: dict[str, list[float]] = {}
         self.delay = 0.0  # seconds before every answer (slow-server tests)
+        # Paths (or full URLs, through the proxy) answered whatever query string or `;param`
+        # follows them, as many real sites answer `page.htm?from=rss` or `;jsessionid=…`.
+        self.any_query: set[str] = set()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -137,6 +140,9 @@ class FixtureServer:
             return sequence.pop(0) if len(sequence) > 1 else sequence[0]
         if key in self.replies:
             return self.replies[key]
+        bare = key.split("?", 1)[0].split(";", 1)[0]
+        if bare in self.any_query and bare in self.replies:
+            return self.replies[bare]
         root = self.root
         if request_path.startswith("http"):
             root = self.hosts.get(urlsplit(request_path).netloc)

@@ -41,12 +41,21 @@ def _tag(el: etree._Element) -> str:
 _ICON = re.compile(r"(?i)/(?:icons?|fileTypeImages|emotion|face)/|/icon[_-][^/]*$|/ico[^/]*\.gif$")
 
 
+# A picture pasted into the text is kept in the page as a data: URI (UEditor and others); a
+# shorter one is a lazy-loading placeholder (a 1x1 GIF), not a picture.
+PASTED_IMAGE_MIN = 200
+
+
 def image_source(img: etree._Element) -> str | None:
-    """The image's real address: lazy-loading pages keep it in data-src or data-original."""
+    """The image's real address: lazy-loading pages keep it in data-src or data-original; a
+    pasted picture is its data: URI (archived by the images pipeline)."""
     for attr in ("data-original", "data-src", "src"):
         value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value
+    src = (img.get("src") or "").strip()
+    if src[:11].lower() == "data:image/" and len(src) >= PASTED_IMAGE_MIN:
+        return src
     return None
 
 
@@ -154,8 +163,8 @@ class _BlockWriter:
                 self.blocks.append("\n".join(lines))
 
     def image(self, src: str) -> None:
-        url = self.urljoin(src)
-        if not url.startswith(("http://", "https://")):
+        url = src if src.startswith("data:") else self.urljoin(src)
+        if not url.startswith(("http://", "https://", "data:")):
             return
         self.flush()
         self.blocks.append(f"![图]({url})")

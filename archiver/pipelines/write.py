@@ -9,8 +9,9 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.archive import article_path, held, to_markdown, write_atomic
+from archiver.archive import ArchiveIndex, article_path, held, to_markdown, urlname, write_atomic
 from archiver.archive.fs import WrittenFiles
+from archiver.archive.index import article_fingerprint
 from archiver.archive.integrity import (
     NOT_AN_ARTICLE,
     Problem,
@@ -18,6 +19,7 @@ from archiver.archive.integrity import (
     replacement_problem,
     same_page_problem,
 )
+from archiver.archive.pasted import is_data_uri
 from archiver.changes import what_changed
 from archiver.config import SiteConfig
 from archiver.items import ArticleItem
@@ -49,6 +51,9 @@ class WritePipeline:
         self.stats = stats
         self.sites = sites
         self.record = record
+        # The run's archive index (handed over with `run_opened`): this run's articles are
+        # added to it, and a URL that gives an archived article is recorded as its alias.
+        self.index = ArchiveIndex(set())
         # The run's guard (handed over with `run_opened`): pages found to repeat, files this
         # run wrote or replaced.
         self.guard = RunGuard()
@@ -65,12 +70,33 @@ class WritePipeline:
         return pipeline
 
     def run_opened(self, state: RunState) -> None:
+        self.index = state.index
         self.guard = state.guard
+
+    def _alias(self, item: ArticleItem, fingerprint: str) -> bool:
+        """Whether an archived file holds this article already (the same headline, date and
+        body under another URL): the file stays, this URL is recorded as its alias."""
+        index = self.index
+        found = index.same_article(fingerprint)
+        if found is None or found[0] == urlname(item.url):
+            return False
+        params = index.alias_params(item.url, found[1])
+        if params is None:
+            return False  # the same text under an unrelated URL: `check` names the two files
+        index.names.discard(urlname(item.url))  # the dedup pipeline counted it in
+        index.record_alias(item.url, found[0], params)
+        self.record.alias(item.url, found[0], site=item.site)
+        return True
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         site = self.sites[item.site]
         mode = site.image_links or self.image_links
-        text = to_markdown(item, site, local_image_paths(item) if mode == "local" else None)
+        paths = local_image_paths(item)
+        if mode != "local":
+            # A pasted picture is always linked locally: its data: URI is the picture itself.
+            paths = {url: path for url, path in paths.items() if is_data_uri(url)}
+        drop_pasted_failures(item, paths)
+        text = to_markdown(item, site, paths or None)
         path = article_path(self.output, item.site, item.url)
         if not item.refresh and self.guard.repeats.count(item.url):
             # Found to be one page answered for many URLs while its images were fetched.
@@ -78,6 +104,9 @@ class WritePipeline:
             self.record(Kind.ARTICLE, problem.code, item.url, problem.reason + "; not archived, "
                         "asked for again by the next run", site=item.site)
             raise DropItem(f"{item.url}: one page for many URLs")
+        fingerprint = "" if item.refresh else article_fingerprint(text)
+        if not item.refresh and self._alias(item, fingerprint):
+            raise DropItem(f"{item.url}: an alias of an archived article", log_level="DEBUG")
         # Written here, in the reactor thread, with no fsync per file: a few KB into the page
         # cache cost less than a hand-over to a thread, and an fsync per file (about 5 ms of
         # disk and 0.5 ms of CPU each) was the largest cost the archiver added to a plain
@@ -111,6 +140,7 @@ class WritePipeline:
             held.discard(self.output, item.site, item.url)
         elif outcome == keys.ARTICLES_NEW:
             self.guard.written.add(item.url)  # undone if the page turns out to repeat
+            self.index.wrote(item.url, fingerprint)
         if outcome == keys.ARTICLES_ARCHIVED:
             raise DropItem(f"{item.url}: already archived", log_level="DEBUG")
         return item
@@ -166,6 +196,13 @@ class WritePipeline:
         # pipeline syncs its own files).
         for problem in self.written.sync():
             logger.error(problem)
+
+
+def drop_pasted_failures(item: ArticleItem, paths: dict[str, str]) -> None:
+    """A pasted picture that could not be archived (reported as an image failure) leaves no
+    data: URI in the file: it would be megabytes of text, or a broken image."""
+    item.blocks = [b for b in item.blocks
+                   if not (b.startswith("![图](data:") and b[len("![图]("):-1] not in paths)]
 
 
 def new_file(path: Path, text: str, written: WrittenFiles) -> str:

@@ -36,6 +36,8 @@ class Kind(StrEnum):
     IGNORED = "ignored"  # listed, but the site's config acknowledges it (ignore_links)
     CHANGED = "changed"  # refresh rewrote the archived file (what changed: the reason)
     HEALTH = "health"  # the site looks redesigned, or a list's walk could not go on
+    ALIAS = "alias"  # a listed URL that gave the article of an archived file: not archived twice
+    CAPPED = "capped"  # the list-page cap paused a list's walk: the next run goes on from there
     # A refresh that would have made the file worse (archiver.archive.integrity): the file is
     # kept as it was, the new version held back for review (archiver.archive.held).
     HELD_BACK = "held_back"
@@ -62,6 +64,9 @@ KINDS: Mapping[Kind, KindRule] = MappingProxyType({
     Kind.IGNORED: KindRule("ignored", keys.ARTICLES_IGNORED, fails=False),
     Kind.CHANGED: KindRule("changed_articles", keys.ARTICLES_CHANGED, fails=False),
     Kind.HEALTH: KindRule("health", None, fails=True),
+    Kind.ALIAS: KindRule("aliases", keys.ARTICLES_ALIAS, fails=False),
+    # The cap bounds one run, not the archive: a note of how far the walk got, not a failure.
+    Kind.CAPPED: KindRule("capped_lists", keys.LISTS_CAPPED, fails=False),
     Kind.HELD_BACK: KindRule("held_back", keys.ARTICLES_HELD_BACK, fails=True),
     Kind.RECORD: KindRule("bad_records", keys.RECORDS_BAD, fails=True),
 })
@@ -79,7 +84,7 @@ class Event:
     site: str = ""
     # Kind-specific facts, written into the report beside the others: `article` (the article
     # an image belongs to), `file` (the archive file a refresh rewrote), `traceback` (an
-    # unexpected error), `max_pages` (a capped list walk).
+    # unexpected error), `max_pages`, `next_page`, `next_url` (a capped list walk).
     detail: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property

@@ -24,7 +24,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from archiver.archive import ArchiveIndex, OutputProblem, archived_urlnames
+from archiver.archive import ArchiveIndex, OutputProblem, site_dir
 from archiver.run import outcome
 from archiver.run import signals as run_signals
 from archiver.run.deadlinks import DeadLinks
@@ -73,6 +73,9 @@ class SiteRun:
         self.events: list[Event] = []
         self.notes: list[str] = []
         self.cuts: dict[str, str] = {}  # start URL -> why its walk did not finish
+        # start URL -> where the walk continues next run (the cap stopped it), or None (the
+        # list was walked to its end): absent, the recorded point stays.
+        self.resume_at: dict[str, dict | None] = {}
         self.article_list: dict[str, str] = {}  # article URL -> start URL of the list
         self.fallback_urls: list[str] = []  # articles whose body came from the fallback
         self.outcome: SiteOutcome | None = None  # the site's outcome, once closed
@@ -92,6 +95,8 @@ class SiteRun:
                 (ext.event_retracted, run_signals.event_retracted),
                 (ext.articles_listed, run_signals.articles_listed),
                 (ext.walk_cut, run_signals.walk_cut),
+                (ext.walk_paused, run_signals.walk_paused),
+                (ext.walk_ended, run_signals.walk_ended),
                 (ext.body_fallback, run_signals.body_fallback),
                 (ext.noted, run_signals.note)):
             crawler.signals.connect(receiver, signal=signal)
@@ -121,6 +126,21 @@ class SiteRun:
         """This list's walk did not reach its end (or its first page with nothing new)."""
         self.cuts.setdefault(start, why)
 
+    def walk_paused(self, start: str, point: dict, deep: bool) -> None:
+        """The cap (or a failed list page) stopped the walk of a long list at `point`; the next
+        run continues there. The walk from the top never takes the place of a deeper point."""
+        recorded = self.state.plan(start).resume
+        if deep or (start not in self.resume_at
+                    and (recorded is None or recorded["page"] < point["page"])):
+            self.resume_at[start] = point
+
+    def walk_ended(self, start: str, page: int | None = None) -> None:
+        """The walk reached the end of the list (at list page `page`; None: an endless pager):
+        nothing is left to resume."""
+        if page is not None and self.state.plan(start).resume:
+            self.notes.append(f"the walk of {start} reached the end of the list at list page "
+                              f"{page}")
+        self.resume_at[start] = None
     def noted(self, text: str) -> None:
         """A line for the report's notes (the captures' repairs and troubles)."""
         self.notes.append(text)
@@ -151,7 +171,10 @@ class SiteRun:
 
     def _open(self, spider: Any) -> None:
         self._take_lock()
-        self.state.index = ArchiveIndex(archived_urlnames(self.output, self.site.name))
+        self.state.index = ArchiveIndex.open(site_dir(self.output, self.site.name),
+                                             self.site.canonical, self.site.is_article_url)
+        if self.state.index.problem:
+            self.notes.append(self.state.index.problem)
         self.state.dead = DeadLinks(self.output / self.site.name, retry=spider.retry_gone)
         self.state.folder = self.output / self.site.name
         self._bad_record(self.state.dead.bad)
@@ -193,10 +216,15 @@ class SiteRun:
         self.walks = WalkRecord(self.output / self.site.name, self.site)
         plans = self.walks.load()
         self._bad_record(self.walks.bad)
-        self.state.plans = {url: Plan(True) for url in plans} if full else plans
+        self.state.plans = {url: Plan(True, resume=plan.resume) for url, plan in plans.items()} \
+            if full else plans
         for url, plan in self.state.plans.items():
             if plan.why and self.state.index.names:  # a first crawl has nothing to resume
                 self.notes.append(f"resuming: walking {url} in full: {plan.why}")
+            if plan.resume:
+                self.notes.append(f"resuming: the walk of {url} goes on from list page "
+                                  f"{plan.resume['page']} ({plan.resume['url']}), where the last "
+                                  "run stopped")
             if plan.retry:
                 self.notes.append(f"resuming: asking again for {len(plan.retry)} article(s) of "
                                   f"{url} that failed last time")
@@ -222,6 +250,15 @@ class SiteRun:
         if self.state.mode.writes and self.report_path != REPORT_BY_COMMAND:
             self._write_report(self.outcome)
 
+    def killed_report(self) -> SiteOutcome:
+        """The outcome of a run stopped at once by a second signal (its spider never closed):
+        interrupted, with what the stats counted as written. Its walks stay recorded as
+        "walking", so the next run walks them in full; the lock goes with the process."""
+        self.notes.append("stopped at once by a second signal: every file written is "
+                          "complete; the next run walks every list in full")
+        self.outcome = self._outcome(outcome.INTERRUPTED)
+        return self.outcome
+
     def _write_report(self, site: SiteOutcome) -> None:
         """The job's own report (`scrapy crawl`, Scrapyd): the run is this one site."""
         path = Path(self.report_path) if self.report_path else \
@@ -243,6 +280,10 @@ class SiteRun:
             self.walks.finish(self._walk_ends(reason))
             if self.walks.error:
                 self.notes.append(self.walks.error)
+        try:
+            self.state.index.save()
+        except OSError as error:
+            self.notes.append(f"cannot record aliases: {error.strerror or error}")
         if self.state.dead is not None:
             self._settle_dead_links()
             try:
@@ -289,7 +330,7 @@ class SiteRun:
             if event.kind is Kind.ARTICLE and event.url in self.article_list:
                 failed.setdefault(self.article_list[event.url], []).append(event.url)
         ends = {}
-        for url in self.state.plans:
+        for url, plan in self.state.plans.items():
             if reason != "finished":
                 why = "the run was interrupted" if reason == outcome.INTERRUPTED else \
                     f"the crawl ended early ({reason})"
@@ -298,6 +339,12 @@ class SiteRun:
                 ends[url] = {"walk": "incomplete", "why": self.cuts[url]}
             else:
                 ends[url] = {"walk": "clean", "retry": sorted(set(failed.get(url, [])))}
+            # An unfinished run keeps the point it started from: its own progress is walked
+            # again, never skipped.
+            resume = self.resume_at.get(url, plan.resume) if reason == "finished" \
+                else plan.resume
+            if resume:
+                ends[url]["resume"] = resume
         return ends
 
 
@@ -310,6 +357,10 @@ def crawler_outcome(crawler: Any, mode: str, error: BaseException | None) -> Sit
         run = None
     if run is not None and run.outcome is not None:
         return run.outcome
+    if run is not None and run.opened and not run.refused:
+        # A second signal stopped the reactor at once: the spider never closed. The run did
+        # crawl: it is interrupted (exit 130), with the counts of what was written.
+        return run.killed_report()
     reason = f"{type(error).__name__}: {error}" if error else "it stopped before opening"
     problem = settings_problem(crawler.spidercls.site.settings)
     # Scrapy builds a crawler from its settings before it freezes them: a failure before that

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import socket
 import stat
 import time
@@ -85,20 +86,31 @@ class SiteLock:
             self.handle = None
 
 
+# The only names the archiver gives files: a site folder's `<md5>.md`, `images/<sha1>.<ext>`,
+# `files/<sha1>.<ext>`, and write_atomic's temporary `.<name>.<random>.part` beside them. The
+# clean-up after a crash touches nothing else (a user's `.gitkeep` or `notes.txt` stays).
+_OURS = {"": re.compile(r"^[0-9a-f]{32}\.md$"),
+         f"{IMAGES}/": re.compile(r"^[0-9a-f]{40}(?:\.[A-Za-z0-9]{1,8})?$"),
+         f"{FILES}/": re.compile(r"^[0-9a-f]{40}(?:\.[A-Za-z0-9]{1,8})?$")}
+_PART = re.compile(r"^\..+\.part$")
+
+
 def remove_partial_files(folder: Path, after_crash: bool = False) -> int:
     """Delete what a run that died left half-done, while the site's lock is held (so no live
     writer owns it): write_atomic's temporary files (`.<name>.<x>.part`) always; and when the
     run died holding the lock (kill -9, a crash, a power cut), archive files, images and
     attachments of zero bytes. Those are written without an fsync each (one sync when a crawl
     ends, see WritePipeline), so a power cut can leave them empty, and an empty file must not
-    count as archived: the next run fetches them again."""
+    count as archived: the next run fetches them again. Only files named as the archiver names
+    them are touched."""
     removed = 0
     if not folder.is_dir():
         return 0
-    for sub in ("", f"{IMAGES}/", f"{FILES}/"):
-        leftovers = list(folder.glob(f"{sub}.*.part"))
+    for sub, ours in _OURS.items():
+        leftovers = [f for f in folder.glob(f"{sub}.*.part") if _PART.match(f.name)]
         if after_crash:
-            leftovers += [f for f in folder.glob(f"{sub}*") if _empty_file(f)]
+            leftovers += [f for f in folder.glob(f"{sub}*") if ours.match(f.name)
+                          and _empty_file(f)]
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
             removed += 1

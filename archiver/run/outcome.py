@@ -21,7 +21,7 @@ INTERRUPTED = "shutdown"
 # The report's lists of events, in the order the report and the summary give them.
 SECTIONS = tuple(dict.fromkeys(rule.section for rule in KINDS.values()))
 # Health findings in the order the summary gives them (a code not listed comes last).
-_HEALTH_ORDER = ("no_article_links", "pager_without_next", "fallback_only", "list_capped")
+_HEALTH_ORDER = ("no_article_links", "pager_without_next", "endless_pager", "fallback_only")
 
 
 class Outcome(StrEnum):
@@ -128,8 +128,8 @@ def _verdict(finish_reason: str, events: list[Event]) -> tuple[Outcome, ExitCode
 def health(stats: dict, site: Any, fallback_urls: list[str]) -> list[Event]:
     """Signs, read from the counters at the end of a crawl, that a site was redesigned: its
     lists show no article links any more, or every article came from the generic fallback
-    instead of its selectors. (A pager no rule could follow and a list walk cut by the
-    list-page cap are recorded by the spider as they happen.)"""
+    instead of its selectors. (A pager no rule could follow and an endless pager are recorded
+    by the spider as they happen.)"""
     # A preset or a selector of the site's own should find the body; for `cms: auto` and
     # `generic` the fallback is the normal way.
     has_selectors = site.cms not in ("auto", "generic") or bool(site.article.body)
@@ -184,8 +184,9 @@ def counts(stats: dict, events: list[Event]) -> dict[str, Any]:
         },
         "list_pages": {"walked": stats.get(keys.LISTS_WALKED, 0),
                        "failed": stats.get(keys.LISTS_FAILED, 0),
-                       "capped": [{"url": e.url, "max_pages": e.detail["max_pages"]}
-                                  for e in events if e.code == "list_capped"]},
+                       # how far each walk the cap paused got, and where the next run goes on
+                       "capped": [{"url": e.url, **e.detail}
+                                  for e in events if e.kind is Kind.CAPPED]},
         "requests": stats.get("downloader/request_count", 0),
         "queued_not_made": max(0, stats.get("scheduler/enqueued", 0)
                                - stats.get("scheduler/dequeued", 0)),

@@ -14,6 +14,13 @@ first page. So `<output>/<site>/.state.json` keeps, per start URL, how its last 
   (they failed); the next run stops at the first page with nothing new and asks for the
   `retry` articles directly.
 
+A list longer than one run's list-page cap is walked over several runs: where a walk stopped at
+the cap, the entry keeps `"resume": {"url", "page", "pending"}` (the next list page, its place in
+the list, and the ecms pages after it). The next run walks the top of the list as usual and
+also walks on from there, until the list ends (the entry loses its `resume`) or the cap stops it
+again. The point survives a run that dies or is interrupted (that run's own progress is simply
+walked again).
+
 The record also holds a fingerprint of the site's list and article rules: after they change,
 every list is walked in full once. No record at all (a first crawl, an archive from an older
 version), or one that cannot be used (archiver.run.records: damaged, of the wrong shape, too
@@ -55,6 +62,26 @@ class Plan:
     full: bool
     why: str = ""  # why a full walk is needed to resume ("" when it is not)
     retry: list[str] = field(default_factory=list)  # articles that failed last time
+    # Where the walk of a list longer than one run's cap continues: {"url", "page", "pending"}.
+    resume: dict | None = None
+
+
+# ecms pages after a resume point kept in the record at most (the record stays small).
+PENDING_MAX = 2000
+
+
+def resume_point(value: Any) -> dict | None:
+    """A recorded resume point, checked (the record is untrusted), or None."""
+    if not isinstance(value, dict):
+        return None
+    url, page, pending = value.get("url"), value.get("page"), value.get("pending", [])
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) \
+            or len(url) > 2000 or isinstance(page, bool) or not isinstance(page, int) \
+            or page < 1 or not isinstance(pending, list):
+        return None
+    return {"url": url, "page": page,
+            "pending": [u for u in pending[:PENDING_MAX]
+                        if isinstance(u, str) and u.startswith(("http://", "https://"))]}
 
 
 class WalkRecord:
@@ -81,6 +108,7 @@ class WalkRecord:
         plans = {}
         for url in self.start_urls:
             entry = self.lists.get(url, {})
+            resume = resume_point(entry.get("resume")) if same_rules else None
             if not same_rules:
                 plans[url] = Plan(True, "the site's list or article rules changed since the "
                                         "last walk")
@@ -95,6 +123,7 @@ class WalkRecord:
                                         f"{entry.get('why', '?')}")
             else:
                 plans[url] = Plan(True, "no finished walk of this list is recorded")
+            plans[url].resume = resume
         return plans
 
     def begin(self) -> None:
@@ -102,7 +131,10 @@ class WalkRecord:
         next one knows."""
         started = datetime.now().isoformat(timespec="seconds")
         for url in self.start_urls:
-            self.lists[url] = {"walk": "walking", "started": started, "pid": os.getpid()}
+            old = self.lists.get(url) if isinstance(self.lists.get(url), dict) else {}
+            resume = resume_point(old.get("resume"))
+            self.lists[url] = {"walk": "walking", "started": started, "pid": os.getpid(),
+                               **({"resume": resume} if resume else {})}
         self._write()
 
     def finish(self, ends: dict[str, dict]) -> None:

@@ -20,6 +20,15 @@ articles_listed = object()
 # its first page with nothing new), so the next run walks it in full.
 walk_cut = object()
 
+# Spider -> SiteRun: `start`, `point` ({"url", "page", "pending"}: the next list page), `deep`
+# (the walk resumed from the last run's point): the list-page cap (or a failed list page of the
+# resumed walk) paused that list's walk; the next run goes on at `point` (archiver.run.resume).
+walk_paused = object()
+
+# Spider -> SiteRun: `start`: that list's walk reached the end of the list (or an endless
+# pager): nothing is left to resume.
+walk_ended = object()
+
 # Spider -> SiteRun: `url` of an article whose body came from the generic fallback rather
 # than the site's selectors (a sample is named by the site's health).
 body_fallback = object()

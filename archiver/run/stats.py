@@ -19,6 +19,9 @@ ARTICLES_GONE = "archiver/articles/gone"
 RECORDS_BAD = "archiver/records/bad"
 # Listed articles that live off the site (WeChat) and are not fetched: named, never silent.
 ARTICLES_OFFSITE = "archiver/articles/offsite"
+# Listed URLs found to be another URL's article (same headline, date and body): not archived
+# again, recorded as aliases (archiver.archive.index).
+ARTICLES_ALIAS = "archiver/articles/alias"
 # Listed links the site's config acknowledges as not archivable (ignore_links): not failures.
 ARTICLES_IGNORED = "archiver/articles/ignored"
 IMAGES_PRESENT = "archiver/images/present"
@@ -28,6 +31,9 @@ LIST_LINKS = "archiver/lists/article_links"
 BODY_SELECTOR = "archiver/rules/body/selector"
 BODY_FALLBACK = "archiver/rules/body/fallback"
 CMS_DETECTED = "archiver/cms/"  # + family: pages extracted with that family's rules
+# List walks the list-page cap (list.max_pages, default 500) paused in this run: the next run
+# goes on where they stopped (archiver.run.resume).
+LISTS_CAPPED = "archiver/lists/capped"
 
 
 def count_rules(stats: StatsCollector, rules: dict[str, str]) -> bool:

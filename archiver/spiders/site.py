@@ -21,16 +21,21 @@ from archiver.config import SiteConfig
 from archiver.extract.article import extract_article
 from archiver.extract.listing import ListPage
 from archiver.extract.quality import verdict
+from archiver.knownarticles import ARTICLE_REQUEST, KnownArticle
 from archiver.run import signals as run_signals
 from archiver.run import stats as keys
 from archiver.run.events import Kind, download_failure
 from archiver.run.guard import probes_wanted
 from archiver.run.record import Recorder
 from archiver.run.state import Mode, RunState
+from archiver.run.stopping import RunStopped
 
-# List pages walked per start URL and run when the site sets no list.max_pages: an endless
-# pager (every page links a new one) must not keep a run going.
+# List pages walked per start URL and run when the site sets no list.max_pages: one run stays
+# bounded; a longer list is walked on by the next run (archiver.run.resume).
 DEFAULT_MAX_PAGES = 500
+# An endless pager is known by what it serves: this many list pages in a row that bring no
+# article link not seen before in this run's walk of the list (pages that repeat, empty pages).
+BARREN_PAGES = 10
 
 # A page that cannot be archived and links at least this many articles is a list page.
 LIST_PAGE_LINKS = 3
@@ -95,6 +100,15 @@ class SiteSpider(scrapy.Spider):
         self.asked: set[str] = set()
         # WeChat articles a list links to, named once per run (see _offsite).
         self.offsite_seen: set[str] = set()
+        # Canonical article URLs met on the lists of this run, each with whether this run
+        # requests it: each is handled once, however many list pages (or forms of the URL)
+        # link it.
+        self.listed_seen: dict[str, bool] = {}
+        # Per start URL: the article links its walk has met; per walk (start URL, deep): list
+        # pages walked in this run, and list pages in a row that brought no link not met before.
+        self.walk_links: dict[str, set[str]] = {}
+        self.walked: dict[tuple[str, bool], int] = {}
+        self.barren: dict[tuple[str, bool], int] = {}
         self.probed = False  # archived articles asked for as evidence the site is up
 
     @classmethod
@@ -119,10 +133,11 @@ class SiteSpider(scrapy.Spider):
             methods.append(PageMethod("wait_for_selector", self.site.render_wait))
         return {"playwright": True, "playwright_page_methods": methods}
 
-    def _list_request(self, url: str, page: int, start: str, pending: list[str] | None = None
-                      ) -> scrapy.Request:
+    def _list_request(self, url: str, page: int, start: str, pending: list[str] | None = None,
+                      deep: bool = False) -> scrapy.Request:
+        # deep: the walk that goes on from where the last run's cap stopped a long list.
         return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                              cb_kwargs={"page": page, "start": start},
+                              cb_kwargs={"page": page, "start": start, "deep": deep},
                               meta={"ecms_pages": pending or [], "archiver_capture": "list",
                                     **self._browser_meta("lists")})
 
@@ -135,63 +150,131 @@ class SiteSpider(scrapy.Spider):
                 yield request
             return
         if self.fetch_urls:
-            for url in self.fetch_urls:
+            for url in dict.fromkeys(map(self.site.canonical, self.fetch_urls)):
                 yield self._article_request(url)
             return
         for url in self.site.start_urls:
             dead = self.run.dead
             # An article that failed its second 404/410 last time now rests as gone (the list
             # page counts it when it meets it): not asked for again.
-            retry = [article for article in self.run.plan(url).retry
-                     if article not in self.run.index and not (dead and dead.skip(article))]
+            retry = []
+            for article in map(self.site.canonical, self.run.plan(url).retry):
+                if article not in self.run.index and not (dead and dead.skip(article)):
+                    self.listed_seen[article] = True
+                    retry.append(article)
             self._listed(url, retry)
             for article in retry:
                 yield self._article_request(article)
             yield self._list_request(url, 1, url)
+            resume = self.run.plan(url).resume
+            if resume:
+                yield self._list_request(resume["url"], resume["page"], url,
+                                         resume["pending"], deep=True)
 
     # -- list pages ------------------------------------------------------------------------------
 
-    def parse_list(self, response: Response, page: int, start: str) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, page: int, start: str,
+                   deep: bool = False) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
+            if deep:
+                self._pause(start, response.url, page, response.meta.get("ecms_pages", []), deep)
             self._list_failure(response.url, start, "not_html",
-                               "not an HTML page; the walk of this list ends here")
+                               "not an HTML page; the walk of this list ends here", deep)
             return
         listing = ListPage(response.text, response.url, self.site, response.selector)
         if not listing.articles and self._walled(response, start):
             return
         self.crawler.stats.inc_value(keys.LISTS_WALKED)
+        self.walked[start, deep] = self.walked.get((start, deep), 0) + 1
         self.crawler.stats.inc_value(keys.LIST_LINKS, len(listing.articles))
-        new, cut = self._new_articles(listing, start)
-        self._listed(start, [article.url for article in new])
-        for article in new:
-            yield self._article_request(article.url, article.date, article.headline)
+        requests, new, unseen, cut = self._new_articles(listing, start)
+        self._listed(start, [url for url, _, _ in requests])
+        for url, date, headline in requests:
+            yield self._article_request(url, date, headline)
         if cut:
+            if deep:  # this page again next run: none of its articles is skipped
+                self._pause(start, response.url, page, response.meta.get("ecms_pages", []),
+                            deep)
+            else:
+                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
             return
         self._offsite(listing.wechat_articles)
-        if not new and not self._walks_in_full(start):
+        if not new and not deep and not self._walks_in_full(start):
             # Lists run newest first: a page with nothing new means the rest is archived (the
             # walk record says whether that holds, see archiver.run.resume). An unchanged site
-            # costs one list page per start URL (`--full` walks them all).
+            # costs one list page per start URL (`--full` walks them all). The deep walk of a
+            # long list goes on: the pages it resumes at show what the last run already saw.
             return
-        yield from self._next_list(response, listing, page, start)
+        if self._endless(response.url, start, deep, page, unseen):
+            return
+        yield from self._next_list(response, listing, page, start, deep)
 
-    def _new_articles(self, listing: ListPage, start: str) -> tuple[list, bool]:
-        """The articles of a list page to request (neither archived nor gone), and whether
-        --max-articles cut the walk on this page."""
-        new = []
+    def _new_articles(self, listing: ListPage, start: str
+                      ) -> tuple[list[tuple[str, str | None, str]], int, int, bool]:
+        """What a list page brings: the articles to request (canonical URL, list date; neither
+        archived nor gone nor asked for already), how many of its articles are news for the
+        incremental stop, how many links this walk had not met (the endless-pager check), and
+        whether --max-articles cut the walk on this page."""
+        requests: list[tuple[str, str | None, str]] = []
+        new = unseen = 0
+        met = self.walk_links.setdefault(start, set())
         for article in listing.articles:
-            if article.url in self.run.index:
-                # Checked before the request is scheduled: archived articles cost nothing.
-                self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
+            # One article, one URL: `:80`, `;jsessionid=`, `?from=rss` and the order of the
+            # query make no new article (archiver.urls.canonical_url).
+            url = self.site.canonical(article.url)
+            if url not in met:
+                met.add(url)
+                unseen += 1
+            if url in self.listed_seen:
+                # Requested already in this run (through another list page): still news for
+                # the incremental stop, but asked for once.
+                new += self.listed_seen[url]
                 continue
-            if self._ignored(article.url) or self._gone(article.url) or article.url in self.asked:
+            if self._known(article.url, url):
+                # Checked before the request is scheduled: archived articles cost nothing.
+                continue
+            if self._ignored(article.url) or self._gone(url) or url in self.asked:
                 continue  # ignored, gone, or asked for already (a retry of the last run)
             if self.max_articles is not None and self.requested_articles >= self.max_articles:
-                self._cut(start, f"--max-articles {self.max_articles} stopped the walk")
-                return new, True
+                return requests, new, unseen, True
+            self.listed_seen[url] = True
             self.requested_articles += 1
-            new.append(article)
-        return new, False
+            new += 1
+            requests.append((url, article.date, article.headline))
+        return requests, new, unseen, False
+
+    def _endless(self, url: str, start: str, deep: bool, page: int, unseen: int) -> bool:
+        """Whether the list's pager is endless, judged by what it serves: BARREN_PAGES pages in
+        a row bringing no article link this walk had not met (repeats, empty pages). The walk
+        ends there as at the end of the list, with a health warning."""
+        barren = 0 if unseen else self.barren.get((start, deep), 0) + 1
+        self.barren[start, deep] = barren
+        if barren < BARREN_PAGES:
+            return False
+        self.record(Kind.HEALTH, "endless_pager", start,
+                    f"the list {start} looks like an endless pager: {barren} list pages in a "
+                    f"row, up to page {page} ({url}), brought no article link not seen before; "
+                    "its walk stopped there", site=self.name, page_url=url, page=page,
+                    barren_pages=barren)
+        self._tell(run_signals.walk_ended, start=start, page=None)
+        return True
+
+    def _known(self, listed: str, url: str) -> bool:
+        """Whether the archive holds the listed article (by the URL as linked or canonical, an
+        alias or a file's own source link): counted as already archived, or as an alias. (A
+        preview's index is empty: it shows archived articles too.)"""
+        found = self.run.index.find(listed)
+        if found is None:
+            return False
+        self.listed_seen[url] = False
+        self._count_known(url, found)
+        return True
+
+    def _count_known(self, url: str, found: Any) -> None:
+        if found.fresh:
+            self.record.alias(url, found.file, site=self.name)
+        else:
+            self.crawler.stats.inc_value(keys.ARTICLES_ARCHIVED)
 
     def _walled(self, response: TextResponse, start: str) -> bool:
         """A list page that lists nothing because the site put a wall in front of it: a login
@@ -239,7 +322,7 @@ class SiteSpider(scrapy.Spider):
         return self.full or self.run.plan(start).full
 
     def _next_list(self, response: TextResponse, listing: ListPage, page: int,
-                   start: str) -> Iterator[scrapy.Request]:
+                   start: str, deep: bool = False) -> Iterator[scrapy.Request]:
         pending: list[str] = response.meta.get("ecms_pages", [])
         if listing.ecms_script and page == 1 and not pending:
             yield scrapy.Request(listing.ecms_script, callback=self.parse_ecms_pager,
@@ -255,19 +338,30 @@ class SiteSpider(scrapy.Spider):
                             "found: the walk of that list ended there; set list.next_page in "
                             "the site's config (or render: lists when the pager is a script)",
                             site=self.name)
-                self._cut(start, f"the list page {response.url} shows a pager but no next "
-                          "page was found")
+                if not deep:
+                    self._cut(start, f"the list page {response.url} shows a pager but no next "
+                              "page was found")
+                    return
+            self._ended(start, page)
             return
         cap = self.site.list.max_pages or DEFAULT_MAX_PAGES
-        if page >= cap:
-            self.record(Kind.HEALTH, "list_capped", start,
-                        f"the list {start} reached the cap of {cap} list pages in this run and "
-                        "its walk stopped there (an endless pager? raise list.max_pages if the "
-                        "list really is that long)", site=self.name, max_pages=cap)
-            self._cut(start, f"the walk reached the cap of {cap} list pages")
+        if self.walked.get((start, deep), 0) >= cap:
+            # The cap bounds one run, not the archive: the next run walks on from here.
+            self.record(Kind.CAPPED, "list_capped", start,
+                        f"this run walked the list {start} to the cap of {cap} list pages; the "
+                        f"next run goes on from list page {page + 1}", site=self.name,
+                        max_pages=cap, next_page=page + 1, next_url=url)
+            self._pause(start, url, page + 1, pending[1:], deep)
             return
         self.logger.debug("Next list page (by %s): %s", rule, url)
-        yield self._list_request(url, page + 1, start, pending[1:])
+        yield self._list_request(url, page + 1, start, pending[1:], deep)
+
+    def _ended(self, start: str, page: int) -> None:
+        self._tell(run_signals.walk_ended, start=start, page=page)
+
+    def _pause(self, start: str, url: str, page: int, pending: list[str], deep: bool) -> None:
+        self._tell(run_signals.walk_paused, start=start,
+                   point={"url": url, "page": page, "pending": pending}, deep=deep)
 
     def parse_ecms_pager(self, response: Response, start: str) -> Iterator[scrapy.Request]:
         pages = ecms_page_urls(response.url, response.text if isinstance(response, TextResponse)
@@ -277,13 +371,23 @@ class SiteSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         # A dead list page ends that list's walk; the articles found so far still archive.
+        if failure.check(RunStopped):
+            return  # the run is stopping: its walks are recorded as unfinished
         code, reason = download_failure(failure)
-        self.logger.error("List page failed: %s: %s", failure.request.url, reason)
-        self._list_failure(failure.request.url, failure.request.cb_kwargs["start"], code, reason)
+        request = failure.request
+        self.logger.error("List page failed: %s: %s", request.url, reason)
+        deep = bool(request.cb_kwargs.get("deep"))
+        if deep:
+            # The deep walk of a long list: the next run asks for this page again.
+            self._pause(request.cb_kwargs["start"], request.url, request.cb_kwargs["page"],
+                        request.meta.get("ecms_pages", []), True)
+        self._list_failure(request.url, request.cb_kwargs["start"], code, reason, deep)
 
-    def _list_failure(self, url: str, start: str, code: str, reason: str) -> None:
+    def _list_failure(self, url: str, start: str, code: str, reason: str,
+                      deep: bool = False) -> None:
         self.record(Kind.LIST, code, url, reason, site=self.name)
-        self._cut(start, f"the list page {url} failed ({reason})")
+        if not deep:
+            self._cut(start, f"the list page {url} failed ({reason})")
 
     def _cut(self, start: str, why: str) -> None:
         self._tell(run_signals.walk_cut, start=start, why=why)
@@ -304,7 +408,7 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source_url": url, "list_date": list_date,
                                          "list_headline": list_headline},
-                              meta={"archiver_capture": "article",
+                              meta={ARTICLE_REQUEST: True, "archiver_capture": "article",
                                     **self._browser_meta("articles")})
 
     def _gone(self, url: str) -> bool:
@@ -422,6 +526,12 @@ class SiteSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         url = failure.request.cb_kwargs.get("source_url", failure.request.url)
         self.pending.discard(url)
+        if failure.check(KnownArticle):
+            # Found archived (an alias learned meanwhile) just before the request went out.
+            self._count_known(url, failure.value.found)
+            return
+        if failure.check(RunStopped):
+            return  # not a failure: the run is stopping, the next one asks again
         code, reason = download_failure(failure)
         response = getattr(failure.value, "response", None)
         if failure.request.meta.get("refresh") and response is not None \

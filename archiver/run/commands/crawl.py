@@ -40,11 +40,13 @@ class Command(ScrapyCrawl):
             return
         errors = start_errors(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
+        # A second signal stops the reactor before the spider closes: no report was written.
+        unwritten = report_unwritten(crawler)
         spargs = opts.spargs
         mode = Mode.of(urls=spargs.get("urls"), refresh=spargs.get("refresh"))
         site = crawler_outcome(crawler, str(mode), errors[0] if errors else None)
         self.exitcode = int(site.exit_code)
-        if site.outcome is Outcome.NOT_STARTED and not crawler_opened(crawler):
+        if (site.outcome is Outcome.NOT_STARTED and not crawler_opened(crawler)) or unwritten:
             # The extension never ran: the report is written here.
             self._write_report(crawler.settings, args[0], started, site)
 
@@ -70,6 +72,16 @@ class Command(ScrapyCrawl):
         self.exitcode = int(site.exit_code)
         self._write_report(settings, name, started, site)
         return True
+
+
+def report_unwritten(crawler) -> bool:
+    """True when the crawl's SiteRun opened but its spider never closed (a second signal
+    stopped the reactor at once), so it wrote no report."""
+    try:
+        run = crawler.get_extension(SiteRun)
+    except Exception:  # noqa: BLE001 (the crawler died before its extensions existed)
+        return False
+    return run.opened and run.outcome is None and not run.refused
 
 
 def crawler_opened(crawler) -> bool:
