@@ -52,6 +52,9 @@ def _content_type(file: Path) -> str:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's listen backlog is 5: a crawl opening 64 connections at once overflowed it,
+    # and the kernel's SYN retries (1, 3, 7, 15 s...) made image downloads time out under load.
+    request_queue_size = 128
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that hangs up mid-answer (a killed crawl, a cancelled download) is normal.
